@@ -1,0 +1,1 @@
+"""Adapters: the outside world (holidays data, databases) behind small interfaces."""

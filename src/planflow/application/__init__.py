@@ -1,0 +1,1 @@
+"""The application layer: commands on tasks and plans, read models, queries."""

@@ -1,0 +1,35 @@
+"""Errors of the application layer (the domain's own are in planflow.domain.errors)."""
+
+from __future__ import annotations
+
+from planflow.domain.errors import DomainError
+
+
+class TaskNotFound(DomainError):
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"Không tìm thấy nhiệm vụ {ref!r}", f"no task {ref!r}")
+
+
+class AmbiguousTaskId(DomainError):
+    def __init__(self, ref: str, count: int) -> None:
+        super().__init__(
+            f"Mã {ref!r} khớp với {count} nhiệm vụ; hãy gõ thêm ký tự",
+            f"{ref!r} matches {count} tasks; type more of the id",
+        )
+
+
+class ConcurrencyConflict(DomainError):
+    """Someone else recorded an event on the task first: reload and try again."""
+
+    def __init__(self, ref: str, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(
+            f"Nhiệm vụ {ref} vừa được người khác cập nhật (phiên bản {current_version}); "
+            "hãy tải lại và thử lại",
+            f"task {ref} was changed by someone else (now at version {current_version}); "
+            "reload and try again",
+        )
+
+
+class PlanRevisionRefused(DomainError):
+    """A revised file would move a deadline earlier: extensions only ever move later."""

@@ -1,0 +1,210 @@
+"""Read models, written in the same transaction as the events that cause them.
+
+- ``planflow_board``: one row per task, its state after its latest event (the status board).
+- ``planflow_task_events``: one row per task event — its timestamp, type and actor, and the task's
+  state right after it. This is the index that shows any task, or the whole board, as it stood at a
+  past time.
+- ``planflow_plans``: the workflow file in force for each plan.
+
+Rows are computed from aggregate state (``summarize``), never by re-implementing the events, so the
+read models cannot drift from the domain. ``rebuild`` replays every event to recreate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+)
+from sqlalchemy.orm import Session
+
+from planflow.domain.plan import Plan
+from planflow.domain.task import ReportState, Task
+
+metadata = MetaData()
+
+
+def _state_columns() -> list[Column[Any]]:
+    return [
+        Column("agency", String(64), nullable=False),
+        Column("due", Date, nullable=False),
+        Column("planned_due", Date, nullable=False),
+        Column("state", String(16), nullable=False),
+        Column("report_state", String(16), nullable=False),
+        Column("completed_at", DateTime, nullable=True),
+        Column("cancelled", Boolean, nullable=False),
+        Column("open_difficulties", Integer, nullable=False),
+        Column("activities", Integer, nullable=False),
+    ]
+
+
+board = Table(
+    "planflow_board",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("plan", String(64), nullable=False),
+    Column("duty", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("original_agency", String(64), nullable=False),
+    Column("completion", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    *_state_columns(),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_planflow_board_plan_agency_period", "plan", "agency", "period"),
+    Index("ix_planflow_board_due", "due"),
+)
+
+task_events = Table(
+    "planflow_task_events",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("timestamp", DateTime, nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    *_state_columns(),
+    Index("ix_planflow_task_events_task_time", "task_id", "timestamp"),
+    Index("ix_planflow_task_events_time", "timestamp"),
+)
+
+plans = Table(
+    "planflow_plans",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("title_vi", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+
+def to_db(moment: datetime | None) -> datetime | None:
+    """Timestamps are stored as naive UTC, the same on SQLite and PostgreSQL."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_db(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def lifecycle(task: Task) -> str:
+    """One word for where the task is in its life (the status words are computed at read time)."""
+    if task.cancelled:
+        return "cancelled"
+    if task.report_state is ReportState.ACCEPTED:
+        return "accepted"
+    if task.is_done:
+        return "executed"
+    if task.report_state is ReportState.SUBMITTED:
+        return "submitted"
+    if task.report_state is ReportState.RETURNED:
+        return "returned"
+    return "assigned"
+
+
+def summarize(task: Task) -> dict[str, Any]:
+    return {
+        "agency": task.agency,
+        "due": task.due,
+        "planned_due": task.planned_due,
+        "state": lifecycle(task),
+        "report_state": task.report_state.value,
+        "completed_at": to_db(task.completed_at),
+        "cancelled": task.cancelled,
+        "open_difficulties": sum(1 for d in task.difficulties if d.answer is None),
+        "activities": task.activities,
+    }
+
+
+class Projector:
+    """Turns task and plan events into read-model rows (live and during a rebuild)."""
+
+    def __init__(self) -> None:
+        self._board: dict[str, dict[str, Any]] = {}
+        self._history: list[dict[str, Any]] = []
+        self._plans: dict[str, dict[str, Any]] = {}
+
+    def task_event(self, event: Task.Event, task: Task) -> None:
+        """``task`` is the state right after ``event``."""
+        key = str(task.id)
+        state = summarize(task)
+        self._history.append(
+            {
+                "task_id": key,
+                "version": event.originator_version,
+                "timestamp": to_db(event.timestamp),
+                "event_type": type(event).__name__,
+                "actor": event.actor,
+                **state,
+            }
+        )
+        self._board[key] = {
+            "id": key,
+            "plan": task.plan,
+            "duty": task.duty,
+            "period": task.period,
+            "original_agency": task.original_agency,
+            "completion": task.completion.value,
+            "title": task.title,
+            **state,
+            "version": task.version,
+            "updated_at": to_db(task.modified_on),
+        }
+
+    def plan_event(self, plan: Plan) -> None:
+        self._plans[str(plan.id)] = {
+            "id": str(plan.id),
+            "code": plan.code,
+            "sha256": plan.sha256,
+            "source": plan.source,
+            "title_vi": str(plan.document.get("plan", {}).get("title_vi", "")),
+            "document": plan.document,
+            "version": plan.version,
+            "updated_at": to_db(plan.modified_on),
+        }
+
+    def flush(self, session: Session) -> None:
+        _replace(session, board, board.c.id, list(self._board.values()))
+        _replace(session, plans, plans.c.id, list(self._plans.values()))
+        if self._history:
+            session.execute(insert(task_events), self._history)
+        self._board.clear()
+        self._history.clear()
+        self._plans.clear()
+
+
+def _replace(
+    session: Session, table: Table, key: Column[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    if not rows:
+        return
+    ids = [row[key.name] for row in rows]
+    for chunk in _chunks(ids, 500):
+        session.execute(delete(table).where(key.in_(chunk)))
+    session.execute(insert(table), list(rows))
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

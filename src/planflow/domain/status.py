@@ -1,0 +1,46 @@
+"""The four status words officials use (Decision 42/2014/QĐ-TTg, amended by 23/2018/QĐ-TTg)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+
+class TaskStatus(StrEnum):
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    OPEN_IN_TIME = "open_in_time"
+    OPEN_OVERDUE = "open_overdue"
+
+    @property
+    def label_vi(self) -> str:
+        return _LABELS_VI[self]
+
+    @property
+    def label_en(self) -> str:
+        return _LABELS_EN[self]
+
+
+_LABELS_VI = {
+    TaskStatus.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    TaskStatus.DONE_LATE: "Hoàn thành quá hạn",
+    TaskStatus.OPEN_IN_TIME: "Đang thực hiện trong hạn",
+    TaskStatus.OPEN_OVERDUE: "Quá hạn chưa hoàn thành",
+}
+_LABELS_EN = {
+    TaskStatus.DONE_ON_TIME: "Done on time",
+    TaskStatus.DONE_LATE: "Done late",
+    TaskStatus.OPEN_IN_TIME: "Open, within deadline",
+    TaskStatus.OPEN_OVERDUE: "Open, overdue",
+}
+
+
+def classify(due: date, completed_on: date | None, today: date) -> TaskStatus:
+    """A task is due by the end of its due day (Vietnam time).
+
+    ``completed_on`` is the local date the work was done (the activity executed, or the accepted
+    report submitted); ``today`` is the local date of the moment asked about.
+    """
+    if completed_on is not None:
+        return TaskStatus.DONE_ON_TIME if completed_on <= due else TaskStatus.DONE_LATE
+    return TaskStatus.OPEN_IN_TIME if today <= due else TaskStatus.OPEN_OVERDUE

@@ -1,0 +1,424 @@
+"""The Task aggregate: one duty (nhiệm vụ), for one agency, for one period.
+
+Its events are the catalogue in docs/events.md. Public methods are commands: they check the rules,
+then trigger one event whose ``apply`` changes the state, so replaying events never re-checks rules
+or reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from planflow.domain import clock
+from planflow.domain.errors import (
+    ClockWentBackwards,
+    InvalidArgument,
+    InvalidDeadline,
+    TaskStateError,
+    UnknownDifficulty,
+)
+from planflow.domain.status import TaskStatus, classify
+
+TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/task")
+
+
+class Completion(StrEnum):
+    """What counts as done: an activity executed, or a report submitted and accepted."""
+
+    ACTIVITY = "activity"
+    REPORT = "report"
+
+
+class ReportState(StrEnum):
+    NONE = "none"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+def task_id(plan: str, duty: str, agency: str, period: str) -> UUID:
+    """Deterministic: the same (plan, duty, agency, period) always names the same stream."""
+    return uuid5(TASK_NAMESPACE, f"{plan}\x1f{duty}\x1f{agency}\x1f{period}")
+
+
+@dataclass
+class Difficulty:
+    """A difficulty or obstacle (khó khăn, vướng mắc) raised by the agency, answered by the Office."""
+
+    number: int
+    text: str
+    raised_by: str
+    raised_at: datetime
+    answer: str | None = None
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+
+
+class Task(Aggregate):
+    """A duty assigned to one agency for one period."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        create_timestamp: ClassVar[Any] = staticmethod(clock.now)
+
+    class Assigned(Aggregate.Created, Event):
+        """Giao nhiệm vụ: the task exists, with its deadline."""
+
+        plan: str
+        duty: str
+        agency: str
+        period: str
+        due: date
+        completion: str
+        title: str
+
+    class ActivityExecuted(Event):
+        """Đã thực hiện: the agency carried out the activity."""
+
+        note: str
+        evidence: str
+
+        def apply(self, task: Task) -> None:
+            task.activities += 1
+            if task.completion is Completion.ACTIVITY and task.completed_at is None:
+                task.completed_at = self.timestamp
+
+    class ReportSubmitted(Event):
+        """Đã gửi báo cáo: the agency sent its report to the Office."""
+
+        document: str
+        sha256: str
+        note: str
+
+        def apply(self, task: Task) -> None:
+            task.report_state = ReportState.SUBMITTED
+            task.report_submitted_at = self.timestamp
+            task.report_document = self.document
+
+    class ReportAccepted(Event):
+        """Báo cáo được chấp nhận: the Office accepts the report; the task is done."""
+
+        note: str
+
+        def apply(self, task: Task) -> None:
+            task.report_state = ReportState.ACCEPTED
+            task.completed_at = task.report_submitted_at
+
+    class ReportReturned(Event):
+        """Báo cáo bị trả lại: the Office returns the report for correction."""
+
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.report_state = ReportState.RETURNED
+
+    class DifficultyRaised(Event):
+        """Khó khăn, vướng mắc: the agency reports an obstacle."""
+
+        number: int
+        text: str
+
+        def apply(self, task: Task) -> None:
+            task.difficulties.append(
+                Difficulty(self.number, self.text, self.actor, self.timestamp)
+            )
+
+    class DifficultyAnswered(Event):
+        """The Office answers a difficulty."""
+
+        number: int
+        answer: str
+
+        def apply(self, task: Task) -> None:
+            difficulty = task.difficulties[self.number - 1]
+            difficulty.answer = self.answer
+            difficulty.answered_by = self.actor
+            difficulty.answered_at = self.timestamp
+
+    class DeadlineExtended(Event):
+        """Gia hạn: the deadline moves later."""
+
+        previous_due: date
+        new_due: date
+        reason: str
+        by_plan_revision: bool
+
+        def apply(self, task: Task) -> None:
+            task.due = self.new_due
+            if self.by_plan_revision:
+                task.planned_due = self.new_due
+            task.marked_overdue_for = None
+
+    class Reassigned(Event):
+        """Giao lại: the task passes to another agency (a successor after a merger, …)."""
+
+        previous_agency: str
+        new_agency: str
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.agency = self.new_agency
+
+    class Cancelled(Event):
+        """Hủy: the task no longer needs doing."""
+
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.cancelled = True
+            task.cancel_reason = self.reason
+
+    class MarkedOverdue(Event):
+        """Quá hạn: the deadline passed with the task open."""
+
+        due: date
+
+        def apply(self, task: Task) -> None:
+            task.marked_overdue_for = self.due
+
+    def __init__(
+        self,
+        *,
+        plan: str,
+        duty: str,
+        agency: str,
+        period: str,
+        due: date,
+        completion: str,
+        title: str,
+        actor: str,
+    ) -> None:
+        self.plan = plan
+        self.duty = duty
+        self.agency = agency
+        self.original_agency = agency
+        self.period = period
+        self.due = due
+        self.original_due = due
+        self.planned_due = due  # the due date the plan file last set
+        self.completion = Completion(completion)
+        self.title = title
+        self.assigned_by = actor
+        self.cancelled = False
+        self.cancel_reason: str | None = None
+        self.activities = 0
+        self.completed_at: datetime | None = None
+        self.report_state = ReportState.NONE
+        self.report_submitted_at: datetime | None = None
+        self.report_document: str | None = None
+        self.difficulties: list[Difficulty] = []
+        self.marked_overdue_for: date | None = None
+
+    @staticmethod
+    def create_id(plan: str, duty: str, agency: str, period: str) -> UUID:
+        return task_id(plan, duty, agency, period)
+
+    @classmethod
+    def assign(
+        cls,
+        *,
+        plan: str,
+        duty: str,
+        agency: str,
+        period: str,
+        due: date,
+        completion: Completion,
+        title: str,
+        actor: str,
+    ) -> Task:
+        _require(actor, "actor")
+        return cls._create(
+            cls.Assigned,
+            id=task_id(plan, duty, agency, period),
+            plan=plan,
+            duty=duty,
+            agency=agency,
+            period=period,
+            due=due,
+            completion=completion.value,
+            title=title,
+            actor=actor,
+        )
+
+    # --- what the task is now -------------------------------------------------------------
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    def status(self, moment: datetime) -> TaskStatus:
+        completed_on = clock.local_date(self.completed_at) if self.completed_at else None
+        return classify(self.due, completed_on, clock.local_date(moment))
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def execute_activity(self, *, actor: str, note: str = "", evidence: str = "") -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("đánh dấu đã thực hiện", "mark an activity executed")
+        self.trigger_event(self.ActivityExecuted, actor=actor, note=note, evidence=evidence)
+
+    def submit_report(self, *, actor: str, document: str, sha256: str = "", note: str = "") -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("gửi báo cáo", "submit a report")
+        if self.completion is not Completion.REPORT:
+            raise TaskStateError(
+                "Nhiệm vụ này hoàn thành bằng việc thực hiện hoạt động, không phải báo cáo",
+                "this duty is done by executing an activity, not by a report",
+            )
+        if self.report_state is ReportState.SUBMITTED:
+            raise TaskStateError(
+                "Báo cáo đã gửi đang chờ Văn phòng xem xét",
+                "a submitted report is still awaiting the Office's review",
+            )
+        if self.report_state is ReportState.ACCEPTED:
+            raise TaskStateError(
+                "Báo cáo đã được chấp nhận, không thể gửi lại",
+                "the report was already accepted: it cannot be submitted again",
+            )
+        _require(document, "document")
+        self.trigger_event(
+            self.ReportSubmitted, actor=actor, document=document, sha256=sha256, note=note
+        )
+
+    def accept_report(self, *, actor: str, note: str = "") -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("chấp nhận báo cáo", "accept a report")
+        self._check_report_awaiting_review("chấp nhận", "accept")
+        self.trigger_event(self.ReportAccepted, actor=actor, note=note)
+
+    def return_report(self, *, actor: str, reason: str) -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("trả lại báo cáo", "return a report")
+        self._check_report_awaiting_review("trả lại", "return")
+        _require(reason, "reason")
+        self.trigger_event(self.ReportReturned, actor=actor, reason=reason)
+
+    def raise_difficulty(self, *, actor: str, text: str) -> int:
+        self._check_command(actor)
+        self._check_not_cancelled("nêu khó khăn", "raise a difficulty")
+        _require(text, "text")
+        number = len(self.difficulties) + 1
+        self.trigger_event(self.DifficultyRaised, actor=actor, number=number, text=text)
+        return number
+
+    def answer_difficulty(self, *, actor: str, number: int, answer: str) -> None:
+        self._check_command(actor)
+        if not 1 <= number <= len(self.difficulties):
+            raise UnknownDifficulty(
+                f"Nhiệm vụ không có khó khăn số {number}",
+                f"the task has no difficulty number {number}",
+            )
+        if self.difficulties[number - 1].answer is not None:
+            raise TaskStateError(
+                f"Khó khăn số {number} đã được trả lời",
+                f"difficulty {number} was already answered",
+            )
+        _require(answer, "answer")
+        self.trigger_event(self.DifficultyAnswered, actor=actor, number=number, answer=answer)
+
+    def extend_deadline(
+        self, *, actor: str, new_due: date, reason: str, by_plan_revision: bool = False
+    ) -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("gia hạn", "extend the deadline")
+        self._check_not_done("gia hạn", "extend the deadline")
+        if new_due <= self.due:
+            raise InvalidDeadline(
+                f"Hạn mới {new_due:%d/%m/%Y} phải sau hạn hiện tại {self.due:%d/%m/%Y}",
+                f"the new deadline {new_due.isoformat()} must be later than the current "
+                f"one, {self.due.isoformat()}",
+            )
+        _require(reason, "reason")
+        self.trigger_event(
+            self.DeadlineExtended,
+            actor=actor,
+            previous_due=self.due,
+            new_due=new_due,
+            reason=reason,
+            by_plan_revision=by_plan_revision,
+        )
+
+    def reassign(self, *, actor: str, new_agency: str, reason: str) -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("giao lại", "reassign")
+        self._check_not_done("giao lại", "reassign")
+        if new_agency == self.agency:
+            raise InvalidArgument(
+                f"Nhiệm vụ đã được giao cho {new_agency}",
+                f"the task is already assigned to {new_agency}",
+            )
+        _require(new_agency, "new_agency")
+        _require(reason, "reason")
+        self.trigger_event(
+            self.Reassigned,
+            actor=actor,
+            previous_agency=self.agency,
+            new_agency=new_agency,
+            reason=reason,
+        )
+
+    def cancel(self, *, actor: str, reason: str) -> None:
+        self._check_command(actor)
+        self._check_not_cancelled("hủy", "cancel")
+        _require(reason, "reason")
+        self.trigger_event(self.Cancelled, actor=actor, reason=reason)
+
+    def mark_overdue(self, *, actor: str) -> bool:
+        """Record that the deadline passed with the task open; False if there is nothing to mark."""
+        self._check_command(actor)
+        if self.cancelled or self.is_done or self.marked_overdue_for == self.due:
+            return False
+        if clock.local_date(clock.now()) <= self.due:
+            return False
+        self.trigger_event(self.MarkedOverdue, actor=actor, due=self.due)
+        return True
+
+    # --- rules ------------------------------------------------------------------------------
+
+    def _check_command(self, actor: str) -> None:
+        _require(actor, "actor")
+        moment = clock.now()
+        if moment < self.modified_on:
+            raise ClockWentBackwards(
+                f"Thời điểm {moment.isoformat()} sớm hơn sự kiện cuối của nhiệm vụ "
+                f"({self.modified_on.isoformat()})",
+                f"time {moment.isoformat()} is before the task's last event "
+                f"({self.modified_on.isoformat()})",
+            )
+
+    def _check_not_cancelled(self, action_vi: str, action_en: str) -> None:
+        if self.cancelled:
+            raise TaskStateError(
+                f"Nhiệm vụ đã bị hủy ({self.cancel_reason}): không thể {action_vi}",
+                f"the task is cancelled ({self.cancel_reason}): cannot {action_en}",
+            )
+
+    def _check_not_done(self, action_vi: str, action_en: str) -> None:
+        if self.is_done:
+            raise TaskStateError(
+                f"Nhiệm vụ đã hoàn thành: không thể {action_vi}",
+                f"the task is already done: cannot {action_en}",
+            )
+
+    def _check_report_awaiting_review(self, action_vi: str, action_en: str) -> None:
+        if self.report_state is not ReportState.SUBMITTED:
+            state = {
+                ReportState.NONE: ("chưa có báo cáo nào được gửi", "no report was submitted"),
+                ReportState.ACCEPTED: ("báo cáo đã được chấp nhận", "the report was already accepted"),
+                ReportState.RETURNED: ("báo cáo đã bị trả lại", "the report was returned"),
+            }[self.report_state]
+            raise TaskStateError(
+                f"Không thể {action_vi} báo cáo: {state[0]}",
+                f"cannot {action_en} the report: {state[1]}",
+            )
+
+
+def _require(value: str, name: str) -> None:
+    if not value or not value.strip():
+        raise InvalidArgument(f"Thiếu giá trị cho {name}", f"{name} must not be empty")

@@ -1,0 +1,1 @@
+"""Workflow files: a plan written as YAML, validated, and expanded into tasks."""

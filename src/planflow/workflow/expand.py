@@ -1,0 +1,77 @@
+"""From a validated plan to the tasks it assigns: one per duty × agency × period. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from planflow.domain.calendar import WorkingCalendar
+from planflow.domain.periods import Period, PeriodKind, periods_for
+from planflow.domain.task import Completion, task_id
+from planflow.workflow.loader import expand_group
+from planflow.workflow.model import FixedSchedule, Recurrence, RecurringSchedule, Workflow
+
+_KIND = {
+    Recurrence.QUARTER: PeriodKind.QUARTER,
+    Recurrence.HALF_YEAR: PeriodKind.HALF_YEAR,
+    Recurrence.NINE_MONTHS: PeriodKind.NINE_MONTHS,
+    Recurrence.YEAR: PeriodKind.YEAR,
+}
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    plan: str
+    duty: str
+    agency: str
+    period: str
+    due: date
+    completion: Completion
+    title: str
+
+    @property
+    def id(self) -> UUID:
+        return task_id(self.plan, self.duty, self.agency, self.period)
+
+
+def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
+    plan = workflow.plan
+    agencies = {a.code: a for a in workflow.agencies}
+    specs: list[TaskSpec] = []
+    for duty in workflow.duties:
+        assignees: list[str] = []
+        for code in duty.assignees:
+            for agency in expand_group(workflow, code):
+                if agency not in assignees:
+                    assignees.append(agency)
+        for period, due in _deadlines(duty.schedule, plan.year, calendar):
+            for code in assignees:
+                if not agencies[code].is_valid_on(due):
+                    continue
+                specs.append(
+                    TaskSpec(
+                        plan=plan.id,
+                        duty=duty.id,
+                        agency=code,
+                        period=period.code,
+                        due=due,
+                        completion=Completion(duty.done_when.value),
+                        title=duty.title_vi,
+                    )
+                )
+    return specs
+
+
+def _deadlines(
+    schedule: FixedSchedule | RecurringSchedule, year: int, calendar: WorkingCalendar
+) -> list[tuple[Period, date]]:
+    if isinstance(schedule, FixedSchedule):
+        return [(Period(year, PeriodKind.ONCE), schedule.due)]
+    out: list[tuple[Period, date]] = []
+    for recurrence in schedule.every:
+        for period in periods_for(_KIND[recurrence], year):
+            _, cutoff_end = period.cutoff()
+            due = calendar.add_working_days(cutoff_end, schedule.submit_working_days_after_cutoff)
+            out.append((period, due))
+    return out
