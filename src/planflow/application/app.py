@@ -6,7 +6,7 @@ Methods follow get → command → save and return plain data. Every command run
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -71,7 +71,7 @@ def normalize_url(url: str) -> str:
     return url
 
 
-class PlanflowApp(Application):
+class PlanflowApp(Application[UUID]):
     name = "planflow"
 
     def __init__(self, database_url: str) -> None:
@@ -108,7 +108,9 @@ class PlanflowApp(Application):
             if isinstance(aggregate, Task):
                 state: Task | None = None
                 if not isinstance(pending[0], Task.Assigned):
-                    state = self.repository.get(aggregate.id, version=pending[0].originator_version - 1)
+                    state = self.repository.get(
+                        aggregate.id, version=pending[0].originator_version - 1
+                    )
                 for event in pending:
                     state = event.mutate(state)
                     assert state is not None
@@ -188,8 +190,7 @@ class PlanflowApp(Application):
                 )
             changed: list[Aggregate] = [plan]
             total = len(revision.assign) + len(revision.cancel) + len(revision.extend)
-            done = 0
-            for spec in revision.assign:
+            for done, spec in enumerate(revision.assign, start=1):
                 changed.append(
                     Task.assign(
                         plan=spec.plan,
@@ -202,7 +203,6 @@ class PlanflowApp(Application):
                         actor=actor,
                     )
                 )
-                done += 1
                 if progress and done % 100 == 0:
                     progress(done, total)
             for recorded in revision.cancel:
@@ -338,7 +338,7 @@ class PlanflowApp(Application):
                     break
                 projector = Projector()
                 for notification in notifications:
-                    event = self.mapper.to_domain_event(notification)
+                    event: Any = self.mapper.to_domain_event(notification)
                     state = event.mutate(states.get(event.originator_id))
                     states[event.originator_id] = state
                     if isinstance(state, Task):

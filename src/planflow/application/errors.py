@@ -11,10 +11,10 @@ class TaskNotFound(DomainError):
 
 
 class AmbiguousTaskId(DomainError):
-    def __init__(self, ref: str, count: int) -> None:
+    def __init__(self, ref: str) -> None:
         super().__init__(
-            f"Mã {ref!r} khớp với {count} nhiệm vụ; hãy gõ thêm ký tự",
-            f"{ref!r} matches {count} tasks; type more of the id",
+            f"Mã {ref!r} khớp với nhiều nhiệm vụ; hãy gõ thêm ký tự",
+            f"{ref!r} matches several tasks; type more of the id",
         )
 
 

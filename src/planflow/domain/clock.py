@@ -45,4 +45,3 @@ def at(moment: datetime) -> Iterator[datetime]:
 def local_date(moment: datetime) -> date:
     """The calendar date in Vietnam at ``moment`` (deadlines are Vietnamese dates)."""
     return moment.astimezone(LOCAL_TZ).date()
-

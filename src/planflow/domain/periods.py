@@ -51,8 +51,10 @@ class Period:
             return cls(year, PeriodKind.ONCE)
         if part.startswith("Q"):
             return cls(year, PeriodKind.QUARTER, int(part[1]))
-        return cls(year, {"H1": PeriodKind.HALF_YEAR, "9M": PeriodKind.NINE_MONTHS,
-                          "Y": PeriodKind.YEAR}[part])
+        return cls(
+            year,
+            {"H1": PeriodKind.HALF_YEAR, "9M": PeriodKind.NINE_MONTHS, "Y": PeriodKind.YEAR}[part],
+        )
 
     @property
     def code(self) -> str:

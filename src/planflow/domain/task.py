@@ -125,9 +125,7 @@ class Task(Aggregate):
         text: str
 
         def apply(self, task: Task) -> None:
-            task.difficulties.append(
-                Difficulty(self.number, self.text, self.actor, self.timestamp)
-            )
+            task.difficulties.append(Difficulty(self.number, self.text, self.actor, self.timestamp))
 
     class DifficultyAnswered(Event):
         """The Office answers a difficulty."""
@@ -410,7 +408,10 @@ class Task(Aggregate):
         if self.report_state is not ReportState.SUBMITTED:
             state = {
                 ReportState.NONE: ("chưa có báo cáo nào được gửi", "no report was submitted"),
-                ReportState.ACCEPTED: ("báo cáo đã được chấp nhận", "the report was already accepted"),
+                ReportState.ACCEPTED: (
+                    "báo cáo đã được chấp nhận",
+                    "the report was already accepted",
+                ),
                 ReportState.RETURNED: ("báo cáo đã bị trả lại", "the report was returned"),
             }[self.report_state]
             raise TaskStateError(

@@ -5,9 +5,9 @@ Every problem found is reported with file, line and field; nothing is returned h
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
-import datetime as dt
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,9 +64,7 @@ def _validate(source: SourceDocument, model: type[M]) -> M:
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:
-        problems = [
-            source.problem(_clean_loc(err["loc"]), err["msg"]) for err in exc.errors()
-        ]
+        problems = [source.problem(_clean_loc(err["loc"]), err["msg"]) for err in exc.errors()]
         raise WorkflowError(problems) from None
 
 
@@ -80,55 +78,98 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
     agencies: dict[str, int] = {}
     for i, agency in enumerate(workflow.agencies):
         if agency.code in agencies:
-            problems.append(source.problem(("agencies", i, "code"),
-                f"mã cơ quan trùng lặp / duplicate agency code {agency.code!r}"))
+            problems.append(
+                source.problem(
+                    ("agencies", i, "code"),
+                    f"mã cơ quan trùng lặp / duplicate agency code {agency.code!r}",
+                )
+            )
         agencies[agency.code] = i
     for i, agency in enumerate(workflow.agencies):
         if agency.successor is not None and agency.successor not in agencies:
-            problems.append(source.problem(("agencies", i, "successor"),
-                f"cơ quan kế thừa không tồn tại / unknown successor agency {agency.successor!r}"))
+            problems.append(
+                source.problem(
+                    ("agencies", i, "successor"),
+                    f"cơ quan kế thừa không tồn tại / unknown successor agency {agency.successor!r}",
+                )
+            )
     groups: dict[str, int] = {}
     for i, group in enumerate(workflow.groups):
         if group.code in groups or group.code in agencies:
-            problems.append(source.problem(("groups", i, "code"),
-                f"mã nhóm trùng lặp / duplicate group code {group.code!r}"))
+            problems.append(
+                source.problem(
+                    ("groups", i, "code"),
+                    f"mã nhóm trùng lặp / duplicate group code {group.code!r}",
+                )
+            )
         groups[group.code] = i
         for field in ("members", "exclude"):
             for j, code in enumerate(getattr(group, field)):
                 if code not in agencies:
-                    problems.append(source.problem(("groups", i, field, j),
-                        f"cơ quan không tồn tại / unknown agency {code!r}"))
+                    problems.append(
+                        source.problem(
+                            ("groups", i, field, j),
+                            f"cơ quan không tồn tại / unknown agency {code!r}",
+                        )
+                    )
         if not expand_group(workflow, group.code):
-            problems.append(source.problem(("groups", i),
-                f"nhóm {group.code!r} không có cơ quan nào / group expands to no agency"))
+            problems.append(
+                source.problem(
+                    ("groups", i),
+                    f"nhóm {group.code!r} không có cơ quan nào / group expands to no agency",
+                )
+            )
     duty_ids: set[str] = set()
     year = workflow.plan.year
     for i, duty in enumerate(workflow.duties):
         if duty.id in duty_ids:
-            problems.append(source.problem(("duties", i, "id"),
-                f"mã nhiệm vụ trùng lặp / duplicate duty id {duty.id!r}"))
+            problems.append(
+                source.problem(
+                    ("duties", i, "id"), f"mã nhiệm vụ trùng lặp / duplicate duty id {duty.id!r}"
+                )
+            )
         duty_ids.add(duty.id)
         for j, code in enumerate(duty.assignees):
             if code not in agencies and code not in groups:
-                problems.append(source.problem(("duties", i, "assignees", j),
-                    f"cơ quan hoặc nhóm không tồn tại / unknown agency or group {code!r}"))
+                problems.append(
+                    source.problem(
+                        ("duties", i, "assignees", j),
+                        f"cơ quan hoặc nhóm không tồn tại / unknown agency or group {code!r}",
+                    )
+                )
         if isinstance(duty.schedule, FixedSchedule) and duty.schedule.due.year != year:
-            problems.append(source.problem(("duties", i, "schedule", "due"),
-                f"hạn {duty.schedule.due.isoformat()} nằm ngoài năm của kế hoạch ({year}) / "
-                f"deadline {duty.schedule.due.isoformat()} is outside the plan's year {year}"))
+            problems.append(
+                source.problem(
+                    ("duties", i, "schedule", "due"),
+                    f"hạn {duty.schedule.due.isoformat()} nằm ngoài năm của kế hoạch ({year}) / "
+                    f"deadline {duty.schedule.due.isoformat()} is outside the plan's year {year}",
+                )
+            )
         for j, days in enumerate(duty.reminders_working_days_before or []):
             if days < 1:
-                problems.append(source.problem(("duties", i, "reminders_working_days_before", j),
-                    "số ngày nhắc phải ≥ 1 / reminder days must be at least 1"))
+                problems.append(
+                    source.problem(
+                        ("duties", i, "reminders_working_days_before", j),
+                        "số ngày nhắc phải ≥ 1 / reminder days must be at least 1",
+                    )
+                )
     for i, step in enumerate(workflow.escalation.ladder):
         recipient = step.recipient
         if not isinstance(recipient, LadderRecipient) and recipient not in agencies:
-            problems.append(source.problem(("escalation", "ladder", i, "recipient"),
-                f"cơ quan không tồn tại / unknown agency {recipient!r}"))
+            problems.append(
+                source.problem(
+                    ("escalation", "ladder", i, "recipient"),
+                    f"cơ quan không tồn tại / unknown agency {recipient!r}",
+                )
+            )
     for j, days in enumerate(workflow.escalation.reminders_working_days_before):
         if days < 1:
-            problems.append(source.problem(("escalation", "reminders_working_days_before", j),
-                "số ngày nhắc phải ≥ 1 / reminder days must be at least 1"))
+            problems.append(
+                source.problem(
+                    ("escalation", "reminders_working_days_before", j),
+                    "số ngày nhắc phải ≥ 1 / reminder days must be at least 1",
+                )
+            )
     return problems
 
 
@@ -154,8 +195,12 @@ def _calendar(
         overrides = load_overrides(overrides_path)
     except WorkflowError as exc:
         line = source.line_of(("calendar", "overrides"))
-        return calendar, [Problem(path, line, "calendar.overrides",
-                                  "tệp điều chỉnh lịch lỗi / bad overrides file"), *exc.problems]
+        return calendar, [
+            Problem(
+                path, line, "calendar.overrides", "tệp điều chỉnh lịch lỗi / bad overrides file"
+            ),
+            *exc.problems,
+        ]
     return apply_overrides(calendar, overrides), []
 
 

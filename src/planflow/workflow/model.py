@@ -148,7 +148,7 @@ class LadderStep(Strict):
     level: int = Field(ge=1)
     recipient: LadderRecipient | Code = Field(
         union_mode="left_to_right",
-        description="'assignee_head', 'signer', or the code of an agency whose head is named"
+        description="'assignee_head', 'signer', or the code of an agency whose head is named",
     )
     working_days_after_due: int = Field(ge=0)
 

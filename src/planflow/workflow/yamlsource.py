@@ -44,9 +44,13 @@ def read_yaml(path: Path) -> SourceDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise WorkflowError([Problem(path, None, "", "không tìm thấy tệp / file not found")]) from None
+        raise WorkflowError(
+            [Problem(path, None, "", "không tìm thấy tệp / file not found")]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WorkflowError([Problem(path, None, "", f"không đọc được tệp / unreadable: {exc}")]) from None
+        raise WorkflowError(
+            [Problem(path, None, "", f"không đọc được tệp / unreadable: {exc}")]
+        ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -58,7 +62,9 @@ def read_yaml(path: Path) -> SourceDocument:
             [Problem(path, line, "", f"YAML không hợp lệ / broken YAML: {reason}")]
         ) from None
     except yaml.YAMLError as exc:
-        raise WorkflowError([Problem(path, None, "", f"YAML không hợp lệ / broken YAML: {exc}")]) from None
+        raise WorkflowError(
+            [Problem(path, None, "", f"YAML không hợp lệ / broken YAML: {exc}")]
+        ) from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)

@@ -1,0 +1,191 @@
+"""Read-side queries: the status board now or as of any past time, one task, its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, String, and_, cast, func, select
+from sqlalchemy.sql import Select
+
+from planflow.application.errors import AmbiguousTaskId, TaskNotFound
+from planflow.application.readmodels import board, from_db, task_events, to_db
+from planflow.domain import clock
+from planflow.domain.status import TaskStatus, classify
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    plan: str
+    duty: str
+    agency: str
+    period: str
+    due: date
+    status: TaskStatus
+    state: str
+    completion: str
+    title: str
+    completed_at: datetime | None
+    cancelled: bool
+    open_difficulties: int
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "plan": self.plan,
+            "duty": self.duty,
+            "agency": self.agency,
+            "period": self.period,
+            "due": self.due.isoformat(),
+            "status": self.status.value,
+            "status_vi": self.status.label_vi,
+            "state": self.state,
+            "completion": self.completion,
+            "title": self.title,
+            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+            "cancelled": self.cancelled,
+            "open_difficulties": self.open_difficulties,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    plan: str | None = None
+    agency: str | None = None
+    period: str | None = None
+    duty: str | None = None
+    status: TaskStatus | None = None
+    include_cancelled: bool = False
+
+
+def list_tasks(
+    engine: Engine, moment: datetime, filters: BoardFilter, *, as_of: bool
+) -> list[TaskView]:
+    """The board at ``moment``. With ``as_of`` the rows are the tasks as they stood then (from the
+    event index); without it, as they are now, with statuses judged at ``moment``."""
+    query = _as_of_query(moment) if as_of else _current_query()
+    cols = query.selected_columns
+    conditions = []
+    if filters.plan:
+        conditions.append(cols.plan == filters.plan)
+    if filters.agency:
+        conditions.append(cols.agency == filters.agency)
+    if filters.period:
+        conditions.append(cols.period == filters.period)
+    if filters.duty:
+        conditions.append(cols.duty == filters.duty)
+    if not filters.include_cancelled:
+        conditions.append(cols.cancelled.is_(False))
+    if conditions:
+        query = query.where(and_(*conditions))
+    query = query.order_by(cols.due, cols.plan, cols.duty, cols.agency, cols.period)
+    today = clock.local_date(moment)
+    with engine.connect() as connection:
+        views = [_view(row, today) for row in connection.execute(query)]
+    if filters.status is not None:
+        views = [v for v in views if v.status is filters.status]
+    return views
+
+
+def _current_query() -> Select[Any]:
+    return select(
+        board.c.id,
+        board.c.plan,
+        board.c.duty,
+        board.c.agency,
+        board.c.period,
+        board.c.due,
+        board.c.state,
+        board.c.completion,
+        board.c.title,
+        board.c.completed_at,
+        board.c.cancelled,
+        board.c.open_difficulties,
+        board.c.version,
+    )
+
+
+def _as_of_query(moment: datetime) -> Select[Any]:
+    cutoff = to_db(moment)
+    latest = (
+        select(task_events.c.task_id, func.max(task_events.c.version).label("version"))
+        .where(task_events.c.timestamp <= cutoff)
+        .group_by(task_events.c.task_id)
+        .subquery()
+    )
+    e = task_events
+    return (
+        select(
+            board.c.id,
+            board.c.plan,
+            board.c.duty,
+            e.c.agency,
+            board.c.period,
+            e.c.due,
+            e.c.state,
+            board.c.completion,
+            board.c.title,
+            e.c.completed_at,
+            e.c.cancelled,
+            e.c.open_difficulties,
+            e.c.version,
+        )
+        .select_from(latest)
+        .join(e, and_(e.c.task_id == latest.c.task_id, e.c.version == latest.c.version))
+        .join(board, board.c.id == latest.c.task_id)
+    )
+
+
+def _view(row: Any, today: date) -> TaskView:
+    completed_at = from_db(row.completed_at)
+    completed_on = clock.local_date(completed_at) if completed_at else None
+    return TaskView(
+        id=row.id,
+        plan=row.plan,
+        duty=row.duty,
+        agency=row.agency,
+        period=row.period,
+        due=row.due,
+        status=classify(row.due, completed_on, today),
+        state=row.state,
+        completion=row.completion,
+        title=row.title,
+        completed_at=completed_at,
+        cancelled=bool(row.cancelled),
+        open_difficulties=row.open_difficulties,
+        version=row.version,
+    )
+
+
+def version_at(engine: Engine, task: UUID, moment: datetime) -> int | None:
+    """The task's version at ``moment`` (None if it did not exist yet)."""
+    query = select(func.max(task_events.c.version)).where(
+        task_events.c.task_id == str(task), task_events.c.timestamp <= to_db(moment)
+    )
+    with engine.connect() as connection:
+        value = connection.execute(query).scalar()
+    return None if value is None else int(value)
+
+
+def resolve_task(engine: Engine, ref: str) -> UUID:
+    """A full task id, or a unique prefix of at least 6 characters."""
+    ref = ref.strip().lower()
+    try:
+        return UUID(ref)
+    except ValueError:
+        pass
+    if len(ref) < 6 or any(c not in "0123456789abcdef-" for c in ref):
+        raise TaskNotFound(ref)
+    query = select(board.c.id).where(cast(board.c.id, String).like(f"{ref}%")).limit(2)
+    with engine.connect() as connection:
+        found = [row.id for row in connection.execute(query)]
+    if not found:
+        raise TaskNotFound(ref)
+    if len(found) > 1:
+        raise AmbiguousTaskId(ref)
+    return UUID(found[0])

@@ -1,0 +1,126 @@
+"""Rich output for the CLI: tables for people, JSON for programs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from planflow.application.queries import TaskView
+from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.status import TaskStatus
+
+STATUS_STYLE = {
+    TaskStatus.DONE_ON_TIME: "green",
+    TaskStatus.DONE_LATE: "yellow",
+    TaskStatus.OPEN_IN_TIME: "blue",
+    TaskStatus.OPEN_OVERDUE: "bold red",
+}
+
+
+def local(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
+    caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
+    table = Table(
+        title=f"{caption_vi} {local(moment)} — {len(views)} nhiệm vụ / tasks",
+        show_lines=False,
+    )
+    for header in (
+        "Mã / Id",
+        "Nhiệm vụ / Duty",
+        "Cơ quan / Agency",
+        "Kỳ / Period",
+        "Hạn / Due",
+        "Tình trạng / Status",
+        "Bước / State",
+    ):
+        table.add_column(header, no_wrap=header.startswith(("Mã", "Hạn", "Kỳ")))
+    for v in views:
+        table.add_row(
+            v.id[:8],
+            v.duty,
+            v.agency,
+            v.period,
+            v.due.isoformat(),
+            f"[{STATUS_STYLE[v.status]}]{v.status.label_vi}[/]",
+            v.state,
+        )
+    return table
+
+
+def status_counts(views: list[TaskView]) -> Table:
+    counts = Counter(v.status for v in views)
+    table = Table(title="Tổng hợp / Summary")
+    table.add_column("Tình trạng / Status")
+    table.add_column("Số / Count", justify="right")
+    for status in TaskStatus:
+        table.add_row(
+            f"[{STATUS_STYLE[status]}]{status.label_vi}[/] ({status.value})",
+            str(counts.get(status, 0)),
+        )
+    return table
+
+
+def event_details(event: Any) -> dict[str, Any]:
+    skip = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+    out: dict[str, Any] = {}
+    for key, value in vars(event).items():
+        if key in skip:
+            continue
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def history_table(task_id: str, events: list[Any]) -> Table:
+    table = Table(title=f"Lịch sử nhiệm vụ / History of task {task_id}")
+    for header in (
+        "#",
+        "Thời điểm / When",
+        "Sự kiện / Event",
+        "Người thực hiện / Actor",
+        "Chi tiết / Details",
+    ):
+        table.add_column(header)
+    for event in events:
+        details = ", ".join(f"{k}={v}" for k, v in event_details(event).items())
+        table.add_row(
+            str(event.originator_version),
+            local(event.timestamp),
+            type(event).__name__,
+            event.actor,
+            details,
+        )
+    return table
+
+
+def history_json(task_id: str, events: list[Any]) -> str:
+    return json.dumps(
+        {
+            "task": task_id,
+            "events": [
+                {
+                    "version": e.originator_version,
+                    "timestamp": e.timestamp.isoformat(),
+                    "type": type(e).__name__,
+                    "actor": e.actor,
+                    "details": event_details(e),
+                }
+                for e in events
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def make_console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
