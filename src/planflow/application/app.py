@@ -83,6 +83,11 @@ class PlanflowApp(Application[UUID]):
         )
         metadata.create_all(self.engine)
 
+    def close(self) -> None:
+        """Release the database connections."""
+        super().close()
+        self.engine.dispose()
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
