@@ -16,7 +16,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
 from planflow.application.errors import (
@@ -27,6 +28,7 @@ from planflow.application.errors import (
 from planflow.application.readmodels import Projector, board, metadata
 from planflow.application.sync import Recorded, Revision, revise
 from planflow.domain import clock
+from planflow.domain.errors import InvalidArgument
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task
 from planflow.workflow.expand import expand
@@ -124,17 +126,22 @@ class PlanflowApp(Application[UUID]):
                 projector.plan_event(aggregate)
         try:
             self.save(*aggregates)
-        except IntegrityError:
+        except (IntegrityError, SQLAlchemyIntegrityError):
+            # Inside our open transaction the driver's error is not yet wrapped by eventsourcing.
             first = aggregates[0]
             current = self._current_version(first.id)
             raise ConcurrencyConflict(str(first.id), current) from None
         projector.flush(session)
 
     def _current_version(self, aggregate_id: UUID) -> int:
-        try:
-            return int(self.repository.get(aggregate_id).version)
-        except AggregateNotFoundError:
-            return 0
+        """The stored version, read on a fresh connection: the failed transaction cannot be read."""
+        record = self.recorder.events_record_cls  # type: ignore[attr-defined]
+        query = select(func.max(record.originator_version)).where(
+            record.originator_id == aggregate_id
+        )
+        with self.engine.connect() as connection:
+            value = connection.execute(query).scalar()
+        return int(value or 0)
 
     def _task_command(self, ref: UUID, at: datetime, action: Callable[[Task], T]) -> T:
         with clock.at(at), self.transaction() as session:
@@ -311,9 +318,20 @@ class PlanflowApp(Application[UUID]):
     def reassign(
         self, ref: UUID, *, actor: str, at: datetime, new_agency: str, reason: str
     ) -> None:
-        self._task_command(
-            ref, at, lambda t: t.reassign(actor=actor, new_agency=new_agency, reason=reason)
-        )
+        def act(task: Task) -> None:
+            self._check_agency_known(task.plan, new_agency)
+            task.reassign(actor=actor, new_agency=new_agency, reason=reason)
+
+        self._task_command(ref, at, act)
+
+    def _check_agency_known(self, plan_code: str, agency: str) -> None:
+        plan = self.get_plan(plan_code)
+        codes = {a["code"] for a in plan.document.get("agencies", [])} if plan else set()
+        if agency not in codes:
+            raise InvalidArgument(
+                f"Kế hoạch {plan_code} không có cơ quan {agency!r}",
+                f"plan {plan_code} has no agency {agency!r}",
+            )
 
     def cancel(self, ref: UUID, *, actor: str, at: datetime, reason: str) -> None:
         self._task_command(ref, at, lambda t: t.cancel(actor=actor, reason=reason))

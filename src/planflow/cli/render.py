@@ -91,7 +91,7 @@ def history_table(task_id: str, events: list[Any]) -> Table:
     ):
         table.add_column(header)
     for event in events:
-        details = ", ".join(f"{k}={v}" for k, v in event_details(event).items())
+        details = ", ".join(f"{k}={_short(v)}" for k, v in event_details(event).items())
         table.add_row(
             str(event.originator_version),
             local(event.timestamp),
@@ -100,6 +100,11 @@ def history_table(task_id: str, events: list[Any]) -> Table:
             details,
         )
     return table
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def history_json(task_id: str, events: list[Any]) -> str:
