@@ -20,15 +20,20 @@ _SUBSTITUTED = re.compile(r"substituted from (\d{2}/\d{2}/\d{4})")
 
 
 def vietnam_calendar(years: Iterable[int]) -> WorkingCalendar:
-    table = holidays.country_holidays("VN", years=sorted(set(years)), language="en_US")
+    wanted = sorted(set(years))
+    english = holidays.country_holidays("VN", years=wanted, language="en_US")
+    vietnamese = holidays.country_holidays("VN", years=wanted, language="vi")
     days_off: set[date] = set()
     working: set[date] = set()
     names: dict[date, str] = {}
-    for day, name in table.items():
+    for day, name in english.items():
         days_off.add(day)
-        names[day] = str(name)
+        names[day] = f"{vietnamese.get(day, '')} / {name}".strip(" /")
+        # Parsed from the English name, whose wording the package keeps stable.
         for swapped in _SUBSTITUTED.findall(str(name)):
             worked = datetime.strptime(swapped, "%m/%d/%Y").date()
             working.add(worked)
-            names[worked] = f"Working day (swapped for {day.isoformat()})"
+            names[worked] = (
+                f"Ngày làm việc bù cho {day:%d/%m/%Y} / working day swapped for {day.isoformat()}"
+            )
     return WorkingCalendar(frozenset(days_off), frozenset(working), names)

@@ -19,7 +19,9 @@ from uuid import UUID
 
 import typer
 from rich.progress import Progress
+from rich.table import Table
 
+from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import (
     AmbiguousTaskId,
@@ -36,7 +38,7 @@ from planflow.domain.status import TaskStatus
 from planflow.settings import database_url
 from planflow.workflow.errors import WorkflowError
 from planflow.workflow.expand import expand
-from planflow.workflow.loader import load_workflow
+from planflow.workflow.loader import apply_overrides, load_overrides, load_workflow
 from planflow.workflow.model import Workflow
 
 T = TypeVar("T")
@@ -203,6 +205,26 @@ def rebuild() -> None:
             bar = progress.add_task("Đang dựng lại / rebuilding", total=None)
             count = application.rebuild_read_models(lambda n: progress.update(bar, completed=n))
         console.print(f"[green]Đã dựng lại / Rebuilt[/] từ / from {count} sự kiện / events")
+
+
+@app.command()
+def calendar(
+    year: int,
+    overrides: Annotated[Path | None, typer.Option(help="A calendar overrides file")] = None,
+) -> None:
+    """Ngày nghỉ và ngày làm bù trong năm / a year's days off and worked weekend days."""
+    with _edge():
+        cal = vietnam_calendar([year])
+        if overrides is not None:
+            cal = apply_overrides(cal, load_overrides(overrides))
+        table = Table(title=f"Lịch làm việc năm {year} / Working calendar {year}")
+        for header in ("Ngày / Date", "Thứ / Weekday", "Loại / Kind", "Tên / Name"):
+            table.add_column(header)
+        days = sorted(d for d in cal.days_off | cal.working_days if d.year == year)
+        for day in days:
+            kind = "làm việc / worked" if cal.is_working_day(day) else "nghỉ / off"
+            table.add_row(day.isoformat(), day.strftime("%a"), kind, cal.names.get(day, ""))
+        console.print(table)
 
 
 # --- reading -----------------------------------------------------------------------------------
