@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from planflow.workflow.errors import Problem, WorkflowError
 
@@ -65,6 +66,13 @@ def read_yaml(path: Path) -> SourceDocument:
         raise WorkflowError(
             [Problem(path, None, "", f"YAML không hợp lệ / broken YAML: {exc}")]
         ) from None
+    except ValueError as exc:
+        # A scalar that looks like a date but is none (2022-13-31): PyYAML raises a bare error.
+        bad = _bad_timestamp(node, ()) if node is not None else None
+        loc, line = bad if bad else ((), None)
+        raise WorkflowError(
+            [Problem(path, line, _dotted(loc), f"ngày không hợp lệ / invalid date: {exc}")]
+        ) from None
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)
@@ -82,3 +90,25 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*loc, index), lines)
+
+
+def _bad_timestamp(node: yaml.Node, loc: Loc) -> tuple[Loc, int] | None:
+    """Where the first date-like scalar that is not a valid date is."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                SafeConstructor().construct_yaml_timestamp(node)
+            except ValueError:
+                return loc, node.start_mark.line + 1
+        return None
+    if isinstance(node, yaml.MappingNode):
+        children = [((*loc, key.value), value) for key, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = [((*loc, i), item) for i, item in enumerate(node.value)]
+    else:
+        return None
+    for child_loc, child in children:
+        found = _bad_timestamp(child, child_loc)
+        if found:
+            return found
+    return None
