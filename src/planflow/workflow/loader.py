@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
@@ -64,13 +65,46 @@ def _validate(source: SourceDocument, model: type[M]) -> M:
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:
-        problems = [source.problem(_clean_loc(err["loc"]), err["msg"]) for err in exc.errors()]
+        errors = _closest_union_members(exc.errors())
+        problems = [source.problem(_clean_loc(err["loc"]), err["msg"]) for err in errors]
         raise WorkflowError(problems) from None
 
 
+def _is_union_tag(part: int | str) -> bool:
+    # pydantic adds the union member it tried to locations inside a union: a model's name
+    # ("FixedSchedule") or a type's ("constrained-str", "str-enum[LadderRecipient]").
+    return isinstance(part, str) and (part[:1].isupper() or not part.isidentifier())
+
+
+def _union_member(loc: tuple[int | str, ...]) -> tuple[Loc, str] | None:
+    for i, part in enumerate(loc):
+        if _is_union_tag(part):
+            return tuple(loc[:i]), str(part)
+    return None
+
+
+def _closest_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """pydantic reports the errors of every member of a union that failed to match; keep only
+    those of the member(s) that came closest (fewest errors), so a wrong value in a recurring
+    schedule is not also reported as the "extra fields" of a fixed one."""
+    counts: dict[tuple[Loc, str], int] = {}
+    for err in errors:
+        member = _union_member(err["loc"])
+        if member is not None:
+            counts[member] = counts.get(member, 0) + 1
+    fewest: dict[Loc, int] = {}
+    for (where, _), count in counts.items():
+        fewest[where] = min(count, fewest.get(where, count))
+    kept = []
+    for err in errors:
+        member = _union_member(err["loc"])
+        if member is None or counts[member] == fewest[member[0]]:
+            kept.append(err)
+    return kept
+
+
 def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
-    # pydantic adds the union member's name ("FixedSchedule") to locations inside a union.
-    return tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+    return tuple(p for p in loc if not _is_union_tag(p))
 
 
 def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Problem]:
