@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,12 +25,15 @@ from planflow.application.errors import (
     PlanRevisionRefused,
     TaskNotFound,
 )
-from planflow.application.readmodels import Projector, board, metadata
+from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
 from planflow.application.sync import Recorded, Revision, revise
 from planflow.domain import clock
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task
+from planflow.scheduler import chase
+from planflow.scheduler.planrules import rules_from_plan
+from planflow.scheduler.rules import DueItem, PlanRules, due_now
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan
 
@@ -84,6 +87,7 @@ class PlanflowApp(Application[UUID]):
             }
         )
         metadata.create_all(self.engine)
+        self._rules_cache: dict[str, tuple[int, PlanRules]] = {}
 
     def close(self) -> None:
         """Release the database connections."""
@@ -107,7 +111,12 @@ class PlanflowApp(Application[UUID]):
     # --- saving -----------------------------------------------------------------------------
 
     def _save(self, session: Session, *aggregates: Aggregate) -> None:
-        projector = Projector()
+        saved_plans = {a.code: a for a in aggregates if isinstance(a, Plan) and a.pending_events}
+        rules_for = self._rules_for(session, saved_plans)
+        projector = Projector(rules_for)
+        revised = [
+            p.code for p in saved_plans.values() if p.pending_events[0].originator_version > 1
+        ]
         for aggregate in aggregates:
             pending = list(aggregate.pending_events)
             if not pending:
@@ -131,7 +140,51 @@ class PlanflowApp(Application[UUID]):
             first = aggregates[0]
             current = self._current_version(first.id)
             raise ConcurrencyConflict(str(first.id), current) from None
+        if revised:
+            saved = {a.id for a in aggregates}
+            for code in revised:
+                self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
+
+    def _rules_for(self, session: Session, saved: dict[str, Plan]) -> RulesFor:
+        """Plan code → its chasing rules: from a plan being saved, else the store (cached by version)."""
+        fresh = {code: rules_from_plan(plan) for code, plan in saved.items()}
+
+        def rules_for(code: str) -> PlanRules | None:
+            if code in fresh:
+                return fresh[code]
+            version = session.execute(select(plans.c.version).where(plans.c.code == code)).scalar()
+            if version is None:
+                return None
+            cached = self._rules_cache.get(code)
+            if cached is None or cached[0] != version:
+                plan = self.get_plan(code)
+                if plan is None:
+                    return None
+                cached = (int(plan.version), rules_from_plan(plan))
+                self._rules_cache[code] = cached
+            fresh[code] = cached[1]
+            return cached[1]
+
+        return rules_for
+
+    def _reindex_plan(
+        self, session: Session, projector: Projector, code: str, skip: set[UUID]
+    ) -> None:
+        """A revised plan may change reminder days or the calendar: recompute its open tasks."""
+        rows = session.execute(
+            select(board.c.id).where(
+                and_(
+                    board.c.plan == code,
+                    board.c.cancelled.is_(False),
+                    board.c.completed_at.is_(None),
+                )
+            )
+        )
+        for row in rows.all():
+            ref = UUID(row.id)
+            if ref not in skip:
+                projector.reindex(self.get_task(ref))
 
     def _current_version(self, aggregate_id: UUID) -> int:
         """The stored version, read on a fresh connection: the failed transaction cannot be read."""
@@ -191,14 +244,24 @@ class PlanflowApp(Application[UUID]):
             plan = self.get_plan(code)
             document = workflow.model_dump(mode="json")
             source = str(loaded.path)
+            calendar = loaded.calendar.to_data()
             if plan is None:
                 plan = Plan.load(
-                    code=code, sha256=loaded.sha256, source=source, document=document, actor=actor
+                    code=code,
+                    sha256=loaded.sha256,
+                    source=source,
+                    document=document,
+                    calendar=calendar,
+                    actor=actor,
                 )
                 plan_recorded = True
             else:
                 plan_recorded = plan.revise(
-                    sha256=loaded.sha256, source=source, document=document, actor=actor
+                    sha256=loaded.sha256,
+                    source=source,
+                    document=document,
+                    calendar=calendar,
+                    actor=actor,
                 )
             changed: list[Aggregate] = [plan]
             total = len(revision.assign) + len(revision.cancel) + len(revision.extend)
@@ -339,6 +402,39 @@ class PlanflowApp(Application[UUID]):
     def mark_overdue(self, ref: UUID, *, actor: str, at: datetime) -> bool:
         return self._task_command(ref, at, lambda t: t.mark_overdue(actor=actor))
 
+    # --- chasing (the scheduler's command) --------------------------------------------------
+
+    def record_due(
+        self,
+        ref: UUID,
+        *,
+        actor: str,
+        at: datetime,
+        before_commit: Callable[[], None] | None = None,
+    ) -> list[DueItem]:
+        """Record every reminder, overdue mark and escalation of the task that is due at ``at``.
+
+        One transaction: the events, the due index and the ledger commit together or not at all.
+        A concurrent scheduler that recorded the same step first makes this raise
+        ConcurrencyConflict, and nothing is recorded twice.
+        """
+        with clock.at(at), self.transaction() as session:
+            task = self.get_task(ref)
+            rules = self._rules_for(session, {})(task.plan)
+            items = due_now(task, rules, at) if rules else []
+            recorded = [i for i in items if rules and chase.record(task, i, rules, actor)]
+            if task.pending_events:
+                self._save(session, task)
+            else:
+                # Nothing due after all (the rules changed since the row was written): heal the
+                # index so the next tick does not look at this task again.
+                projector = Projector(self._rules_for(session, {}))
+                projector.reindex(task)
+                projector.flush(session)
+            if before_commit is not None:
+                before_commit()
+            return recorded
+
     # --- read models ------------------------------------------------------------------------
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> int:
@@ -352,6 +448,7 @@ class PlanflowApp(Application[UUID]):
                 connection.execute(table.delete())
             metadata.drop_all(connection)
             metadata.create_all(connection)
+            self._rules_cache.clear()
             states: dict[UUID, Any] = {}
             count = 0
             start = 1
@@ -373,6 +470,15 @@ class PlanflowApp(Application[UUID]):
                 start = notifications[-1].id + 1
                 if progress:
                     progress(count)
+            # The due index depends on each plan's final rules: compute it once, at the end.
+            rules = {s.code: rules_from_plan(s) for s in states.values() if isinstance(s, Plan)}
+            projector = Projector(rules.get)
+            for done, state in enumerate(states.values(), start=1):
+                if isinstance(state, Task):
+                    projector.reindex(state)
+                if done % 1000 == 0:
+                    projector.flush(session)
+            projector.flush(session)
             return count
 
 

@@ -5,6 +5,11 @@
   state right after it. This is the index that shows any task, or the whole board, as it stood at a
   past time.
 - ``planflow_plans``: the workflow file in force for each plan.
+- ``planflow_due``: the due index — one row per reminder, overdue mark or escalation step still to
+  record for an open task, with the moment it falls due (``fire_at``). A scheduler tick reads only
+  the rows whose moment has come (docs/scheduler.md).
+- ``planflow_chases``: one row per reminder and escalation recorded, naming the official it named
+  (the responsibility ledger).
 
 Rows are computed from aggregate state (``summarize``), never by re-implementing the events, so the
 read models cannot drift from the domain. ``rebuild`` replays every event to recreate them.
@@ -12,7 +17,7 @@ read models cannot drift from the domain. ``rebuild`` replays every event to rec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +40,9 @@ from sqlalchemy.orm import Session
 
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
+from planflow.scheduler.rules import PlanRules, pending
+
+RulesFor = Callable[[str], PlanRules | None]
 
 metadata = MetaData()
 
@@ -97,6 +105,44 @@ plans = Table(
 )
 
 
+due = Table(
+    "planflow_due",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("plan", String(64), nullable=False),
+    Column("agency", String(64), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("fire_on", Date, nullable=False),
+    Column("fire_at", DateTime, nullable=False),
+    Column("working_days", Integer, nullable=False),
+    Column("recipient_role", String(64), nullable=False),
+    Index("ix_planflow_due_fire_at", "fire_at"),
+)
+
+chases = Table(
+    "planflow_chases",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("timestamp", DateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("working_days", Integer, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("plan", String(64), nullable=False),
+    Column("duty", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("task_agency", String(64), nullable=False),
+    Column("recipient_role", String(64), nullable=False),
+    Column("recipient_agency", String(64), nullable=False),
+    Column("recipient_title", Text, nullable=False),
+    Column("recipient_name", Text, nullable=False),
+    Index("ix_planflow_chases_recipient", "recipient_agency", "recipient_title"),
+)
+
+
 def to_db(moment: datetime | None) -> datetime | None:
     """Timestamps are stored as naive UTC, the same on SQLite and PostgreSQL."""
     if moment is None:
@@ -137,13 +183,66 @@ def summarize(task: Task) -> dict[str, Any]:
     }
 
 
-class Projector:
-    """Turns task and plan events into read-model rows (live and during a rebuild)."""
+def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
+    """The task's rows in the due index: what is still to record, and from when."""
+    if rules is None:
+        return []
+    key = str(task.id)
+    return [
+        {
+            "task_id": key,
+            "kind": item.key.kind.value,
+            "step": item.key.step,
+            "plan": task.plan,
+            "agency": task.agency,
+            "due": item.key.due,
+            "fire_on": item.fire_on,
+            "fire_at": to_db(item.fire_at),
+            "working_days": item.working_days,
+            "recipient_role": item.recipient_role,
+        }
+        for item in pending(task, rules)
+    ]
 
-    def __init__(self) -> None:
+
+def chase_row(event: Task.ReminderSent | Task.Escalated, task: Task) -> dict[str, Any]:
+    if isinstance(event, Task.ReminderSent):
+        kind, step, days = "reminder", event.working_days_before, event.working_days_before
+    else:
+        kind, step, days = "escalation", event.level, event.working_days_after_due
+    return {
+        "task_id": str(task.id),
+        "version": event.originator_version,
+        "timestamp": to_db(event.timestamp),
+        "kind": kind,
+        "step": step,
+        "working_days": days,
+        "due": event.due,
+        "plan": task.plan,
+        "duty": task.duty,
+        "period": task.period,
+        "task_agency": task.agency,
+        "recipient_role": event.recipient_role,
+        "recipient_agency": event.recipient_agency,
+        "recipient_title": event.recipient_title,
+        "recipient_name": event.recipient_name,
+    }
+
+
+class Projector:
+    """Turns task and plan events into read-model rows (live and during a rebuild).
+
+    With ``rules`` (a plan code → its chasing rules), each task touched also gets its due-index
+    rows recomputed from its state at flush time.
+    """
+
+    def __init__(self, rules: RulesFor | None = None) -> None:
         self._board: dict[str, dict[str, Any]] = {}
         self._history: list[dict[str, Any]] = []
         self._plans: dict[str, dict[str, Any]] = {}
+        self._chases: list[dict[str, Any]] = []
+        self._rules = rules
+        self._due_tasks: dict[str, Task] = {}
 
     def task_event(self, event: Task.Event, task: Task) -> None:
         """``task`` is the state right after ``event``."""
@@ -171,6 +270,14 @@ class Projector:
             "version": task.version,
             "updated_at": to_db(task.modified_on),
         }
+        if isinstance(event, Task.ReminderSent | Task.Escalated):
+            self._chases.append(chase_row(event, task))
+        if self._rules is not None:
+            self._due_tasks[key] = task
+
+    def reindex(self, task: Task) -> None:
+        """Recompute the task's due-index rows at flush (after a plan's rules changed)."""
+        self._due_tasks[str(task.id)] = task
 
     def plan_event(self, plan: Plan) -> None:
         self._plans[str(plan.id)] = {
@@ -189,9 +296,21 @@ class Projector:
         _replace(session, plans, plans.c.id, list(self._plans.values()))
         if self._history:
             session.execute(insert(task_events), self._history)
+        if self._chases:
+            session.execute(insert(chases), self._chases)
+        if self._due_tasks and self._rules is not None:
+            rules = self._rules
+            keys = list(self._due_tasks)
+            for chunk in _chunks(keys, 500):
+                session.execute(delete(due).where(due.c.task_id.in_(chunk)))
+            rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
+            if rows:
+                session.execute(insert(due), rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
+        self._chases.clear()
+        self._due_tasks.clear()
 
 
 def _replace(

@@ -77,3 +77,17 @@ class WorkingCalendar:
             working_days=(self.working_days | frozenset(working_days)) - frozenset(days_off),
             names=merged,
         )
+
+    def to_data(self) -> dict[str, list[str]]:
+        """Plain JSON data (ISO dates), to record the calendar in force with a plan."""
+        return {
+            "days_off": sorted(d.isoformat() for d in self.days_off),
+            "working_days": sorted(d.isoformat() for d in self.working_days),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, list[str]]) -> WorkingCalendar:
+        return cls(
+            days_off=frozenset(date.fromisoformat(d) for d in data.get("days_off", [])),
+            working_days=frozenset(date.fromisoformat(d) for d in data.get("working_days", [])),
+        )

@@ -1,7 +1,9 @@
 """The Plan aggregate: which version of a workflow file is in force.
 
 The document is kept as plain JSON data so the history of the file survives renames and mergers of
-the agencies it names.
+the agencies it names. The working-day calendar in force (public holidays, declared working
+Saturdays and extra days off, resolved when the file was loaded) is recorded beside it as plain
+data, so reminders and escalations can be counted later even if the overrides file is gone.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Plan(Aggregate):
         sha256: str
         source: str
         document: dict[str, Any]
+        calendar: dict[str, Any]
 
     class Revised(Event):
         """Kế hoạch được điều chỉnh: a new version of the workflow file is in force."""
@@ -39,25 +42,43 @@ class Plan(Aggregate):
         sha256: str
         source: str
         document: dict[str, Any]
+        calendar: dict[str, Any]
 
         def apply(self, plan: Plan) -> None:
             plan.sha256 = self.sha256
             plan.source = self.source
             plan.document = self.document
+            plan.calendar = self.calendar
             plan.revisions += 1
 
     def __init__(
-        self, *, code: str, sha256: str, source: str, document: dict[str, Any], actor: str
+        self,
+        *,
+        code: str,
+        sha256: str,
+        source: str,
+        document: dict[str, Any],
+        actor: str,
+        calendar: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.sha256 = sha256
         self.source = source
         self.document = document
+        # {"days_off": [ISO dates], "working_days": [ISO dates]}; {} when none was recorded.
+        self.calendar: dict[str, Any] = calendar or {}
         self.revisions = 0
 
     @classmethod
     def load(
-        cls, *, code: str, sha256: str, source: str, document: dict[str, Any], actor: str
+        cls,
+        *,
+        code: str,
+        sha256: str,
+        source: str,
+        document: dict[str, Any],
+        actor: str,
+        calendar: dict[str, Any] | None = None,
     ) -> Plan:
         return cls._create(
             cls.Loaded,
@@ -66,13 +87,29 @@ class Plan(Aggregate):
             sha256=sha256,
             source=source,
             document=document,
+            calendar=calendar or {},
             actor=actor,
         )
 
-    def revise(self, *, sha256: str, source: str, document: dict[str, Any], actor: str) -> bool:
-        if sha256 == self.sha256:
+    def revise(
+        self,
+        *,
+        sha256: str,
+        source: str,
+        document: dict[str, Any],
+        actor: str,
+        calendar: dict[str, Any] | None = None,
+    ) -> bool:
+        """A new version of the file, or of the calendar it resolves to; False if neither changed."""
+        calendar = self.calendar if calendar is None else calendar
+        if sha256 == self.sha256 and calendar == self.calendar:
             return False
         self.trigger_event(
-            self.Revised, sha256=sha256, source=source, document=document, actor=actor
+            self.Revised,
+            sha256=sha256,
+            source=source,
+            document=document,
+            calendar=calendar,
+            actor=actor,
         )
         return True

@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from planflow.domain import clock
+from planflow.domain.chase import ChaseKey, ChaseKind, Recipient
 from planflow.domain.errors import (
     ClockWentBackwards,
     InvalidArgument,
@@ -180,6 +181,37 @@ class Task(Aggregate):
         def apply(self, task: Task) -> None:
             task.marked_overdue_for = self.due
 
+    class ReminderSent(Event):
+        """Nhắc hạn: the head was reminded, ``working_days_before`` working days before ``due``."""
+
+        due: date
+        working_days_before: int
+        fire_on: date
+        recipient_role: str
+        recipient_agency: str
+        recipient_title: str
+        recipient_name: str
+        recipient_contact: str
+
+        def apply(self, task: Task) -> None:
+            task.chased.add(ChaseKey(ChaseKind.REMINDER, self.working_days_before, self.due))
+
+    class Escalated(Event):
+        """Báo cáo vượt cấp: the task is late; ladder ``level`` names a higher official."""
+
+        due: date
+        level: int
+        working_days_after_due: int
+        fire_on: date
+        recipient_role: str
+        recipient_agency: str
+        recipient_title: str
+        recipient_name: str
+        recipient_contact: str
+
+        def apply(self, task: Task) -> None:
+            task.chased.add(ChaseKey(ChaseKind.ESCALATION, self.level, self.due))
+
     def __init__(
         self,
         *,
@@ -212,6 +244,7 @@ class Task(Aggregate):
         self.report_document: str | None = None
         self.difficulties: list[Difficulty] = []
         self.marked_overdue_for: date | None = None
+        self.chased: set[ChaseKey] = set()
 
     @staticmethod
     def create_id(plan: str, duty: str, agency: str, period: str) -> UUID:
@@ -377,7 +410,90 @@ class Task(Aggregate):
         self.trigger_event(self.MarkedOverdue, actor=actor, due=self.due)
         return True
 
+    @property
+    def is_chaseable(self) -> bool:
+        """Open and not awaiting the Office's review of a submitted report."""
+        return not (self.cancelled or self.is_done or self.report_state is ReportState.SUBMITTED)
+
+    def has_chased(self, key: ChaseKey) -> bool:
+        if key.kind is ChaseKind.OVERDUE:
+            return self.marked_overdue_for == key.due
+        return key in self.chased
+
+    def send_reminder(
+        self, *, actor: str, working_days_before: int, fire_on: date, recipient: Recipient
+    ) -> None:
+        """Nhắc hạn: remind the head before the deadline (once per step and deadline)."""
+        self._check_command(actor)
+        self._check_chase(
+            ChaseKey(ChaseKind.REMINDER, working_days_before, self.due),
+            fire_on,
+            "nhắc hạn",
+            "send a reminder",
+        )
+        if clock.local_date(clock.now()) > self.due:
+            raise TaskStateError(
+                f"Đã quá hạn {self.due:%d/%m/%Y}: không nhắc hạn nữa",
+                f"the deadline {self.due.isoformat()} has passed: no more reminders",
+            )
+        self.trigger_event(
+            self.ReminderSent,
+            actor=actor,
+            due=self.due,
+            working_days_before=working_days_before,
+            fire_on=fire_on,
+            **_recipient_fields(recipient),
+        )
+
+    def escalate(
+        self,
+        *,
+        actor: str,
+        level: int,
+        working_days_after_due: int,
+        fire_on: date,
+        recipient: Recipient,
+    ) -> None:
+        """Báo cáo vượt cấp: the task is late; tell the ladder's next official (once per level)."""
+        self._check_command(actor)
+        self._check_chase(
+            ChaseKey(ChaseKind.ESCALATION, level, self.due),
+            fire_on,
+            "báo cáo vượt cấp",
+            "escalate",
+        )
+        if clock.local_date(clock.now()) <= self.due:
+            raise TaskStateError(
+                f"Chưa quá hạn {self.due:%d/%m/%Y}: chưa thể báo cáo vượt cấp",
+                f"the deadline {self.due.isoformat()} has not passed: nothing to escalate",
+            )
+        self.trigger_event(
+            self.Escalated,
+            actor=actor,
+            due=self.due,
+            level=level,
+            working_days_after_due=working_days_after_due,
+            fire_on=fire_on,
+            **_recipient_fields(recipient),
+        )
+
     # --- rules ------------------------------------------------------------------------------
+
+    def _check_chase(self, key: ChaseKey, fire_on: date, action_vi: str, action_en: str) -> None:
+        self._check_not_cancelled(action_vi, action_en)
+        self._check_not_done(action_vi, action_en)
+        if self.has_chased(key):
+            raise TaskStateError(
+                f"Đã {action_vi} bước {key.step} cho hạn {key.due:%d/%m/%Y}",
+                f"step {key.step} ({key.kind.value}) for {key.due.isoformat()} was already "
+                "recorded",
+            )
+        today = clock.local_date(clock.now())
+        if today < fire_on:
+            raise TaskStateError(
+                f"Chưa đến ngày {fire_on:%d/%m/%Y}: chưa thể {action_vi}",
+                f"{fire_on.isoformat()} has not come yet: cannot {action_en}",
+            )
 
     def _check_command(self, actor: str) -> None:
         _require(actor, "actor")
@@ -418,6 +534,16 @@ class Task(Aggregate):
                 f"Không thể {action_vi} báo cáo: {state[0]}",
                 f"cannot {action_en} the report: {state[1]}",
             )
+
+
+def _recipient_fields(recipient: Recipient) -> dict[str, str]:
+    return {
+        "recipient_role": recipient.role,
+        "recipient_agency": recipient.agency,
+        "recipient_title": recipient.title,
+        "recipient_name": recipient.name,
+        "recipient_contact": recipient.contact,
+    }
 
 
 def _require(value: str, name: str) -> None:

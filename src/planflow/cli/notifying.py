@@ -1,0 +1,142 @@
+"""``planflow notify | letter | ical``: deliver what was recorded (docs/scheduler.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planflow.application.app import PlanflowApp
+from planflow.cli.main import EXIT_BAD_INPUT, EXIT_NOT_FOUND, _app, _edge, _fail, _now, app, console
+from planflow.cli.timeparse import TimeFormatError, parse_moment
+from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
+from planflow.notify.config import ConfigError, NotifyConfig, load_config
+from planflow.notify.ical import FeedChannel, agency_feed
+from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for, render
+from planflow.notify.outbox import Outbox
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML settings file (else $PLANFLOW_CONFIG); env vars override"),
+]
+
+
+def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel]:
+    channels: list[Channel] = []
+    if config.smtp is not None:
+        channels.append(SmtpChannel(config.smtp, config.language))
+    if config.webhook is not None:
+        channels.append(WebhookChannel(config.webhook))
+    if config.ical_dir is not None:
+        channels.append(FeedChannel(application.engine, config.ical_dir))
+    if config.letters_dir is not None:
+        channels.append(LetterChannel(application, config.letters_dir))
+    return channels
+
+
+def outbox_for(application: PlanflowApp, config: NotifyConfig) -> Outbox:
+    return Outbox(
+        application,
+        channels_for(application, config),
+        retry_base_seconds=config.retry_base_seconds,
+        retry_max_seconds=config.retry_max_seconds,
+    )
+
+
+def outbox_runner(
+    application: PlanflowApp, config_path: Path | None = None
+) -> Callable[[datetime], list[str]]:
+    """For ``planflow run``: one call delivers what is pending on every configured channel."""
+    outbox = outbox_for(application, _config(config_path))
+
+    def run(now: datetime) -> list[str]:
+        return [result.summary() for result in outbox.run(now)]
+
+    return run
+
+
+def _config(path: Path | None) -> NotifyConfig:
+    try:
+        return load_config(os.environ, path)
+    except ConfigError as exc:
+        raise _fail(EXIT_BAD_INPUT, str(exc)) from None
+
+
+@app.command()
+def notify(
+    now: Annotated[str | None, typer.Option("--now", help="Delivery time (ISO)")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Gửi thông báo / deliver recorded reminders and escalations on every configured channel."""
+    with _edge():
+        moment = parse_moment(now, bare_date="start") if now else _now()
+        settings = _config(config)
+        outbox = outbox_for(_app(), settings)
+        if not outbox.channels:
+            console.print(
+                "Chưa cấu hình kênh nào / no channel configured (see docs/scheduler.md: "
+                "PLANFLOW_SMTP_HOST, PLANFLOW_WEBHOOK_URL, PLANFLOW_ICAL_DIR, PLANFLOW_LETTERS_DIR)"
+            )
+            return
+        for result in outbox.run(moment):
+            console.print(result.summary())
+
+
+@app.command()
+def letter(
+    agency: Annotated[str, typer.Option(help="The late agency's code")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
+    now: Annotated[str | None, typer.Option("--now", help="Date of the letter (ISO)")] = None,
+    plan: Annotated[str | None, typer.Option(help="Plan id (needed if several are loaded)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html or docx")] = "html",
+) -> None:
+    """Văn bản đôn đốc / a chase-up letter to a late agency (Decree 30/2020 layout)."""
+    with _edge():
+        if fmt not in ("html", "docx"):
+            raise TimeFormatError(f"định dạng không hợp lệ {fmt!r} / --format must be html or docx")
+        moment = parse_moment(now, bare_date="start") if now else _now()
+        application = _app()
+        code = plan or _only_plan(application)
+        try:
+            text = render(letter_for(application, code, agency, moment), fmt)
+        except (NothingOverdue, UnknownPlan) as exc:
+            raise _fail(EXIT_NOT_FOUND, str(exc)) from None
+        output.write_bytes(text)
+        console.print(f"[green]Đã viết / Wrote[/] {output}")
+
+
+def _only_plan(application: PlanflowApp) -> str:
+    from sqlalchemy import select
+
+    from planflow.application.readmodels import plans
+
+    with application.engine.connect() as connection:
+        codes = [row.code for row in connection.execute(select(plans.c.code))]
+    if len(codes) != 1:
+        raise _fail(
+            EXIT_BAD_INPUT,
+            f"hãy chọn --plan trong / choose --plan among: {', '.join(codes) or '(none)'}",
+        )
+    return str(codes[0])
+
+
+@app.command()
+def ical(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    now: Annotated[str | None, typer.Option("--now")] = None,
+) -> None:
+    """Lịch hạn của một cơ quan / an agency's deadlines as an iCalendar (.ics) feed."""
+    with _edge():
+        moment = parse_moment(now, bare_date="start") if now else _now()
+        data = agency_feed(_app().engine, agency, moment)
+        if output is None:
+            sys.stdout.buffer.write(data)
+        else:
+            output.write_bytes(data)
+            console.print(f"[green]Đã viết / Wrote[/] {output}")

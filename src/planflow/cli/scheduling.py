@@ -1,0 +1,291 @@
+"""``planflow tick | run | simulate | ledger``: chase tasks on schedule (docs/scheduler.md).
+
+The wall clock is read here, at the edge, and nowhere deeper.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time as _time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from rich.table import Table
+
+from planflow.cli.main import _app, _check_format, _edge, _now, app, console, err_console
+from planflow.cli.timeparse import TimeFormatError, parse_date, parse_moment
+from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.status import TaskStatus
+from planflow.scheduler.ledger import ledger as build_ledger
+from planflow.scheduler.tick import Fired, Ticker, TickReport
+
+TEST_DELAY_ENV = "PLANFLOW_TEST_TICK_DELAY"
+
+KIND_LABEL = {
+    "reminder": "Nhắc hạn / reminder",
+    "overdue": "Quá hạn / overdue",
+    "escalation": "Vượt cấp / escalation",
+}
+
+NowOption = Annotated[
+    str | None,
+    typer.Option("--now", help="The tick's time (ISO; naive = Vietnam time; a bare date = 08:00)"),
+]
+
+
+def _test_hook() -> Callable[[UUID], None] | None:
+    """PLANFLOW_TEST_TICK_DELAY=seconds: before each task's transaction commits, print
+    ``tick-hook: <task id>`` on stderr and sleep, so tests can kill a tick mid-way. Never set it in
+    production."""
+    value = os.environ.get(TEST_DELAY_ENV)
+    if not value:
+        return None
+    delay = float(value)
+
+    def hook(task: UUID) -> None:
+        sys.stderr.write(f"tick-hook: {task}\n")
+        sys.stderr.flush()
+        _time.sleep(delay)
+
+    return hook
+
+
+def _ticker() -> Ticker:
+    return Ticker(_app(), before_commit=_test_hook())
+
+
+def _fired_json(f: Fired) -> dict[str, object]:
+    return {
+        "task_id": f.task_id,
+        "plan": f.plan,
+        "duty": f.duty,
+        "agency": f.agency,
+        "period": f.period,
+        "kind": f.kind,
+        "step": f.step,
+        "due": f.due.isoformat(),
+        "fire_on": f.fire_on.isoformat(),
+    }
+
+
+def _fired_table(report: TickReport, title: str) -> Table:
+    table = Table(title=title)
+    for header in (
+        "Mã / Id",
+        "Nhiệm vụ / Duty",
+        "Cơ quan / Agency",
+        "Kỳ / Period",
+        "Loại / Kind",
+        "Bước / Step",
+        "Hạn / Due",
+    ):
+        table.add_column(header)
+    for f in report.fired:
+        table.add_row(
+            f.task_id[:8],
+            f.duty,
+            f.agency,
+            f.period,
+            KIND_LABEL.get(f.kind, f.kind),
+            str(f.step),
+            f.due.strftime("%d/%m/%Y"),
+        )
+    return table
+
+
+def _summary(report: TickReport) -> str:
+    text = (
+        f"Đã ghi / Recorded: {len(report.fired)} bước / steps, "
+        f"{report.tasks_due} nhiệm vụ đến hạn xử lý / tasks due"
+    )
+    if report.conflicts:
+        text += f", {report.conflicts} đã được tiến trình khác ghi / recorded by another process"
+    if report.errors:
+        text += f", {len(report.errors)} lỗi, sẽ thử lại / errors, retried next tick"
+    return text
+
+
+@app.command()
+def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
+    """Một lượt nhắc hạn / record every reminder, overdue mark and escalation due now."""
+    with _edge():
+        _check_format(fmt)
+        moment = parse_moment(now, bare_date="start") if now else _now()
+        report = _ticker().tick(moment)
+        if fmt == "json":
+            payload = {
+                "at": moment.isoformat(),
+                "tasks_due": report.tasks_due,
+                "conflicts": report.conflicts,
+                "errors": report.errors,
+                "fired": [_fired_json(f) for f in report.fired],
+            }
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return
+        if report.fired:
+            console.print(_fired_table(report, f"Lượt / Tick {moment.isoformat()}"))
+        console.print(_summary(report))
+        for error in report.errors:
+            err_console.print(f"  {error}", markup=False)
+
+
+@app.command()
+def simulate(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD)")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD)")],
+    at_time: Annotated[str, typer.Option("--time", help="Tick time each day, Vietnam")] = "08:00",
+    fmt: Annotated[str, typer.Option("--format")] = "table",
+) -> None:
+    """Chạy thử từng ngày / play the plan one tick a day and print what fired (writes events)."""
+    with _edge():
+        _check_format(fmt)
+        first, last = parse_date(start), parse_date(end)
+        try:
+            clock_time = time.fromisoformat(at_time)
+        except ValueError:
+            raise TimeFormatError(f"giờ không hợp lệ {at_time!r} / invalid --time") from None
+        ticker = _ticker()
+        days: list[dict[str, object]] = []
+        total = 0
+        day = first
+        while day <= last:
+            moment = datetime.combine(day, clock_time, tzinfo=LOCAL_TZ)
+            report = ticker.tick(moment)
+            total += len(report.fired)
+            if report.fired:
+                days.append(
+                    {"date": day.isoformat(), "fired": [_fired_json(f) for f in report.fired]}
+                )
+                if fmt == "table":
+                    _print_day(day, report)
+            day += timedelta(days=1)
+        if fmt == "json":
+            payload = {"from": first.isoformat(), "to": last.isoformat(), "days": days}
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return
+        console.print(
+            f"Tổng cộng / Total: {total} bước / steps trong / over {len(days)} ngày / days"
+        )
+
+
+_WEEKDAY_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+
+
+def _print_day(day: date, report: TickReport) -> None:
+    counts = Counter((f.duty, f.period, f.kind, f.step) for f in report.fired)
+    console.print(f"[bold]{_WEEKDAY_VI[day.weekday()]} {day:%d/%m/%Y}[/]")
+    for (duty, period, kind, step), n in sorted(counts.items()):
+        console.print(f"  {KIND_LABEL.get(kind, kind)} {step} — {duty} {period}: {n}")
+
+
+@app.command()
+def run(
+    interval: Annotated[float, typer.Option(help="Seconds between ticks")] = 60.0,
+    notify: Annotated[bool, typer.Option("--notify/--no-notify", help="Deliver too")] = True,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Delivery settings file (TOML)")
+    ] = None,
+) -> None:
+    """Chạy liên tục / tick every --interval seconds until Ctrl-C or SIGTERM."""
+    with _edge():
+        ticker = _ticker()
+        outbox = _outbox(ticker, config) if notify else None
+        stop = threading.Event()
+
+        def job() -> None:
+            moment = datetime.now(UTC)  # the edge: the scheduler's own clock
+            report = ticker.tick(moment)
+            console.print(f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S} {_summary(report)}")
+            if outbox is not None:
+                for line in outbox(moment):
+                    console.print(f"  {line}")
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=interval, timezone=UTC),
+            id="planflow-tick",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.start()
+        console.print(
+            f"Đang chạy / Running: một lượt mỗi / a tick every {interval:g} s "
+            "(Ctrl-C để dừng / to stop)"
+        )
+        try:
+            while not stop.wait(0.2):
+                pass
+        finally:
+            scheduler.shutdown(wait=True)
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+            ticker.app.close()
+        console.print("Đã dừng / Stopped.")
+
+
+def _outbox(ticker: Ticker, config: Path | None) -> Callable[[datetime], list[str]]:
+    from planflow.cli.notifying import outbox_runner
+
+    return outbox_runner(ticker.app, config)
+
+
+@app.command(name="ledger")
+def ledger_(
+    agency: Annotated[str | None, typer.Option(help="Only heads of this agency")] = None,
+    fmt: Annotated[str, typer.Option("--format")] = "table",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Judge outcomes at this time")
+    ] = None,
+) -> None:
+    """Sổ trách nhiệm / every reminder and escalation that named each head, and how it ended."""
+    with _edge():
+        _check_format(fmt)
+        moment = parse_moment(as_of, bare_date="end") if as_of else _now()
+        heads = build_ledger(_app().engine, moment, agency)
+        if fmt == "json":
+            payload = {"as_of": moment.isoformat(), "heads": [h.as_json() for h in heads]}
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return
+        for head in heads:
+            who = f"{head.title} ({head.name})" if head.name else head.title
+            table = Table(title=f"{who} — {head.agency or 'người ký / signer'}")
+            for header in ("Lúc / At", "Loại / Kind", "Nhiệm vụ / Task", "Hạn / Due", "Kết quả"):
+                table.add_column(header)
+            for e in head.entries:
+                table.add_row(
+                    f"{e.at.astimezone(LOCAL_TZ):%d/%m/%Y}",
+                    f"{KIND_LABEL.get(e.kind, e.kind).split(' / ')[0]} {e.step}",
+                    f"{e.duty} {e.period} {e.task_agency}",
+                    e.due.strftime("%d/%m/%Y"),
+                    _outcome_label(e.outcome),
+                )
+            console.print(table)
+        if not heads:
+            console.print("Chưa có nhắc hạn hay báo cáo vượt cấp nào / nothing recorded yet")
+
+
+def _outcome_label(outcome: str) -> str:
+    if outcome == "cancelled":
+        return "Đã hủy"
+    return TaskStatus(outcome).label_vi
+
+
+from planflow.cli import notifying as _notifying  # noqa: E402,F401

@@ -1,0 +1,147 @@
+"""Chase-up letters (văn bản đôn đốc) laid out per Decree 30/2020/NĐ-CP, Appendix I.
+
+``build_letter`` gathers what the letter says (pure, from data); ``render_html`` fills the Jinja2
+template; ``planflow.notify.docx_letter`` writes the same letter as a Word document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from planflow.application.queries import TaskView
+from planflow.domain import clock
+from planflow.domain.calendar import WorkingCalendar
+from planflow.domain.periods import Period
+from planflow.notify.templating import environment
+
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+REPLY_WORKING_DAYS = 5
+
+
+@dataclass(frozen=True)
+class LetterTask:
+    number: int
+    section: str
+    period_label: str
+    title: str
+    due: date
+    working_days_late: int
+
+
+@dataclass(frozen=True)
+class Letter:
+    issuer_lines: tuple[str, ...]
+    number: str
+    place: str
+    dated: str
+    subject: str
+    addressee: str
+    agency_name: str
+    head_title: str
+    plan_number: str
+    plan_title: str
+    plan_subject: str
+    as_of: str
+    tasks: tuple[LetterTask, ...]
+    reply_by: str
+    recipients: tuple[str, ...]
+    signs_as: tuple[str, ...]
+    signer_name: str
+
+
+def decree30_date(day: date) -> str:
+    """ "ngày 07 tháng 02 năm 2022": days below 10 and months 1 and 2 take a leading zero."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def issuer_lines(issuer: str) -> tuple[str, ...]:
+    prefix = "ủy ban nhân dân "
+    if issuer.lower().startswith(prefix):
+        return ("ỦY BAN NHÂN DÂN", issuer[len(prefix) :].upper())
+    return (issuer.upper(),)
+
+
+def place_of(issuer: str) -> str:
+    """ "Ủy ban nhân dân tỉnh Kiên Giang" → "Kiên Giang"."""
+    for marker in ("tỉnh ", "thành phố "):
+        index = issuer.lower().rfind(marker)
+        if index >= 0:
+            return issuer[index + len(marker) :].strip()
+    return issuer
+
+
+def build_letter(
+    document: dict[str, Any],
+    agency: str,
+    overdue: list[TaskView],
+    calendar: WorkingCalendar,
+    now: datetime,
+) -> Letter:
+    plan = document["plan"]
+    agencies = {a["code"]: a for a in document.get("agencies", [])}
+    duties = {d["id"]: d for d in document.get("duties", [])}
+    target = agencies.get(agency, {"name_vi": agency, "head": {"title_vi": f"Thủ trưởng {agency}"}})
+    today = clock.local_date(now)
+    tasks = tuple(
+        LetterTask(
+            number=i,
+            section=str(duties.get(v.duty, {}).get("section", v.duty)),
+            period_label=_period_label(v.period),
+            title=v.title,
+            due=v.due,
+            working_days_late=max(calendar.working_days_between(v.due, today), 0),
+        )
+        for i, v in enumerate(sorted(overdue, key=lambda v: (v.due, v.duty, v.period)), start=1)
+    )
+    signer = plan["signer"]
+    signs_as = str(signer.get("signs_as") or "KT. CHỦ TỊCH — PHÓ CHỦ TỊCH")
+    issuer = str(plan["issuer"])
+    return Letter(
+        issuer_lines=issuer_lines(issuer),
+        number="Số:        /UBND-VP",
+        place=place_of(issuer),
+        dated=decree30_date(today),
+        subject=f"V/v đôn đốc thực hiện nhiệm vụ quá hạn theo Kế hoạch số {plan['number']}",
+        addressee=str(target["name_vi"]),
+        agency_name=str(target["name_vi"]),
+        head_title=str(target["head"]["title_vi"]),
+        plan_number=str(plan["number"]),
+        plan_title=str(plan["title_vi"]),
+        plan_subject=_subject_of(str(plan["title_vi"])),
+        as_of=f"{today:%d/%m/%Y}",
+        tasks=tasks,
+        reply_by=f"{calendar.add_working_days(today, REPLY_WORKING_DAYS):%d/%m/%Y}",
+        recipients=(
+            "Như trên;",
+            "CT, các PCT UBND tỉnh;",
+            "Văn phòng UBND tỉnh;",
+            "Lưu: VT.",
+        ),
+        signs_as=tuple(
+            part.strip() for part in signs_as.replace("—", "\n").splitlines() if part.strip()
+        ),
+        signer_name=str(signer.get("name") or ""),
+    )
+
+
+def _subject_of(title: str) -> str:
+    """What the plan is about: its title without the leading "Kế hoạch"."""
+    for prefix in ("Kế hoạch ", "kế hoạch "):
+        if title.startswith(prefix):
+            return title[len(prefix) :]
+    return title[:1].lower() + title[1:]
+
+
+def _period_label(code: str) -> str:
+    try:
+        return Period.parse(code).label_vi
+    except ValueError:
+        return code
+
+
+def render_html(letter: Letter) -> str:
+    return environment().get_template("letters/don-doc.html.j2").render(letter=letter)

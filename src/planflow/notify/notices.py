@@ -1,0 +1,121 @@
+"""What a recorded reminder or escalation says, ready for any channel: a ``Notice``.
+
+Built from the event, the task as it stood at that event, and the plan document in force, so a
+message names the task, the deadline, the working days left (or late) and the official named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from planflow.domain import clock
+from planflow.domain.periods import Period
+from planflow.domain.task import Task
+from planflow.scheduler.rules import PlanRules
+
+EVENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/event")
+
+
+def event_id(originator_id: UUID, version: int) -> str:
+    """A stable id for a recorded event: the idempotency key of every delivery of it."""
+    return str(uuid5(EVENT_NAMESPACE, f"{originator_id}:{version}"))
+
+
+@dataclass(frozen=True)
+class Notice:
+    event_id: str
+    kind: str  # "reminder" or "escalation"
+    level: int  # escalation level; 0 for a reminder
+    fired_at: datetime
+    task_id: str
+    plan: str
+    plan_title: str
+    plan_number: str
+    issuer: str
+    duty: str
+    section: str
+    period: str
+    period_label: str
+    title: str
+    agency: str
+    agency_name: str
+    head_title: str  # the head of the late agency, who bears personal responsibility
+    due: date
+    working_days_left: int  # before the deadline (reminders)
+    working_days_late: int  # after it (escalations)
+    recipient_role: str
+    recipient_agency: str
+    recipient_title: str
+    recipient_name: str
+    recipient_contact: str
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["fired_at"] = self.fired_at.isoformat()
+        data["due"] = self.due.isoformat()
+        return data
+
+
+def build_notice(
+    event: Task.ReminderSent | Task.Escalated,
+    task: Task,
+    document: dict[str, Any],
+    rules: PlanRules | None,
+) -> Notice:
+    plan = document.get("plan", {})
+    agencies = {a["code"]: a for a in document.get("agencies", [])}
+    agency = agencies.get(task.agency, {})
+    duty: dict[str, Any] = next(
+        (d for d in document.get("duties", []) if d.get("id") == task.duty), {}
+    )
+    fired_on = clock.local_date(event.timestamp)
+    if isinstance(event, Task.ReminderSent):
+        kind, level = "reminder", 0
+        left = (
+            rules.calendar.working_days_between(fired_on, event.due)
+            if rules
+            else event.working_days_before
+        )
+        late = 0
+    else:
+        kind, level = "escalation", event.level
+        left = 0
+        late = (
+            rules.calendar.working_days_between(event.due, fired_on)
+            if rules
+            else event.working_days_after_due
+        )
+    try:
+        period_label = Period.parse(task.period).label_vi
+    except ValueError:
+        period_label = task.period
+    return Notice(
+        event_id=event_id(event.originator_id, event.originator_version),
+        kind=kind,
+        level=level,
+        fired_at=event.timestamp,
+        task_id=str(task.id),
+        plan=task.plan,
+        plan_title=str(plan.get("title_vi", task.plan)),
+        plan_number=str(plan.get("number", "")),
+        issuer=str(plan.get("issuer", "")),
+        duty=task.duty,
+        section=str(duty.get("section", task.duty)),
+        period=task.period,
+        period_label=period_label,
+        title=task.title,
+        agency=task.agency,
+        agency_name=str(agency.get("name_vi", task.agency)),
+        head_title=str(agency.get("head", {}).get("title_vi", f"Thủ trưởng {task.agency}")),
+        due=event.due,
+        working_days_left=max(left, 0),
+        working_days_late=max(late, 0),
+        recipient_role=event.recipient_role,
+        recipient_agency=event.recipient_agency,
+        recipient_title=event.recipient_title,
+        recipient_name=event.recipient_name,
+        recipient_contact=event.recipient_contact,
+    )

@@ -1,0 +1,129 @@
+"""When each reminder and escalation of a task falls due. Pure: no I/O, no wall clock.
+
+- Reminder ``n`` (nhắc hạn): from the start (00:00, Vietnam time) of the working day ``n`` working
+  days before the deadline. Only the latest reminder that is due is sent: one that was missed (the
+  task was assigned late, the scheduler was down) is superseded, not sent late.
+- Overdue (quá hạn): once the due day has ended.
+- Escalation level ``k`` with ``d`` working days after the deadline: from the start of the working
+  day ``d`` working days after the due day, and never before the due day has ended (``d = 0``:
+  as soon as the deadline passes).
+Nothing is due for a task that is cancelled, done, or whose report awaits the Office's review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from planflow.domain.calendar import WorkingCalendar
+from planflow.domain.chase import ChaseKey, ChaseKind, Recipient
+from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.task import Task
+
+ASSIGNEE_HEAD = "assignee_head"
+SIGNER = "signer"
+
+
+@dataclass(frozen=True)
+class LadderRule:
+    level: int
+    recipient: str  # "assignee_head", "signer" or an agency code
+    working_days_after_due: int
+
+
+@dataclass(frozen=True)
+class Head:
+    title: str
+    name: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    """What a plan says about chasing its tasks, with the calendar its days are counted in."""
+
+    plan: str
+    calendar: WorkingCalendar
+    reminders: tuple[int, ...]
+    ladder: tuple[LadderRule, ...]
+    heads: Mapping[str, Head]
+    signer: Head
+    duty_reminders: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def reminder_days(self, duty: str) -> tuple[int, ...]:
+        return self.duty_reminders.get(duty, self.reminders)
+
+    def recipient(self, role: str, task_agency: str) -> Recipient:
+        """Who a step names, as the plan describes them now."""
+        if role == SIGNER:
+            return Recipient(SIGNER, "", self.signer.title, self.signer.name, self.signer.contact)
+        agency = task_agency if role == ASSIGNEE_HEAD else role
+        head = self.heads.get(agency, Head(title=f"Thủ trưởng {agency}"))
+        return Recipient(role, agency, head.title, head.name, head.contact)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    key: ChaseKey
+    fire_on: date
+    fire_at: datetime  # UTC
+    working_days: int  # before the deadline (reminder) or after it (escalation)
+    recipient_role: str = ASSIGNEE_HEAD
+
+
+def start_of(day: date) -> datetime:
+    """00:00 Vietnam time on ``day``, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+
+
+def pending(task: Task, rules: PlanRules) -> list[DueItem]:
+    """Every step still to record for the task's current deadline, earliest first."""
+    if not task.is_chaseable:
+        return []
+    due = task.due
+    cal = rules.calendar
+    day_after = due + timedelta(days=1)
+    overdue = ChaseKey(ChaseKind.OVERDUE, 0, due)
+    items: list[DueItem] = []
+    escalated = any(k.kind is ChaseKind.ESCALATION and k.due == due for k in task.chased)
+    if not task.has_chased(overdue) and not escalated:
+        sent = [k.step for k in task.chased if k.kind is ChaseKind.REMINDER and k.due == due]
+        floor = min(sent, default=None)
+        for n in sorted(set(rules.reminder_days(task.duty)), reverse=True):
+            if floor is not None and n >= floor:
+                continue
+            fire_on = cal.add_working_days(due, -n)
+            items.append(
+                DueItem(ChaseKey(ChaseKind.REMINDER, n, due), fire_on, start_of(fire_on), n)
+            )
+    if not task.has_chased(overdue):
+        items.append(DueItem(overdue, day_after, start_of(day_after), 0))
+    for step in rules.ladder:
+        key = ChaseKey(ChaseKind.ESCALATION, step.level, due)
+        if task.has_chased(key):
+            continue
+        fire_on = max(cal.add_working_days(due, step.working_days_after_due), day_after)
+        items.append(
+            DueItem(key, fire_on, start_of(fire_on), step.working_days_after_due, step.recipient)
+        )
+    return sorted(items, key=lambda i: (i.fire_at, _ORDER[i.key.kind], i.key.step))
+
+
+_ORDER = {ChaseKind.OVERDUE: 0, ChaseKind.REMINDER: 1, ChaseKind.ESCALATION: 2}
+
+
+def due_now(task: Task, rules: PlanRules, now: datetime) -> list[DueItem]:
+    """What a tick at ``now`` records for the task: the overdue mark and escalations that are due,
+    or else the latest reminder that is due (earlier ones are superseded)."""
+    ready = [i for i in pending(task, rules) if i.fire_at <= now]
+    reminders = [i for i in ready if i.key.kind is ChaseKind.REMINDER]
+    others = [i for i in ready if i.key.kind is not ChaseKind.REMINDER]
+    if others or not reminders:
+        return others
+    return [min(reminders, key=lambda i: i.key.step)]
+
+
+def next_fire_at(task: Task, rules: PlanRules) -> datetime | None:
+    items = pending(task, rules)
+    return items[0].fire_at if items else None
