@@ -1,0 +1,191 @@
+"""Benchmark: the director's board against the raw SQL aggregate over the same database.
+
+Not a test. Builds SQLite stores of 10,000 and 100,000 tasks (synthetic duties for the 40
+Kiên Giang agencies over four quarters; a third done on time, a sixth done late, the rest open,
+some of them overdue), then times, in the same run and on the same file:
+
+- ``GET /api/v1/board`` through FastAPI's TestClient (token check, the SQL aggregate
+  ``board.counts_by_agency``, JSON);
+- the Python path the pages and as-of views use (``queries.list_tasks`` + ``board.per_agency``:
+  every row fetched, each status judged by ``status.classify``);
+- the raw aggregate: one ``SELECT agency, <status CASE>, count(*) … GROUP BY agency, status`` with
+  plain ``sqlite3``.
+
+It checks the three agree, and prints a Markdown table (median of --repeat runs) with the ratio
+endpoint / raw SQL. Run: ``python bench/bench_board.py`` (about 1 minute);
+``--sizes 2000 --repeat 3`` for a quick look. Results go in docs/performance.md, section "Board".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import tempfile
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+with warnings.catch_warnings():
+    # Starlette 1.x asks for httpx2 in its TestClient; httpx still works (see pyproject).
+    warnings.simplefilter("ignore", UserWarning)
+    from fastapi.testclient import TestClient
+
+from planflow.application.app import PlanflowApp
+from planflow.application.queries import BoardFilter, list_tasks
+from planflow.domain import clock
+from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.task import Completion, Task
+from planflow.web import board
+from planflow.web.accounts import AccountStore, Role
+from planflow.web.auth import Signer
+from planflow.web.factory import create_app
+from planflow.web.settings import WebSettings
+from planflow.workflow.loader import load_workflow
+
+ROOT = Path(__file__).resolve().parent.parent
+AGENCIES = [
+    a.code for a in load_workflow(ROOT / "workflows" / "kien-giang-2022.yaml").workflow.agencies
+]
+PERIODS = ["2022-Q1", "2022-Q2", "2022-Q3", "2022-Q4"]
+DUES = [date(2022, 3, 21), date(2022, 6, 21), date(2022, 9, 21), date(2022, 12, 21)]
+LOADED_AT = datetime(2022, 2, 15, 8, tzinfo=LOCAL_TZ)
+BOARD_AT = datetime(2022, 10, 3, 9, tzinfo=LOCAL_TZ)  # Q1–Q3 judged, Q4 still open in time
+
+RAW_SQL = """
+SELECT agency,
+       CASE
+         WHEN completed_at IS NOT NULL AND date(completed_at, '+7 hours') <= due
+           THEN 'done_on_time'
+         WHEN completed_at IS NOT NULL THEN 'done_late'
+         WHEN :today <= due THEN 'open_in_time'
+         ELSE 'open_overdue'
+       END AS status,
+       count(*)
+FROM planflow_board
+WHERE plan = :plan AND cancelled = 0
+GROUP BY agency, status
+"""
+
+
+def build(db: Path, size: int) -> PlanflowApp:
+    """``size`` tasks, saved 1,000 aggregates per batch in one transaction."""
+    app = PlanflowApp(f"sqlite:///{db}")
+    per_duty = len(AGENCIES) * len(PERIODS)
+    with app.transaction() as session:
+        batch: list[Task] = []
+        for i in range(size):
+            agency = AGENCIES[i % len(AGENCIES)]
+            q = (i // len(AGENCIES)) % len(PERIODS)
+            with clock.at(LOADED_AT):
+                task = Task.assign(
+                    plan="bench",
+                    duty=f"B{i // per_duty}",
+                    agency=agency,
+                    period=PERIODS[q],
+                    due=DUES[q],
+                    completion=Completion.ACTIVITY,
+                    title="Nhiệm vụ thử tải / benchmark task",
+                    actor="bench",
+                )
+            kind = i % 6
+            if kind <= 2:  # half done: a third on time, a sixth late
+                days = -3 if kind in (0, 1) else 4
+                done_at = datetime.combine(DUES[q] + timedelta(days=days), datetime.min.time())
+                with clock.at(done_at.replace(hour=9, tzinfo=LOCAL_TZ)):
+                    task.execute_activity(actor="bench", note="")
+            batch.append(task)
+            if len(batch) == 1000:
+                app._save(session, *batch)
+                batch = []
+        if batch:
+            app._save(session, *batch)
+    return app
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    results = []
+    value: object = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = fn()
+        results.append(time.perf_counter() - start)
+    return statistics.median(results), value
+
+
+def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
+    db = folder / f"board-{size}.db"
+    started = time.perf_counter()
+    app = build(db, size)
+    built = time.perf_counter() - started
+    settings = WebSettings(database_url=f"sqlite:///{db}", secret_key="bench")
+    accounts = AccountStore(app.engine)
+    user = accounts.add("director", Role.OFFICE_DIRECTOR, "bench-password", LOADED_AT)
+    headers = {"Authorization": f"Bearer {Signer(settings).token(user)}"}
+    web = create_app(settings, lambda: BOARD_AT, application=app)
+    with TestClient(web) as client:
+
+        def endpoint() -> dict[tuple[str, str], int]:
+            body = client.get("/api/v1/board?plan=bench", headers=headers).json()
+            return {
+                (row["agency"], status): n
+                for row in body["agencies"]
+                for status, n in row["counts"].items()
+                if n
+            }
+
+        def function() -> dict[tuple[str, str], int]:
+            views = list_tasks(app.engine, BOARD_AT, BoardFilter(plan="bench"), as_of=False)
+            rows = board.per_agency(views)
+            return {(r.agency, s): n for r in rows for s, n in r.counts.items() if n}
+
+        connection = sqlite3.connect(db)
+
+        def raw() -> dict[tuple[str, str], int]:
+            today = clock.local_date(BOARD_AT).isoformat()
+            rows = connection.execute(RAW_SQL, {"today": today, "plan": "bench"}).fetchall()
+            return {(agency, status): n for agency, status, n in rows}
+
+        endpoint()  # warm up: first request, page cache
+        t_endpoint, by_endpoint = timed(endpoint, repeat)
+        t_function, by_function = timed(function, repeat)
+        t_raw, by_raw = timed(raw, repeat)
+        connection.close()
+    app.close()
+    assert by_endpoint == by_function == by_raw, "the board and the raw aggregate disagree"
+    assert isinstance(by_raw, dict)
+    statuses = Counter[str]()
+    for (_agency, status), n in by_raw.items():
+        statuses[status] += n
+    print(f"  {size:,} tasks built in {built:.1f} s; statuses {dict(statuses)}")
+    return {"endpoint": t_endpoint, "function": t_function, "raw": t_raw, "built": built}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            results[size] = measure(size, args.repeat, Path(tmp))
+    print()
+    print(
+        "| tasks | GET /api/v1/board | list_tasks + per_agency | raw SQL GROUP BY "
+        "| endpoint / raw | list_tasks / raw |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size, r in results.items():
+        print(
+            f"| {size:,} | {r['endpoint'] * 1000:.0f} ms | {r['function'] * 1000:.0f} ms | "
+            f"{r['raw'] * 1000:.1f} ms | {r['endpoint'] / r['raw']:.1f}× | "
+            f"{r['function'] / r['raw']:.0f}× |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""``planflow serve`` and ``planflow users …``: the web app and its accounts."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from planflow.application.app import PlanflowApp
+from planflow.cli.main import _edge, app, console, err_console, state
+from planflow.web.accounts import AccountStore, Role
+from planflow.web.auth import Signer
+from planflow.web.context import ChaseHook
+from planflow.web.settings import WebSettings
+
+users_app = typer.Typer(
+    no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
+)
+app.add_typer(users_app, name="users")
+
+
+def _wall_clock() -> datetime:
+    """The wall clock, read only here at the edge."""
+    return datetime.now(UTC)
+
+
+def _roles() -> str:
+    return ", ".join(r.value for r in Role)
+
+
+def _start_scheduler(application: PlanflowApp, interval: float) -> Callable[[], Any] | None:
+    """Start the scheduler's tick job in this process if the scheduler is installed.
+
+    Uses the scheduler's own starter when it offers one (``planflow.scheduler.start_in_process``
+    or ``start_scheduler``), else runs its ``Ticker`` every ``interval`` seconds on an in-memory
+    APScheduler job. Returns how to stop it; None when there is no scheduler.
+    """
+    try:
+        module = importlib.import_module("planflow.scheduler")
+    except ImportError:
+        return None
+    for name in ("start_in_process", "start_scheduler"):
+        start = getattr(module, name, None)
+        if callable(start):
+            handle = start(application, clock=_wall_clock)
+            stop = getattr(handle, "shutdown", None) or getattr(handle, "stop", None)
+            return stop if callable(stop) else None
+    try:
+        tick_module = importlib.import_module("planflow.scheduler.tick")
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+    except ImportError:
+        return None
+    ticker = tick_module.Ticker(application)
+
+    def job() -> None:
+        ticker.tick(_wall_clock())
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval, timezone=UTC),
+        id="planflow-tick",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=_wall_clock(),
+    )
+    scheduler.start()
+    return lambda: scheduler.shutdown(wait=True)
+
+
+def _chase_hook(application: PlanflowApp) -> ChaseHook | None:
+    """The scheduler's "send a chase-up now", if it provides one (``chase_now``)."""
+    try:
+        module = importlib.import_module("planflow.scheduler")
+    except ImportError:
+        return None
+    chase_now = getattr(module, "chase_now", None)
+    if not callable(chase_now):
+        return None
+
+    def hook(task: Any, actor: str, moment: datetime) -> object:
+        return chase_now(application, task, actor=actor, at=moment)
+
+    return hook
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the Kiên Giang 2022 plan and demo accounts")
+    ] = False,
+    tick_interval: Annotated[
+        float, typer.Option("--tick-interval", help="Seconds between scheduler ticks")
+    ] = 60.0,
+) -> None:
+    """Chạy ứng dụng web / run the web app (and the scheduler, if installed) in one process."""
+    import uvicorn
+
+    from planflow.web import demo as demo_data
+    from planflow.web.factory import create_app
+
+    settings = WebSettings.from_env(state.db)
+    if not os.environ.get("PLANFLOW_SECRET_KEY"):
+        err_console.print(
+            "Chưa đặt PLANFLOW_SECRET_KEY: phiên đăng nhập mất khi khởi động lại / "
+            "PLANFLOW_SECRET_KEY is not set: sign-ins do not survive a restart",
+            markup=False,
+        )
+    with _edge():
+        application = PlanflowApp(settings.database_url)
+        accounts = AccountStore(application.engine)
+        if demo or demo_data.is_empty(application):
+            seeded = demo_data.seed(application, accounts, _wall_clock())
+            console.print("[bold]Tài khoản thử / Demo accounts[/] (mật khẩu / password):")
+            for account in seeded:
+                scope = f" [{account.agency}]" if account.agency else ""
+                console.print(
+                    f"  {account.username:<9} {account.role.value}{scope}  {account.password}",
+                    markup=False,
+                )
+        stop = _start_scheduler(application, tick_interval)
+        if stop is not None:
+            console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
+        web = create_app(
+            settings, _wall_clock, application=application, chase=_chase_hook(application)
+        )
+        console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+        try:
+            uvicorn.run(web, host=host, port=port, log_level="info")
+        finally:
+            if stop is not None:
+                stop()
+            application.close()
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help="Vai trò / role")],
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Agency code (agency roles only)")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Asked for when left out")
+    ] = None,
+) -> None:
+    """Tạo tài khoản / create an account."""
+    with _edge():
+        try:
+            chosen = Role(role)
+        except ValueError:
+            from planflow.domain.errors import InvalidArgument
+
+            raise InvalidArgument(
+                f"Vai trò không hợp lệ {role!r}; dùng: {_roles()}",
+                f"unknown role {role!r}; use one of: {_roles()}",
+            ) from None
+        secret = password or typer.prompt(
+            "Mật khẩu / password", hide_input=True, confirmation_prompt=True
+        )
+        settings = WebSettings.from_env(state.db)
+        application = PlanflowApp(settings.database_url)
+        try:
+            user = AccountStore(application.engine).add(
+                username, chosen, secret, _wall_clock(), agency
+            )
+        finally:
+            application.close()
+        scope = f" ({user.agency})" if user.agency else ""
+        console.print(f"[green]Đã tạo / Created[/] {user.username}: {user.role.value}{scope}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Danh sách tài khoản / list accounts."""
+    with _edge():
+        settings = WebSettings.from_env(state.db)
+        application = PlanflowApp(settings.database_url)
+        try:
+            for user in AccountStore(application.engine).all():
+                console.print(f"{user.username}\t{user.role.value}\t{user.agency or ''}")
+        finally:
+            application.close()
+
+
+@users_app.command("token")
+def users_token(
+    username: str,
+    password: Annotated[str | None, typer.Option("--password")] = None,
+) -> None:
+    """In mã truy cập API / print an API bearer token (needs PLANFLOW_SECRET_KEY as the server)."""
+    with _edge():
+        settings = WebSettings.from_env(state.db)
+        if not os.environ.get("PLANFLOW_SECRET_KEY"):
+            from planflow.domain.errors import InvalidArgument
+
+            raise InvalidArgument(
+                "Hãy đặt PLANFLOW_SECRET_KEY giống máy chủ",
+                "set PLANFLOW_SECRET_KEY to the server's value",
+            )
+        secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
+        application = PlanflowApp(settings.database_url)
+        try:
+            user = AccountStore(application.engine).authenticate(username, secret)
+        finally:
+            application.close()
+        if user is None:
+            from planflow.web.problems import BadCredentials
+
+            raise BadCredentials()
+        typer.echo(Signer(settings).token(user))

@@ -1,0 +1,86 @@
+"""Who may do what (phân quyền). One table, read by the API and the pages alike.
+
+- Agency roles (officer, head) act on their own agency's tasks only: execute an activity, submit a
+  report, raise a difficulty, ask for an extension.
+- Office staff review: accept or return a report, answer a difficulty, send a chase-up.
+- The Office director does what staff do, and also extends, reassigns and cancels.
+- The auditor reads everything and writes nothing; the admin manages accounts and writes no task
+  event (the people who answer for a task's events are the Office and the agency).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from planflow.domain.errors import DomainError
+from planflow.web.accounts import Role, User
+
+
+class Command(StrEnum):
+    EXECUTE = "execute"
+    REPORT = "report"
+    ACCEPT = "accept"
+    RETURN = "return"
+    RAISE = "raise"
+    ANSWER = "answer"
+    EXTEND = "extend"
+    REQUEST_EXTENSION = "request-extension"
+    REASSIGN = "reassign"
+    CANCEL = "cancel"
+    CHASE = "chase"
+
+
+AGENCY_COMMANDS = frozenset(
+    {Command.EXECUTE, Command.REPORT, Command.RAISE, Command.REQUEST_EXTENSION}
+)
+REVIEW_COMMANDS = frozenset({Command.ACCEPT, Command.RETURN, Command.ANSWER, Command.CHASE})
+DIRECTOR_COMMANDS = REVIEW_COMMANDS | {Command.EXTEND, Command.REASSIGN, Command.CANCEL}
+
+ALLOWED: dict[Role, frozenset[Command]] = {
+    Role.OFFICE_DIRECTOR: frozenset(DIRECTOR_COMMANDS),
+    Role.OFFICE_STAFF: REVIEW_COMMANDS,
+    Role.AGENCY_OFFICER: AGENCY_COMMANDS,
+    Role.AGENCY_HEAD: AGENCY_COMMANDS,
+    Role.AUDITOR: frozenset(),
+    Role.ADMIN: frozenset(),
+}
+
+
+class Forbidden(DomainError):
+    """The account's role or agency does not allow the command: nothing is recorded."""
+
+
+class CsrfFailed(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; hãy tải lại trang",
+            "the session expired or the form is not valid; reload the page",
+        )
+
+
+class Unauthenticated(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Cần đăng nhập để thực hiện thao tác này", "you must sign in to do this")
+
+
+def may(user: User, command: Command, task_agency: str | None = None) -> bool:
+    if command not in ALLOWED[user.role]:
+        return False
+    return not (user.role.scoped and task_agency is not None and task_agency != user.agency)
+
+
+def check(user: User, command: Command, task_agency: str) -> None:
+    if command not in ALLOWED[user.role]:
+        raise Forbidden(
+            f"Vai trò {user.role.label_vi} không được phép thực hiện lệnh {command.value}",
+            f"the role {user.role.label_en} may not {command.value}",
+        )
+    if user.role.scoped and task_agency != user.agency:
+        raise Forbidden(
+            f"Nhiệm vụ thuộc cơ quan {task_agency}, không phải cơ quan của bạn ({user.agency})",
+            f"the task belongs to {task_agency}, not to your agency ({user.agency})",
+        )
+
+
+def may_manage_accounts(user: User) -> bool:
+    return user.role is Role.ADMIN

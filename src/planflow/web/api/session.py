@@ -1,0 +1,42 @@
+"""Tokens: POST /api/v1/token with a username and password; GET /api/v1/me."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form
+
+from planflow.web.deps import ApiUser, Ctx, SignerDep
+from planflow.web.problems import BadCredentials
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/token", summary="Lấy mã truy cập / get a bearer token")
+def token(
+    ctx: Ctx,
+    signer: SignerDep,
+    username: Annotated[str, Form(min_length=1, max_length=64)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+) -> dict[str, Any]:
+    user = ctx.accounts.authenticate(username, password)
+    if user is None:
+        raise BadCredentials()
+    return {
+        "access_token": signer.token(user),
+        "token_type": "bearer",
+        "expires_in": ctx.settings.token_max_age,
+        "username": user.username,
+        "role": user.role.value,
+        "agency": user.agency,
+    }
+
+
+@router.get("/me", summary="Tài khoản hiện tại / the signed-in account")
+def me(user: ApiUser) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "role": user.role.value,
+        "role_vi": user.role.label_vi,
+        "agency": user.agency,
+    }

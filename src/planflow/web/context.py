@@ -1,0 +1,33 @@
+"""What every request needs: the application, the accounts, the settings and the injected clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from planflow.application.app import PlanflowApp
+from planflow.web.accounts import AccountStore
+from planflow.web.settings import WebSettings
+
+Clock = Callable[[], datetime]
+# Sends a chase-up (văn bản đôn đốc) for one task now: (task id, actor, moment). Provided by the
+# scheduler when it is installed; None hides the action.
+ChaseHook = Callable[[Any, str, datetime], object]
+
+
+@dataclass
+class WebContext:
+    app: PlanflowApp
+    accounts: AccountStore
+    settings: WebSettings
+    clock: Clock
+    chase: ChaseHook | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("the web clock must return timezone-aware datetimes")
+        return moment

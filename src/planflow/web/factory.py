@@ -1,0 +1,94 @@
+"""``create_app(settings, clock)``: the FastAPI application, with an injected clock.
+
+Tests pass a clock they can move; ``planflow serve`` passes the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from planflow.application.app import PlanflowApp
+from planflow.domain.errors import DomainError
+from planflow.web.accounts import AccountStore
+from planflow.web.api import commands, plans, session, tasks
+from planflow.web.auth import Signer
+from planflow.web.context import ChaseHook, Clock, WebContext
+from planflow.web.pages import agency, audit, board, login
+from planflow.web.pages import tasks as task_pages
+from planflow.web.problems import domain_error_handler, validation_error_handler
+from planflow.web.settings import WebSettings
+
+STATIC = Path(__file__).resolve().parent / "static"
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+API theo dõi nhiệm vụ của kế hoạch / the plan-tracking API.
+
+Sign in with `POST /api/v1/token` (form fields `username`, `password`), then send
+`Authorization: Bearer <token>`. Errors are `application/problem+json` (RFC 9457) whose `detail`
+carries the message in Vietnamese, then English.
+"""
+
+
+def create_app(
+    settings: WebSettings,
+    clock: Clock,
+    *,
+    application: PlanflowApp | None = None,
+    chase: ChaseHook | None = None,
+) -> FastAPI:
+    """Build the web app. It owns (and closes) the PlanflowApp unless one is passed in."""
+    owned = application is None
+    planflow = application or PlanflowApp(settings.database_url)
+    ctx = WebContext(
+        app=planflow,
+        accounts=AccountStore(planflow.engine),
+        settings=settings,
+        clock=clock,
+        chase=chase,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            planflow.close()
+
+    web = FastAPI(
+        title="planflow",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below from vendored assets: no CDN
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+
+    @web.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="planflow API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    web.state.ctx = ctx
+    web.state.signer = Signer(settings)
+    web.add_exception_handler(DomainError, domain_error_handler)
+    web.add_exception_handler(RequestValidationError, validation_error_handler)
+    for router in (session.router, plans.router, tasks.router, commands.router):
+        web.include_router(router, prefix=API_PREFIX)
+    for router in (login.router, board.router, agency.router, audit.router, task_pages.router):
+        web.include_router(router)
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return web

@@ -1,0 +1,130 @@
+"""The auditor's page: the board as it stood at any time, a task's timeline, CSV and JSON export.
+
+Read-only: nothing here writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from planflow.application.queries import BoardFilter, TaskView, list_tasks, resolve_task
+from planflow.domain.errors import DomainError
+from planflow.web import board, catalog
+from planflow.web.deps import Ctx, PageUser, SessionDep
+from planflow.web.pages.common import error_page, render, to_login
+
+router = APIRouter(include_in_schema=False)
+
+CSV_COLUMNS = (
+    "id",
+    "plan",
+    "duty",
+    "agency",
+    "period",
+    "due",
+    "status",
+    "state",
+    "completed_at",
+    "cancelled",
+    "open_difficulties",
+    "version",
+    "title",
+)
+
+
+def _board(ctx: Ctx, request: Request) -> tuple[datetime, bool, list[TaskView]]:
+    query = request.query_params
+    as_of = board.moment_param(query.get("as_of"))
+    moment = as_of or ctx.now()
+    filters = BoardFilter(
+        plan=query.get("plan") or None,
+        agency=query.get("agency") or None,
+        period=board.period_param(query.get("period")),
+        status=board.status_param(query.get("status")),
+    )
+    return (
+        moment,
+        as_of is not None,
+        list_tasks(ctx.app.engine, moment, filters, as_of=as_of is not None),
+    )
+
+
+@router.get("/audit")
+def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    if user is None:
+        return to_login(request)
+    try:
+        moment, as_of, views = _board(ctx, request)
+        wanted = request.query_params.get("task", "").strip()
+        if wanted:
+            ref = resolve_task(ctx.app.engine, wanted)
+            suffix = f"?as_of={request.query_params['as_of']}" if as_of else ""
+            return RedirectResponse(f"/tasks/{ref}{suffix}", status_code=303)
+        agencies = catalog.agencies(ctx)
+    except DomainError as exc:
+        return error_page(request, ctx, exc, user, session, back="/audit")
+    return render(
+        request,
+        ctx,
+        "audit.html",
+        user,
+        session,
+        moment=moment,
+        as_of=request.query_params.get("as_of", ""),
+        views=views,
+        totals=board.totals(views),
+        agencies=agencies,
+        export_query=str(request.url.query),
+        agency=request.query_params.get("agency", ""),
+        period=request.query_params.get("period", ""),
+    )
+
+
+@router.get("/audit/export.csv")
+def export_csv(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    if user is None:
+        return to_login(request)
+    try:
+        moment, _as_of, views = _board(ctx, request)
+    except DomainError as exc:
+        return error_page(request, ctx, exc, user, session, back="/audit")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for v in views:
+        data = v.as_json()
+        writer.writerow([data[c] for c in CSV_COLUMNS])
+    name = f"planflow-board-{moment:%Y%m%dT%H%M}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),  # a BOM so that spreadsheet programs read UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/audit/export.json")
+def export_json(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    if user is None:
+        return to_login(request)
+    try:
+        moment, as_of, views = _board(ctx, request)
+    except DomainError as exc:
+        return error_page(request, ctx, exc, user, session, back="/audit")
+    body = {
+        "moment": moment.isoformat(),
+        "as_of": as_of,
+        "count": len(views),
+        "tasks": [v.as_json() for v in views],
+    }
+    name = f"planflow-board-{moment:%Y%m%dT%H%M}.json"
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

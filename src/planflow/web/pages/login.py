@@ -1,0 +1,112 @@
+"""Signing in and out, the language switch, and the start page for each role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from planflow.web.access import CsrfFailed
+from planflow.web.accounts import Role, User
+from planflow.web.auth import LANG_COOKIE, SESSION_COOKIE, csrf_ok
+from planflow.web.deps import Ctx, PageUser, SessionDep, SignerDep
+from planflow.web.i18n import LANGUAGES
+from planflow.web.pages.common import error_page, put_session, render
+from planflow.web.problems import BadCredentials
+
+router = APIRouter(include_in_schema=False)
+
+HOME = {
+    Role.OFFICE_DIRECTOR: "/board",
+    Role.OFFICE_STAFF: "/board",
+    Role.ADMIN: "/board",
+    Role.AGENCY_OFFICER: "/agency",
+    Role.AGENCY_HEAD: "/agency",
+    Role.AUDITOR: "/audit",
+}
+
+
+def safe_next(value: str | None, user: User | None) -> str:
+    """Only local paths: an open redirect would let a link send people elsewhere."""
+    if value:
+        parts = urlsplit(value)
+        local = value.startswith("/") and "//" not in value and "\\" not in value
+        if local and not parts.scheme and not parts.netloc:
+            return value
+    return HOME[user.role] if user else "/login"
+
+
+@router.get("/")
+def home(user: PageUser) -> RedirectResponse:
+    return RedirectResponse(HOME[user.role] if user else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(
+    request: Request, ctx: Ctx, signer: SignerDep, session: SessionDep, user: PageUser
+) -> Response:
+    cookie = None
+    if session is None:
+        session, cookie = signer.new_session(None)
+    next_ = request.query_params.get("next", "")
+    response = render(request, ctx, "login.html", user, session, next=next_, failed=False)
+    if cookie:
+        put_session(response, signer, cookie)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    ctx: Ctx,
+    signer: SignerDep,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if not csrf_ok(session, csrf_token):
+        return error_page(request, ctx, CsrfFailed(), None, session, back="/login")
+    user = ctx.accounts.authenticate(username, password) if username and password else None
+    if user is None:
+        exc = BadCredentials()
+        return render(
+            request,
+            ctx,
+            "login.html",
+            None,
+            session,
+            status_code=401,
+            next=next,
+            failed=True,
+            message=exc,
+        )
+    response = RedirectResponse(safe_next(next, user), status_code=303)
+    _session, cookie = signer.new_session(user.username)  # a fresh CSRF token per sign-in
+    put_session(response, signer, cookie)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    ctx: Ctx,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    if not csrf_ok(session, csrf_token):
+        return error_page(request, ctx, CsrfFailed(), None, session)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, user: PageUser, next: str = "/") -> RedirectResponse:
+    response = RedirectResponse(safe_next(next, user), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, samesite="lax", max_age=365 * 86400)
+    return response

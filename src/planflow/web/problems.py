@@ -1,0 +1,121 @@
+"""Errors → HTTP, here and nowhere deeper: RFC 9457 problem details for the API.
+
+Status codes:
+- 401 not signed in; 403 the role or agency does not allow it (nothing is recorded);
+- 404 no such task, plan or file;
+- 409 the task's state refuses the command (cancelled, done, report not awaiting review, a time
+  before the last event) or someone changed the task first (``current_version`` is included);
+- 413 the upload is too large; 415 its type is not accepted or its content is not what its name
+  says;
+- 422 the input is malformed or incomplete (missing fields, a deadline not later than the current
+  one, an unknown difficulty number or agency);
+- 501 a feature not installed (chase-ups without the scheduler).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from planflow.application.errors import AmbiguousTaskId, ConcurrencyConflict, TaskNotFound
+from planflow.domain.errors import (
+    DomainError,
+    InvalidArgument,
+    InvalidDeadline,
+    UnknownDifficulty,
+)
+from planflow.web.access import Forbidden, Unauthenticated
+from planflow.web.accounts import AccountExists
+from planflow.web.service import Unavailable
+from planflow.web.uploads import UploadRejected, UploadTooLarge
+from planflow.web.views import FileNotStored
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://planflow.invalid/problems/"
+
+
+class NotFound(DomainError):
+    """A plan, a file or a page that does not exist."""
+
+
+class BadCredentials(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Sai tên đăng nhập hoặc mật khẩu", "wrong username or password")
+
+
+# Most specific first.
+_STATUS: list[tuple[type[DomainError], int, str, str]] = [
+    (Unauthenticated, 401, "unauthenticated", "Chưa đăng nhập / Not signed in"),
+    (BadCredentials, 401, "bad-credentials", "Sai thông tin đăng nhập / Bad credentials"),
+    (Forbidden, 403, "forbidden", "Không có quyền / Forbidden"),
+    (TaskNotFound, 404, "not-found", "Không tìm thấy / Not found"),
+    (AmbiguousTaskId, 404, "not-found", "Không tìm thấy / Not found"),
+    (NotFound, 404, "not-found", "Không tìm thấy / Not found"),
+    (FileNotStored, 404, "not-found", "Không tìm thấy / Not found"),
+    (ConcurrencyConflict, 409, "conflict", "Xung đột phiên bản / Version conflict"),
+    (UploadTooLarge, 413, "upload-too-large", "Tệp quá lớn / File too large"),
+    (UploadRejected, 415, "upload-rejected", "Tệp không hợp lệ / File rejected"),
+    (InvalidArgument, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
+    (InvalidDeadline, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
+    (UnknownDifficulty, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
+    (AccountExists, 409, "account-exists", "Tài khoản đã có / Account exists"),
+    (Unavailable, 501, "unavailable", "Chưa có chức năng này / Not available"),
+]
+REFUSED = (409, "refused", "Trạng thái nhiệm vụ không cho phép / Refused by the task's state")
+
+
+def classify(exc: DomainError) -> tuple[int, str, str]:
+    for kind, status, slug, title in _STATUS:
+        if isinstance(exc, kind):
+            return status, slug, title
+    return REFUSED
+
+
+def problem(
+    status: int, slug: str, title: str, detail_vi: str, detail_en: str, instance: str, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": f"{detail_vi} / {detail_en}",
+        "detail_vi": detail_vi,
+        "detail_en": detail_en,
+        "instance": instance,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status, slug, title = classify(exc)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ConcurrencyConflict):
+        extra["current_version"] = exc.current_version
+    return problem(status, slug, title, exc.vi, exc.en, request.url.path, **extra)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+            "message": str(err.get("msg", "")),
+        }
+        for err in exc.errors()
+    ]
+    fields = ", ".join(e["field"] for e in errors) or "?"
+    return problem(
+        422,
+        "invalid-input",
+        "Dữ liệu không hợp lệ / Invalid input",
+        f"Dữ liệu gửi lên không hợp lệ ở: {fields}",
+        f"the request is invalid at: {fields}",
+        request.url.path,
+        errors=errors,
+    )

@@ -1,0 +1,88 @@
+"""Uploaded files (a report, evidence): size-limited, type-checked, stored under their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from planflow.domain.errors import DomainError
+
+ZIP = b"PK\x03\x04"
+# Extension → magic bytes the file must start with. docx, xlsx and odt are ZIP containers; odt
+# also names its MIME type right after the first entry's header.
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "docx": (ZIP,),
+    "xlsx": (ZIP,),
+    "odt": (ZIP,),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+CONTAINER_MARKERS = {
+    "docx": b"word/",
+    "xlsx": b"xl/",
+    "odt": b"application/vnd.oasis.opendocument.text",
+}
+
+
+class UploadRejected(DomainError):
+    """The file is too large, of a type not accepted, or not what its name says."""
+
+
+class UploadTooLarge(UploadRejected):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # the file name as the user gave it (cleaned)
+    path: str  # relative to the upload directory
+    sha256: str
+    size: int
+
+
+def clean_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    return cleaned[:120] or "file"
+
+
+def check_file(name: str, data: bytes, max_bytes: int) -> str:
+    """The accepted extension, or UploadRejected saying why not."""
+    if len(data) > max_bytes:
+        raise UploadTooLarge(
+            f"Tệp quá lớn ({len(data)} byte); tối đa {max_bytes} byte",
+            f"the file is too large ({len(data)} bytes); the limit is {max_bytes} bytes",
+        )
+    if not data:
+        raise UploadRejected("Tệp rỗng", "the file is empty")
+    ext = Path(name).suffix.lower().lstrip(".")
+    accepted = ", ".join(sorted(k for k in MAGIC if k != "jpeg"))
+    if ext not in MAGIC:
+        raise UploadRejected(
+            f"Loại tệp .{ext} không được chấp nhận; chỉ nhận: {accepted}",
+            f"files of type .{ext} are not accepted; accepted: {accepted}",
+        )
+    marker = CONTAINER_MARKERS.get(ext)
+    if not data.startswith(MAGIC[ext]) or (marker is not None and marker not in data[:65536]):
+        raise UploadRejected(
+            f"Nội dung tệp không phải là tệp .{ext} như tên của nó",
+            f"the file's content is not a .{ext} file, as its name says",
+        )
+    return ext
+
+
+def store(upload_dir: Path, folder: str, name: str, data: bytes, max_bytes: int) -> StoredFile:
+    ext = check_file(name, data, max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    relative = Path(folder) / f"{digest}.{ext}"
+    target = upload_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    return StoredFile(clean_name(name), relative.as_posix(), digest, len(data))

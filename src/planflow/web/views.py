@@ -1,0 +1,106 @@
+"""Read-side shapes shared by the API and the pages: a task now or as of a time, its timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from planflow.application.errors import TaskNotFound
+from planflow.application.queries import version_at
+from planflow.domain.errors import DomainError
+from planflow.domain.task import Task
+from planflow.web.context import WebContext
+
+_SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+def event_details(event: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in vars(event).items():
+        if key in _SKIP:
+            continue
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def history(ctx: WebContext, ref: UUID) -> list[dict[str, Any]]:
+    return [
+        {
+            "version": e.originator_version,
+            "timestamp": e.timestamp.isoformat(),
+            "type": type(e).__name__,
+            "actor": e.actor,
+            "details": event_details(e),
+        }
+        for e in ctx.app.task_events(ref)
+    ]
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task: Task
+    moment: datetime
+    as_of: bool
+
+    def as_json(self) -> dict[str, Any]:
+        t = self.task
+        status = t.status(self.moment)
+        return {
+            "id": str(t.id),
+            "plan": t.plan,
+            "duty": t.duty,
+            "agency": t.agency,
+            "original_agency": t.original_agency,
+            "period": t.period,
+            "title": t.title,
+            "due": t.due.isoformat(),
+            "original_due": t.original_due.isoformat(),
+            "completion": t.completion.value,
+            "status": status.value,
+            "status_vi": status.label_vi,
+            "status_en": status.label_en,
+            "report_state": t.report_state.value,
+            "report_document": t.report_document,
+            "cancelled": t.cancelled,
+            "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+            "activities": t.activities,
+            "difficulties": [
+                {
+                    "number": d.number,
+                    "text": d.text,
+                    "raised_by": d.raised_by,
+                    "raised_at": d.raised_at.isoformat(),
+                    "answer": d.answer,
+                    "answered_by": d.answered_by,
+                }
+                for d in t.difficulties
+            ],
+            "version": t.version,
+            "moment": self.moment.isoformat(),
+            "as_of": self.as_of,
+        }
+
+
+def task_state(ctx: WebContext, ref: UUID, as_of: datetime | None) -> TaskState:
+    if as_of is None:
+        return TaskState(ctx.app.get_task(ref), ctx.now(), False)
+    version = version_at(ctx.app.engine, ref, as_of)
+    if version is None:
+        raise TaskNotFound(f"{ref} @ {as_of.isoformat()}")
+    return TaskState(ctx.app.get_task(ref, version=version), as_of, True)
+
+
+def stored_file(ctx: WebContext, ref: UUID, sha256: str) -> Path:
+    """A file submitted for the task, found by its SHA-256 (the name recorded in the event)."""
+    folder = ctx.settings.upload_dir / str(ref)
+    if len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256) and folder.is_dir():
+        for path in folder.glob(f"{sha256}.*"):
+            return path
+    raise FileNotStored(f"Không có tệp {sha256}", f"no file {sha256}")
+
+
+class FileNotStored(DomainError):
+    """No file with that SHA-256 was submitted for the task."""
