@@ -81,12 +81,39 @@ def test_a_report_submitted_at_00_30_local_the_day_after_is_done_late() -> None:
     assert task.status(vn(30, 9)) is TaskStatus.DONE_LATE
 
 
-def test_a_submitted_report_not_yet_accepted_is_still_open() -> None:
+def test_a_report_sent_on_time_and_awaiting_review_is_open_but_not_overdue() -> None:
     task = report_task()
     with clock.at(vn(15, 9)):
         task.submit_report(actor="so-a", document="bc")
     assert task.status(vn(16, 12)) is TaskStatus.OPEN_IN_TIME
+    # The deadline passes while the Office has not reviewed it: the agency did its part in time.
+    assert task.status(vn(17, 12)) is TaskStatus.OPEN_IN_TIME
+
+
+def test_a_report_sent_late_and_awaiting_review_is_overdue() -> None:
+    task = report_task()
+    with clock.at(vn(17, 9)):
+        task.submit_report(actor="so-a", document="bc")
     assert task.status(vn(17, 12)) is TaskStatus.OPEN_OVERDUE
+
+
+def test_a_report_returned_after_the_deadline_is_overdue_again() -> None:
+    task = report_task()
+    with clock.at(vn(15, 9)):
+        task.submit_report(actor="so-a", document="bc")
+    with clock.at(vn(18, 9)):
+        task.return_report(actor="vp", reason="thiếu số liệu")
+    assert task.status(vn(18, 12)) is TaskStatus.OPEN_OVERDUE
+    with clock.at(vn(18, 13)):
+        assert task.mark_overdue(actor="scheduler") is True
+
+
+def test_no_overdue_mark_while_an_on_time_report_awaits_review() -> None:
+    task = report_task()
+    with clock.at(vn(15, 9)):
+        task.submit_report(actor="so-a", document="bc")
+    with clock.at(vn(18, 9)):
+        assert task.mark_overdue(actor="scheduler") is False
 
 
 def test_a_report_returned_and_resubmitted_late_is_done_late() -> None:

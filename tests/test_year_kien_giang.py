@@ -58,6 +58,7 @@ class Expected:
     done_at: datetime | None = None  # when it became done (executed, or report accepted)
     completed_on: date | None = None  # the local date that counts (execution or submission)
     extensions: list[tuple[datetime, date]] = field(default_factory=list)
+    report_steps: list[tuple[datetime, str]] = field(default_factory=list)
 
     def due_at(self, moment: datetime) -> date:
         due = self.spec.due
@@ -71,6 +72,10 @@ class Expected:
         if self.done_at is not None and self.done_at <= moment:
             assert self.completed_on is not None
             return TaskStatus.DONE_ON_TIME if self.completed_on <= due else TaskStatus.DONE_LATE
+        past = [(m, c) for m, c in self.report_steps if m <= moment]
+        if past and past[-1][1] == "submit_report" and local_date(past[-1][0]) <= due:
+            # Sent by the deadline and awaiting the Office's review: open, not overdue.
+            return TaskStatus.OPEN_IN_TIME
         return TaskStatus.OPEN_IN_TIME if local_date(moment) <= due else TaskStatus.OPEN_OVERDUE
 
 
@@ -133,6 +138,7 @@ def plan_the_year(
                 steps = [
                     (when, "extend_deadline", {**office, "new_due": new_due, "reason": "gia hạn"})
                 ]
+            model.report_steps = sorted((m, c) for m, c, _ in steps if m <= last)
             accepted = [m for m, command, _ in steps if command == "accept_report"]
             if accepted and accepted[0] <= last:
                 model.done_at = accepted[0]

@@ -104,6 +104,7 @@ def _current_query() -> Select[Any]:
         board.c.completion,
         board.c.title,
         board.c.completed_at,
+        board.c.review_pending_since,
         board.c.cancelled,
         board.c.open_difficulties,
         board.c.version,
@@ -131,6 +132,7 @@ def _as_of_query(moment: datetime) -> Select[Any]:
             board.c.completion,
             board.c.title,
             e.c.completed_at,
+            e.c.review_pending_since,
             e.c.cancelled,
             e.c.open_difficulties,
             e.c.version,
@@ -144,6 +146,8 @@ def _as_of_query(moment: datetime) -> Select[Any]:
 def _view(row: Any, today: date) -> TaskView:
     completed_at = from_db(row.completed_at)
     completed_on = clock.local_date(completed_at) if completed_at else None
+    pending = from_db(row.review_pending_since)
+    pending_on = clock.local_date(pending) if pending else None
     return TaskView(
         id=row.id,
         plan=row.plan,
@@ -151,7 +155,7 @@ def _view(row: Any, today: date) -> TaskView:
         agency=row.agency,
         period=row.period,
         due=row.due,
-        status=classify(row.due, completed_on, today),
+        status=classify(row.due, completed_on, today, pending_on),
         state=row.state,
         completion=row.completion,
         title=row.title,

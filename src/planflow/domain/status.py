@@ -35,12 +35,19 @@ _LABELS_EN = {
 }
 
 
-def classify(due: date, completed_on: date | None, today: date) -> TaskStatus:
+def classify(
+    due: date, completed_on: date | None, today: date, review_pending_since: date | None = None
+) -> TaskStatus:
     """A task is due by the end of its due day (Vietnam time).
 
     ``completed_on`` is the local date the work was done (the activity executed, or the accepted
     report submitted); ``today`` is the local date of the moment asked about.
+    ``review_pending_since`` is the local date of a report that awaits the Office's review: sent by
+    the deadline, the task is still open but not overdue — the agency did its part in time and the
+    next move is the Office's.
     """
     if completed_on is not None:
         return TaskStatus.DONE_ON_TIME if completed_on <= due else TaskStatus.DONE_LATE
+    if review_pending_since is not None and review_pending_since <= due:
+        return TaskStatus.OPEN_IN_TIME
     return TaskStatus.OPEN_IN_TIME if today <= due else TaskStatus.OPEN_OVERDUE

@@ -283,9 +283,22 @@ class Task(Aggregate):
     def is_done(self) -> bool:
         return self.completed_at is not None
 
+    @property
+    def review_pending_since(self) -> datetime | None:
+        """When the report now awaiting the Office's review was submitted."""
+        if self.report_state is ReportState.SUBMITTED:
+            return self.report_submitted_at
+        return None
+
     def status(self, moment: datetime) -> TaskStatus:
         completed_on = clock.local_date(self.completed_at) if self.completed_at else None
-        return classify(self.due, completed_on, clock.local_date(moment))
+        pending = self.review_pending_since
+        return classify(
+            self.due,
+            completed_on,
+            clock.local_date(moment),
+            clock.local_date(pending) if pending else None,
+        )
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -403,9 +416,9 @@ class Task(Aggregate):
     def mark_overdue(self, *, actor: str) -> bool:
         """Record that the deadline passed with the task open; False if there is nothing to mark."""
         self._check_command(actor)
-        if self.cancelled or self.is_done or self.marked_overdue_for == self.due:
+        if self.cancelled or self.marked_overdue_for == self.due:
             return False
-        if clock.local_date(clock.now()) <= self.due:
+        if self.status(clock.now()) is not TaskStatus.OPEN_OVERDUE:
             return False
         self.trigger_event(self.MarkedOverdue, actor=actor, due=self.due)
         return True
