@@ -61,6 +61,8 @@ SELECT agency,
          WHEN completed_at IS NOT NULL AND date(completed_at, '+7 hours') <= due
            THEN 'done_on_time'
          WHEN completed_at IS NOT NULL THEN 'done_late'
+         WHEN review_pending_since IS NOT NULL
+              AND date(review_pending_since, '+7 hours') <= due THEN 'open_in_time'
          WHEN :today <= due THEN 'open_in_time'
          ELSE 'open_overdue'
        END AS status,

@@ -488,6 +488,19 @@ def test_an_upload_over_the_limit_is_413_and_nothing_is_kept(
         assert not (world.settings.upload_dir / task).exists()
 
 
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
+    tmp_path: Path, template: Path
+) -> None:
+    for world in make_world(tmp_path, template, max_upload_bytes=1024):
+        task = world.task_id("D2", "so-a", "2022-Q1")
+        response = world.client.post(
+            f"/api/v1/tasks/{task}/report",
+            files={"file": ("big.pdf", PDF + b"0" * (2 * 1024 * 1024))},
+            headers=world.token("officer-a"),
+        )
+        _problem(response, 413)
+
+
 def test_a_report_without_a_file_is_422(world: WebWorld) -> None:
     task = world.task_id("D2", "so-a", "2022-Q1")
     _problem(

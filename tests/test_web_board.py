@@ -38,6 +38,7 @@ def _ids(app: PlanflowApp, duty: str, period: str | None = None) -> dict[str, UU
         datetime(2022, 3, 1, tzinfo=UTC),
         datetime(2022, 3, 31, 16, 59, tzinfo=UTC),  # 23:59 on 31/3 in Vietnam
         datetime(2022, 3, 31, 17, 1, tzinfo=UTC),  # 00:01 on 1/4 in Vietnam
+        datetime(2022, 7, 25, tzinfo=UTC),
         datetime(2022, 12, 31, tzinfo=UTC),
     ],
 )
@@ -51,6 +52,9 @@ def test_sql_counts_match_the_domain_at_the_day_boundary(
     q1 = _ids(loaded, "D2", "2022-Q1")
     loaded.submit_report(q1["so-a"], actor="a", at=datetime(2022, 3, 10, tzinfo=UTC), document="x")
     loaded.accept_report(q1["so-a"], actor="o", at=datetime(2022, 3, 20, tzinfo=UTC))
+    q2 = _ids(loaded, "D2", "2022-Q2")  # so-a sends on time and waits; so-b sends late and waits
+    loaded.submit_report(q2["so-a"], actor="a", at=datetime(2022, 6, 1, tzinfo=UTC), document="x")
+    loaded.submit_report(q2["so-b"], actor="b", at=datetime(2022, 7, 20, tzinfo=UTC), document="x")
     loaded.cancel(
         _ids(loaded, "D2", "2022-Q4")["so-b"],
         actor="o",

@@ -163,19 +163,25 @@ def counts_by_agency(
     """The current board's counts per agency and status, aggregated by the database.
 
     The same judgement as ``status.classify``: done on time if the local completion date is on or
-    before the due date; open tasks are overdue once the local date of ``moment`` passes it.
+    before the due date; a report sent by the deadline and awaiting review is open in time; other
+    open tasks are overdue once the local date of ``moment`` passes the due date.
     """
     b = board_table
     hours = local_offset_hours(moment)
     done_on = _local_date(b.c.completed_at, engine.dialect.name, hours)
     today = clock.local_date(moment)
+    sent_on = _local_date(b.c.review_pending_since, engine.dialect.name, hours)
     if engine.dialect.name == "sqlite":
         on_time = done_on <= func.date(b.c.due)
+        sent_in_time = sent_on <= func.date(b.c.due)
     else:
         on_time = done_on <= b.c.due
+        sent_in_time = sent_on <= b.c.due
     status = case(
         (and_(b.c.completed_at.is_not(None), on_time), TaskStatus.DONE_ON_TIME.value),
         (b.c.completed_at.is_not(None), TaskStatus.DONE_LATE.value),
+        # A report sent by the deadline and awaiting review is not overdue (status.classify).
+        (and_(b.c.review_pending_since.is_not(None), sent_in_time), TaskStatus.OPEN_IN_TIME.value),
         (b.c.due >= today, TaskStatus.OPEN_IN_TIME.value),
         else_=TaskStatus.OPEN_OVERDUE.value,
     ).label("status")

@@ -5,11 +5,11 @@ Tests pass a clock they can move; ``planflow serve`` passes the wall clock.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -25,9 +25,11 @@ from planflow.web.pages import agency, audit, board, login
 from planflow.web.pages import tasks as task_pages
 from planflow.web.problems import domain_error_handler, validation_error_handler
 from planflow.web.settings import WebSettings
+from planflow.web.uploads import UploadTooLarge
 
 STATIC = Path(__file__).resolve().parent / "static"
 API_PREFIX = "/api/v1"
+FORM_ALLOWANCE = 1024 * 1024  # the other form fields and multipart framing
 
 DESCRIPTION = """
 API theo dõi nhiệm vụ của kế hoạch / the plan-tracking API.
@@ -81,6 +83,20 @@ def create_app(
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
+
+    @web.middleware("http")
+    async def refuse_oversized_bodies(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Refuse a body far over the upload limit before it is read and spooled to disk."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_upload_bytes + FORM_ALLOWANCE:
+            exc = UploadTooLarge(
+                f"Dữ liệu gửi lên quá lớn; tệp tối đa {settings.max_upload_bytes} byte",
+                f"the request is too large; files may be at most {settings.max_upload_bytes} bytes",
+            )
+            return await domain_error_handler(request, exc)
+        return await call_next(request)
 
     web.state.ctx = ctx
     web.state.signer = Signer(settings)
