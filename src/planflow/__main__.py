@@ -1,0 +1,5 @@
+"""``python -m planflow`` runs the command line."""
+
+from planflow.cli.main import main
+
+main()
