@@ -13,7 +13,7 @@ from sqlalchemy import Table, select
 from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks, version_at
-from planflow.application.readmodels import board, metadata, plans, task_events
+from planflow.application.readmodels import board, chases, metadata, plans, task_events
 from planflow.domain.status import TaskStatus
 from planflow.domain.task import ReportState, Task, task_id
 from planflow.workflow.loader import LoadedPlan, load_workflow
@@ -37,6 +37,7 @@ EVERY_TASK_EVENT = {
     "Reassigned",
     "Cancelled",
     "MarkedOverdue",
+    "ChaseUpSent",
 }
 
 
@@ -47,7 +48,7 @@ def dump(app: PlanflowApp, table: Table) -> list[tuple[Any, ...]]:
 
 
 def dump_all(app: PlanflowApp) -> dict[str, list[tuple[Any, ...]]]:
-    return {t.name: dump(app, t) for t in (board, task_events, plans)}
+    return {t.name: dump(app, t) for t in (board, task_events, plans, chases)}
 
 
 def play_scenario(app: PlanflowApp, mini_plan: LoadedPlan, tmp_path: Path) -> None:
@@ -62,6 +63,7 @@ def play_scenario(app: PlanflowApp, mini_plan: LoadedPlan, tmp_path: Path) -> No
     app.submit_report(A_REPORT, actor="so-a", at=utc(2022, 3, 10), document="v1")
     app.return_report(A_REPORT, actor="vp", at=utc(2022, 3, 11), reason="thiếu")
     app.submit_report(A_REPORT, actor="so-a", at=utc(2022, 3, 14), document="v2")
+    app.chase_up(B_REPORT, actor="vp", at=utc(2022, 3, 16, 2), note="khẩn trương")
     app.mark_overdue(B_REPORT, actor="scheduler", at=utc(2022, 3, 17, 2))
     app.accept_report(A_REPORT, actor="vp", at=utc(2022, 3, 18))
     app.extend_deadline(
@@ -117,6 +119,7 @@ def test_rebuilding_after_the_read_models_were_lost_restores_them(
             "planflow_board": [],
             "planflow_task_events": [],
             "planflow_plans": [],
+            "planflow_chases": [],
         }
         progress: list[int] = []
         restarted.rebuild_read_models(progress.append)

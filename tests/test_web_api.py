@@ -415,23 +415,47 @@ def test_a_command_before_the_last_event_is_refused(world: WebWorld) -> None:
     )
 
 
-def test_chase_is_501_without_the_scheduler(world: WebWorld) -> None:
-    task = world.task_id("D1", "so-a")
-    _problem(
-        world.client.post(f"/api/v1/tasks/{task}/chase", json={}, headers=world.token("director")),
-        501,
+def test_the_director_chases_a_task_and_chase_up_sent_names_the_head(world: WebWorld) -> None:
+    task = world.task_id("D2", "so-a", "2022-Q1")
+    before = world.event_count()
+    response = world.client.post(
+        f"/api/v1/tasks/{task}/chase",
+        json={"note": "Đề nghị gửi báo cáo trước ngày 15/3"},
+        headers=world.token("director"),
     )
+    assert response.status_code == 200, response.text
+    assert response.json()["command"] == "chase"
+    assert world.event_count() == before + 1
+    last = _events(world, task, world.token("auditor"))[-1]
+    assert (last["type"], last["actor"]) == ("ChaseUpSent", "director")
+    assert last["details"]["recipient_agency"] == "so-a"
+    assert last["details"]["recipient_title"] == "Giám đốc Sở A"
+    assert last["details"]["note"] == "Đề nghị gửi báo cáo trước ngày 15/3"
+    # A manual act, not a ladder step: the staff may chase again.
+    again = world.client.post(f"/api/v1/tasks/{task}/chase", json={}, headers=world.token("staff"))
+    assert again.status_code == 200 and world.event_count() == before + 2
 
 
-def test_chase_calls_the_scheduler_hook_with_the_account(tmp_path: Path, template: Path) -> None:
-    calls: list[tuple[Any, str, datetime]] = []
-    for world in make_world(tmp_path, template, chase=lambda *a: calls.append(a)):
-        task = world.task_id("D1", "so-a")
-        response = world.client.post(
-            f"/api/v1/tasks/{task}/chase", json={}, headers=world.token("staff")
-        )
-        assert response.status_code == 200
-        assert [(str(c[0]), c[1]) for c in calls] == [(task, "staff")]
+def test_an_agency_officer_may_not_chase_and_nothing_is_recorded(world: WebWorld) -> None:
+    task = world.task_id("D2", "so-a", "2022-Q1")
+    before = world.event_count()
+    response = world.client.post(
+        f"/api/v1/tasks/{task}/chase", json={}, headers=world.token("officer-a")
+    )
+    _problem(response, 403)
+    assert world.event_count() == before
+
+
+def test_a_done_task_cannot_be_chased(world: WebWorld) -> None:
+    task = world.task_id("D1", "so-a")
+    world.client.post(f"/api/v1/tasks/{task}/execute", json={}, headers=world.token("officer-a"))
+    before = world.event_count()
+    body = _problem(
+        world.client.post(f"/api/v1/tasks/{task}/chase", json={}, headers=world.token("director")),
+        409,
+    )
+    assert "không thể đôn đốc" in body["detail_vi"]
+    assert world.event_count() == before
 
 
 # --- uploads ---------------------------------------------------------------------------------

@@ -225,6 +225,31 @@ def test_request_and_approve_an_extension_through_the_pages(world: WebWorld) -> 
     assert "15/04/2022" in page and "extension approved" in page
 
 
+def test_the_director_sends_a_chase_up_from_the_task_page(world: WebWorld) -> None:
+    task = world.task_id("D2", "so-a", "2022-Q1")
+    csrf = sign_in(world, "director")
+    page = world.client.get(f"/tasks/{task}")
+    assert 'data-testid="chase"' in page.text and "Gửi văn bản đôn đốc ngay" in page.text
+    response = world.client.post(
+        f"/tasks/{task}/chase",
+        data={"csrf_token": csrf, "note": "Khẩn trương hoàn thành"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/tasks/{task}?ok=chase"
+    [event] = [e for e in world.app.task_events(UUID(task)) if type(e).__name__ == "ChaseUpSent"]
+    assert (event.actor, event.note, event.recipient_agency) == (
+        "director",
+        "Khẩn trương hoàn thành",
+        "so-a",
+    )
+    timeline = world.client.get(f"/tasks/{task}").text
+    assert "Đôn đốc" in timeline
+    world.client.cookies.clear()
+    sign_in(world, "officer-a")
+    assert 'data-testid="chase"' not in world.client.get(f"/tasks/{task}").text
+
+
 def test_the_auditor_sees_a_task_and_the_board_as_they_stood(world: WebWorld) -> None:
     task = world.task_id("D1", "so-a")
     world.clock.set(datetime(2022, 3, 10, 2, tzinfo=UTC))

@@ -16,7 +16,6 @@ from planflow.application.app import PlanflowApp
 from planflow.application.readmodels import task_events
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.auth import Signer
-from planflow.web.context import ChaseHook
 from planflow.web.factory import create_app
 from planflow.web.settings import WebSettings
 from planflow.workflow.loader import LoadedPlan
@@ -105,9 +104,7 @@ def seed_database(
     return path
 
 
-def make_world(
-    tmp_path: Path, template: Path, chase: ChaseHook | None = None, **overrides: object
-) -> Iterator[WebWorld]:
+def make_world(tmp_path: Path, template: Path, **overrides: object) -> Iterator[WebWorld]:
     """A fresh copy of the seeded store, served by create_app with a movable clock."""
     db = tmp_path / "web.db"
     shutil.copyfile(template, db)
@@ -120,7 +117,7 @@ def make_world(
         **overrides,  # type: ignore[arg-type]
     )
     clock = Clock()
-    web = create_app(settings, clock, application=app, chase=chase)
+    web = create_app(settings, clock, application=app)
     try:
         with TestClient(web) as client:
             yield WebWorld(app, web, client, clock, settings)

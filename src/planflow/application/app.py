@@ -28,12 +28,13 @@ from planflow.application.errors import (
 from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
 from planflow.application.sync import Recorded, Revision, revise
 from planflow.domain import clock
+from planflow.domain.chase import Recipient
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task
 from planflow.scheduler import chase
 from planflow.scheduler.planrules import rules_from_plan
-from planflow.scheduler.rules import DueItem, PlanRules, due_now
+from planflow.scheduler.rules import ASSIGNEE_HEAD, DueItem, PlanRules, due_now
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan
 
@@ -434,6 +435,24 @@ class PlanflowApp(Application[UUID]):
             if before_commit is not None:
                 before_commit()
             return recorded
+
+    def chase_up(self, ref: UUID, *, actor: str, at: datetime, note: str = "") -> Recipient:
+        """Đôn đốc ngay: chase the head of the task's agency now, by hand. Returns who was named.
+
+        The recipient is resolved from the plan in force, as the scheduler does for a reminder;
+        the ledger row is written in the same transaction, and the outbox delivers the event.
+        """
+        with clock.at(at), self.transaction() as session:
+            task = self.get_task(ref)
+            rules = self._rules_for(session, {})(task.plan)
+            recipient = (
+                rules.recipient(ASSIGNEE_HEAD, task.agency)
+                if rules
+                else Recipient(ASSIGNEE_HEAD, task.agency, f"Thủ trưởng {task.agency}")
+            )
+            task.chase_up(actor=actor, recipient=recipient, note=note)
+            self._save(session, task)
+            return recipient
 
     # --- read models ------------------------------------------------------------------------
 

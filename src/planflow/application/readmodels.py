@@ -8,8 +8,8 @@
 - ``planflow_due``: the due index — one row per reminder, overdue mark or escalation step still to
   record for an open task, with the moment it falls due (``fire_at``). A scheduler tick reads only
   the rows whose moment has come (docs/scheduler.md).
-- ``planflow_chases``: one row per reminder and escalation recorded, naming the official it named
-  (the responsibility ledger).
+- ``planflow_chases``: one row per reminder, escalation and manual chase-up recorded, naming the
+  official it named (the responsibility ledger).
 
 Rows are computed from aggregate state (``summarize``), never by re-implementing the events, so the
 read models cannot drift from the domain. ``rebuild`` replays every event to recreate them.
@@ -207,11 +207,18 @@ def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
     ]
 
 
-def chase_row(event: Task.ReminderSent | Task.Escalated, task: Task) -> dict[str, Any]:
+ChaseEvent = Task.ReminderSent | Task.Escalated | Task.ChaseUpSent
+CHASE_UP = "chase_up"  # the ledger's kind for a manual chase-up (ChaseUpSent)
+
+
+def chase_row(event: ChaseEvent, task: Task) -> dict[str, Any]:
+    """A ledger row. A chase-up is no ladder step: its step and working days are 0."""
     if isinstance(event, Task.ReminderSent):
         kind, step, days = "reminder", event.working_days_before, event.working_days_before
-    else:
+    elif isinstance(event, Task.Escalated):
         kind, step, days = "escalation", event.level, event.working_days_after_due
+    else:
+        kind, step, days = CHASE_UP, 0, 0
     return {
         "task_id": str(task.id),
         "version": event.originator_version,
@@ -272,7 +279,7 @@ class Projector:
             "version": task.version,
             "updated_at": to_db(task.modified_on),
         }
-        if isinstance(event, Task.ReminderSent | Task.Escalated):
+        if isinstance(event, Task.ReminderSent | Task.Escalated | Task.ChaseUpSent):
             self._chases.append(chase_row(event, task))
         if self._rules is not None:
             self._due_tasks[key] = task

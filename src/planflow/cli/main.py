@@ -518,5 +518,7 @@ def cancel(
         "Đã hủy",
         "cancelled",
     )
+
+
 from planflow.cli import scheduling as _scheduling  # noqa: E402,F401
 from planflow.cli import web as _web  # noqa: E402,F401

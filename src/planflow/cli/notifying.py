@@ -72,7 +72,7 @@ def notify(
     now: Annotated[str | None, typer.Option("--now", help="Delivery time (ISO)")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Gửi thông báo / deliver recorded reminders and escalations on every configured channel."""
+    """Gửi thông báo / deliver recorded reminders, escalations and chase-ups on every channel."""
     with _edge():
         moment = parse_moment(now, bare_date="start") if now else _now()
         settings = _config(config)

@@ -1,4 +1,5 @@
-"""``planflow tick | run | simulate | ledger``: chase tasks on schedule (docs/scheduler.md).
+"""``planflow tick | run | simulate | ledger | chase``: chase tasks on schedule, or by hand
+(docs/scheduler.md).
 
 The wall clock is read here, at the edge, and nowhere deeper.
 """
@@ -24,7 +25,19 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from rich.table import Table
 
-from planflow.cli.main import _app, _check_format, _edge, _now, app, console, err_console
+from planflow.application.readmodels import CHASE_UP
+from planflow.cli.main import (
+    ActorOption,
+    AtOption,
+    _act,
+    _app,
+    _check_format,
+    _edge,
+    _now,
+    app,
+    console,
+    err_console,
+)
 from planflow.cli.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
@@ -37,6 +50,7 @@ KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
     "overdue": "Quá hạn / overdue",
     "escalation": "Vượt cấp / escalation",
+    CHASE_UP: "Đôn đốc / chase-up",
 }
 
 NowOption = Annotated[
@@ -255,7 +269,8 @@ def ledger_(
         str | None, typer.Option("--as-of", help="Judge outcomes at this time")
     ] = None,
 ) -> None:
-    """Sổ trách nhiệm / every reminder and escalation that named each head, and how it ended."""
+    """Sổ trách nhiệm / every reminder, escalation and chase-up that named each head, and how it
+    ended."""
     with _edge():
         _check_format(fmt)
         moment = parse_moment(as_of, bare_date="end") if as_of else _now()
@@ -270,16 +285,37 @@ def ledger_(
             for header in ("Lúc / At", "Loại / Kind", "Nhiệm vụ / Task", "Hạn / Due", "Kết quả"):
                 table.add_column(header)
             for e in head.entries:
+                kind = KIND_LABEL.get(e.kind, e.kind).split(" / ")[0]
                 table.add_row(
                     f"{e.at.astimezone(LOCAL_TZ):%d/%m/%Y}",
-                    f"{KIND_LABEL.get(e.kind, e.kind).split(' / ')[0]} {e.step}",
+                    kind if e.kind == CHASE_UP else f"{kind} {e.step}",
                     f"{e.duty} {e.period} {e.task_agency}",
                     e.due.strftime("%d/%m/%Y"),
                     _outcome_label(e.outcome),
                 )
             console.print(table)
         if not heads:
-            console.print("Chưa có nhắc hạn hay báo cáo vượt cấp nào / nothing recorded yet")
+            console.print(
+                "Chưa có nhắc hạn, báo cáo vượt cấp hay đôn đốc nào / nothing recorded yet"
+            )
+
+
+@app.command()
+def chase(
+    task: str,
+    actor: ActorOption,
+    note: Annotated[str, typer.Option(help="Ý kiến đôn đốc / the Office's note")] = "",
+    at: AtOption = None,
+) -> None:
+    """Đôn đốc ngay / chase the head of the task's agency now (delivered by the outbox)."""
+    recipient = _act(
+        task,
+        at,
+        lambda a, r, m: a.chase_up(r, actor=actor, at=m, note=note),
+        "Đã đôn đốc",
+        "chase-up recorded",
+    )
+    console.print(f"Người nhận / Recipient: {recipient.label}", markup=False)
 
 
 def _outcome_label(outcome: str) -> str:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from planflow.application.app import PlanflowApp
 from planflow.cli.main import _edge, app, console, err_console, state
+from planflow.scheduler.tick import Ticker
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.auth import Signer
-from planflow.web.context import ChaseHook
 from planflow.web.settings import WebSettings
 
 users_app = typer.Typer(
@@ -32,30 +33,10 @@ def _roles() -> str:
     return ", ".join(r.value for r in Role)
 
 
-def _start_scheduler(application: PlanflowApp, interval: float) -> Callable[[], Any] | None:
-    """Start the scheduler's tick job in this process if the scheduler is installed.
-
-    Uses the scheduler's own starter when it offers one (``planflow.scheduler.start_in_process``
-    or ``start_scheduler``), else runs its ``Ticker`` every ``interval`` seconds on an in-memory
-    APScheduler job. Returns how to stop it; None when there is no scheduler.
-    """
-    try:
-        module = importlib.import_module("planflow.scheduler")
-    except ImportError:
-        return None
-    for name in ("start_in_process", "start_scheduler"):
-        start = getattr(module, name, None)
-        if callable(start):
-            handle = start(application, clock=_wall_clock)
-            stop = getattr(handle, "shutdown", None) or getattr(handle, "stop", None)
-            return stop if callable(stop) else None
-    try:
-        tick_module = importlib.import_module("planflow.scheduler.tick")
-        from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.interval import IntervalTrigger
-    except ImportError:
-        return None
-    ticker = tick_module.Ticker(application)
+def _start_scheduler(application: PlanflowApp, interval: float) -> Callable[[], None]:
+    """Run the scheduler's tick every ``interval`` seconds on an in-memory APScheduler job in this
+    process (no job store: see docs/scheduler.md). Returns how to stop it."""
+    ticker = Ticker(application)
 
     def job() -> None:
         ticker.tick(_wall_clock())
@@ -73,22 +54,6 @@ def _start_scheduler(application: PlanflowApp, interval: float) -> Callable[[], 
     return lambda: scheduler.shutdown(wait=True)
 
 
-def _chase_hook(application: PlanflowApp) -> ChaseHook | None:
-    """The scheduler's "send a chase-up now", if it provides one (``chase_now``)."""
-    try:
-        module = importlib.import_module("planflow.scheduler")
-    except ImportError:
-        return None
-    chase_now = getattr(module, "chase_now", None)
-    if not callable(chase_now):
-        return None
-
-    def hook(task: Any, actor: str, moment: datetime) -> object:
-        return chase_now(application, task, actor=actor, at=moment)
-
-    return hook
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -100,7 +65,7 @@ def serve(
         float, typer.Option("--tick-interval", help="Seconds between scheduler ticks")
     ] = 60.0,
 ) -> None:
-    """Chạy ứng dụng web / run the web app (and the scheduler, if installed) in one process."""
+    """Chạy ứng dụng web / run the web app and the scheduler's tick in one process."""
     import uvicorn
 
     from planflow.web import demo as demo_data
@@ -126,17 +91,13 @@ def serve(
                     markup=False,
                 )
         stop = _start_scheduler(application, tick_interval)
-        if stop is not None:
-            console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
-        web = create_app(
-            settings, _wall_clock, application=application, chase=_chase_hook(application)
-        )
+        console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
+        web = create_app(settings, _wall_clock, application=application)
         console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         try:
             uvicorn.run(web, host=host, port=port, log_level="info")
         finally:
-            if stop is not None:
-                stop()
+            stop()
             application.close()
 
 

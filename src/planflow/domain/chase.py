@@ -3,7 +3,8 @@
 Pure data shared by the Task aggregate and the scheduler. A chase step is identified by its kind,
 its step (working days before the deadline for a reminder, the ladder level for an escalation) and
 the deadline it is about: each ``ChaseKey`` is recorded at most once per task, and an extension
-(a new deadline) starts a fresh series.
+(a new deadline) starts a fresh series. The Office's manual chase-up (``Task.ChaseUpSent``) is no
+such step: it has no key and may be recorded any number of times.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class ChaseKey:
 
 @dataclass(frozen=True)
 class Recipient:
-    """The official a reminder or escalation names, as the plan described them at that moment.
+    """The official a reminder, escalation or chase-up names, as the plan described them then.
 
     ``role`` is ``assignee_head``, ``signer`` or the code of the agency whose head is named;
     ``agency`` is the agency the person heads ("" for the plan's signer).

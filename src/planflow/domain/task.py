@@ -212,6 +212,23 @@ class Task(Aggregate):
         def apply(self, task: Task) -> None:
             task.chased.add(ChaseKey(ChaseKind.ESCALATION, self.level, self.due))
 
+    class ChaseUpSent(Event):
+        """Đôn đốc: the Office chased the head by hand ("send a chase-up now"), outside the ladder.
+
+        ``due`` is the deadline in force at that moment; ``note`` is the Office's own words.
+        """
+
+        due: date
+        note: str
+        recipient_role: str
+        recipient_agency: str
+        recipient_title: str
+        recipient_name: str
+        recipient_contact: str
+
+        def apply(self, task: Task) -> None:
+            task.chase_ups += 1
+
     def __init__(
         self,
         *,
@@ -245,6 +262,7 @@ class Task(Aggregate):
         self.difficulties: list[Difficulty] = []
         self.marked_overdue_for: date | None = None
         self.chased: set[ChaseKey] = set()
+        self.chase_ups = 0  # manual chase-ups (ChaseUpSent), any number
 
     @staticmethod
     def create_id(plan: str, duty: str, agency: str, period: str) -> UUID:
@@ -487,6 +505,26 @@ class Task(Aggregate):
             level=level,
             working_days_after_due=working_days_after_due,
             fire_on=fire_on,
+            **_recipient_fields(recipient),
+        )
+
+    def chase_up(self, *, actor: str, recipient: Recipient, note: str = "") -> None:
+        """Đôn đốc ngay: the Office chases the head now. A manual act, not a ladder step: allowed
+        any number of times, on a task that is chaseable (open, not awaiting review)."""
+        self._check_command(actor)
+        self._check_not_cancelled("đôn đốc", "send a chase-up")
+        self._check_not_done("đôn đốc", "send a chase-up")
+        if self.report_state is ReportState.SUBMITTED:
+            raise TaskStateError(
+                "Báo cáo đã gửi đang chờ Văn phòng xem xét: không thể đôn đốc",
+                "a submitted report is awaiting the Office's review: cannot send a chase-up",
+            )
+        _require(recipient.title, "recipient")
+        self.trigger_event(
+            self.ChaseUpSent,
+            actor=actor,
+            due=self.due,
+            note=note.strip(),
             **_recipient_fields(recipient),
         )
 

@@ -12,7 +12,7 @@ variables. Read once at the edge and passed in; nothing deeper reads the environ
 | PLANFLOW_WEBHOOK_URL | webhook.url | POST target; no URL = no webhook channel |
 | PLANFLOW_WEBHOOK_SECRET | webhook.secret | HMAC-SHA256 key of the signature header |
 | PLANFLOW_ICAL_DIR | ical.dir | folder of per-agency .ics feeds, rewritten as events arrive |
-| PLANFLOW_LETTERS_DIR | letters.dir | folder of chase-up letters written at escalation level 2+ |
+| PLANFLOW_LETTERS_DIR | letters.dir | folder of chase-up letters: escalation level 2+, manual chase-ups |
 | PLANFLOW_RETRY_BASE_SECONDS | retry.base_seconds | first retry delay (default 30), doubled each time |
 | PLANFLOW_RETRY_MAX_SECONDS | retry.max_seconds | longest delay (default 3600) |
 """

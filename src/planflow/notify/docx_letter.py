@@ -44,8 +44,8 @@ def render_docx(letter: Letter) -> bytes:
 
     doc.add_paragraph(
         f"Thực hiện Kế hoạch số {letter.plan_number} của Ủy ban nhân dân tỉnh về "
-        f"{letter.plan_subject}; đến ngày {letter.as_of}, {letter.agency_name} chưa hoàn thành "
-        f"{len(letter.tasks)} nhiệm vụ đã quá hạn sau đây:"
+        f"{letter.plan_subject}; đến ngày {letter.as_of}, {letter.agency_name} "
+        f"{letter.intro_tail}"
     )
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
@@ -64,11 +64,13 @@ def render_docx(letter: Letter) -> bytes:
         for cell, text in zip(cells, values, strict=True):
             _cell(cell, text)
 
+    if letter.note:
+        doc.add_paragraph(letter.note)
     doc.add_paragraph(
-        f"Ủy ban nhân dân tỉnh yêu cầu {letter.head_title} khẩn trương chỉ đạo hoàn thành các "
-        "nhiệm vụ nêu trên, báo cáo kết quả về Ủy ban nhân dân tỉnh (qua Văn phòng Ủy ban nhân "
+        f"Ủy ban nhân dân tỉnh yêu cầu {letter.head_title} khẩn trương chỉ đạo hoàn thành "
+        f"{letter.tasks_named}, báo cáo kết quả về Ủy ban nhân dân tỉnh (qua Văn phòng Ủy ban nhân "
         f"dân tỉnh) trước ngày {letter.reply_by}; người đứng đầu cơ quan, đơn vị chịu trách nhiệm "
-        "cá nhân trước Chủ tịch Ủy ban nhân dân tỉnh nếu để tiếp tục chậm trễ./."
+        f"cá nhân trước Chủ tịch Ủy ban nhân dân tỉnh nếu để {letter.delay}./."
     )
 
     footer = doc.add_table(rows=1, cols=2)

@@ -1,12 +1,15 @@
-"""Writing chase-up letters: for one agency on demand, or as a channel at escalation steps."""
+"""Writing chase-up letters: for one agency on demand, or as a channel at escalation steps and at
+the Office's manual chase-ups (ChaseUpSent)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
+from planflow.application.readmodels import CHASE_UP
 from planflow.domain import clock
 from planflow.domain.status import TaskStatus
 from planflow.notify.docx_letter import render_docx
@@ -43,13 +46,40 @@ def letter_for(app: PlanflowApp, plan_code: str, agency: str, now: datetime) -> 
     return build_letter(plan.document, agency, overdue, rules_from_plan(plan).calendar, now)
 
 
+def chase_up_letter(
+    app: PlanflowApp, plan_code: str, task: str, now: datetime, note: str = ""
+) -> Letter:
+    """The letter of a manual chase-up: the one task, as it stood at ``now`` (late or not yet)."""
+    plan = app.get_plan(plan_code)
+    if plan is None:
+        raise UnknownPlan(plan_code)
+    state = app.get_task(UUID(task))
+    views = list_tasks(
+        app.engine,
+        now,
+        BoardFilter(plan=plan_code, duty=state.duty, period=state.period, include_cancelled=True),
+        as_of=True,
+    )
+    chased = [v for v in views if v.id == task]
+    return build_letter(
+        plan.document,
+        chased[0].agency if chased else state.agency,
+        chased,
+        rules_from_plan(plan).calendar,
+        now,
+        chase_up=True,
+        note=note,
+    )
+
+
 def render(letter: Letter, fmt: str) -> bytes:
     return render_docx(letter) if fmt == "docx" else render_html(letter).encode("utf-8")
 
 
 class LetterChannel:
     """At escalation level ``min_level`` and above, writes the late agency's chase-up letter
-    (HTML and DOCX) into a folder, one per agency, plan and day, for the Office to issue."""
+    (HTML and DOCX) into a folder, one per agency, plan and day, for the Office to issue. A manual
+    chase-up (ChaseUpSent) writes a letter about its one task, one per chase-up."""
 
     name = "letters"
 
@@ -59,6 +89,8 @@ class LetterChannel:
         self.min_level = min_level
 
     def deliver(self, notice: Notice) -> str:
+        if notice.kind == CHASE_UP:
+            return self._chase_up(notice)
         if notice.kind != "escalation" or notice.level < self.min_level:
             return "skipped: not an escalation letter step"
         try:
@@ -71,3 +103,15 @@ class LetterChannel:
         for fmt in ("html", "docx"):
             stem.with_suffix(f".{fmt}").write_bytes(render(letter, fmt))
         return f"wrote {stem}.html/.docx"
+
+    def _chase_up(self, notice: Notice) -> str:
+        letter = chase_up_letter(
+            self.app, notice.plan, notice.task_id, notice.fired_at, notice.note
+        )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        day = clock.local_date(notice.fired_at)
+        # Duty ids hold dots: build the names whole rather than with Path.with_suffix.
+        stem = f"{day.isoformat()}-{notice.plan}-{notice.agency}-don-doc-ngay-{notice.event_id[:8]}"
+        for fmt in ("html", "docx"):
+            (self.folder / f"{stem}.{fmt}").write_bytes(render(letter, fmt))
+        return f"wrote {self.folder / stem}.html/.docx"

@@ -50,6 +50,26 @@ class Letter:
     recipients: tuple[str, ...]
     signs_as: tuple[str, ...]
     signer_name: str
+    overdue_only: bool = True  # False: a chase-up of named tasks, late or not yet
+    note: str = ""  # the Office's words, for a chase-up
+
+    @property
+    def intro_tail(self) -> str:
+        """How the body's first sentence ends, before the table."""
+        if self.overdue_only:
+            return f"chưa hoàn thành {len(self.tasks)} nhiệm vụ đã quá hạn sau đây:"
+        return "chưa hoàn thành nhiệm vụ sau đây:"
+
+    @property
+    def tasks_named(self) -> str:
+        """How the closing paragraph names the tasks listed."""
+        if self.overdue_only or len(self.tasks) != 1:
+            return "các nhiệm vụ nêu trên"
+        return "nhiệm vụ nêu trên"
+
+    @property
+    def delay(self) -> str:
+        return "tiếp tục chậm trễ" if self.overdue_only else "chậm trễ"
 
 
 def decree30_date(day: date) -> str:
@@ -80,7 +100,12 @@ def build_letter(
     overdue: list[TaskView],
     calendar: WorkingCalendar,
     now: datetime,
+    *,
+    chase_up: bool = False,
+    note: str = "",
 ) -> Letter:
+    """The letter to ``agency`` about ``overdue`` (its late tasks); with ``chase_up``, about the
+    tasks the Office chased by hand, late or not yet."""
     plan = document["plan"]
     agencies = {a["code"]: a for a in document.get("agencies", [])}
     duties = {d["id"]: d for d in document.get("duties", [])}
@@ -105,7 +130,11 @@ def build_letter(
         number="Số:        /UBND-VP",
         place=place_of(issuer),
         dated=decree30_date(today),
-        subject=f"V/v đôn đốc thực hiện nhiệm vụ quá hạn theo Kế hoạch số {plan['number']}",
+        subject=(
+            f"V/v đôn đốc thực hiện nhiệm vụ theo Kế hoạch số {plan['number']}"
+            if chase_up
+            else f"V/v đôn đốc thực hiện nhiệm vụ quá hạn theo Kế hoạch số {plan['number']}"
+        ),
         addressee=str(target["name_vi"]),
         agency_name=str(target["name_vi"]),
         head_title=str(target["head"]["title_vi"]),
@@ -125,6 +154,8 @@ def build_letter(
             part.strip() for part in signs_as.replace("—", "\n").splitlines() if part.strip()
         ),
         signer_name=str(signer.get("name") or ""),
+        overdue_only=not chase_up,
+        note=note.strip(),
     )
 
 

@@ -1,4 +1,4 @@
-"""What a recorded reminder or escalation says, ready for any channel: a ``Notice``.
+"""What a recorded reminder, escalation or manual chase-up says, ready for any channel: a ``Notice``.
 
 Built from the event, the task as it stood at that event, and the plan document in force, so a
 message names the task, the deadline, the working days left (or late) and the official named.
@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from planflow.application.readmodels import CHASE_UP, ChaseEvent
 from planflow.domain import clock
 from planflow.domain.periods import Period
 from planflow.domain.task import Task
@@ -27,7 +28,7 @@ def event_id(originator_id: UUID, version: int) -> str:
 @dataclass(frozen=True)
 class Notice:
     event_id: str
-    kind: str  # "reminder" or "escalation"
+    kind: str  # "reminder", "escalation" or "chase_up"
     level: int  # escalation level; 0 for a reminder
     fired_at: datetime
     task_id: str
@@ -51,6 +52,8 @@ class Notice:
     recipient_title: str
     recipient_name: str
     recipient_contact: str
+    note: str = ""  # the Office's words, for a chase-up
+    requested_by: str = ""  # who sent a chase-up
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -60,7 +63,7 @@ class Notice:
 
 
 def build_notice(
-    event: Task.ReminderSent | Task.Escalated,
+    event: ChaseEvent,
     task: Task,
     document: dict[str, Any],
     rules: PlanRules | None,
@@ -80,7 +83,7 @@ def build_notice(
             else event.working_days_before
         )
         late = 0
-    else:
+    elif isinstance(event, Task.Escalated):
         kind, level = "escalation", event.level
         left = 0
         late = (
@@ -88,6 +91,13 @@ def build_notice(
             if rules
             else event.working_days_after_due
         )
+    else:
+        kind, level = CHASE_UP, 0
+        left = late = 0
+        if rules is not None and fired_on <= event.due:
+            left = rules.calendar.working_days_between(fired_on, event.due)
+        elif rules is not None:
+            late = rules.calendar.working_days_between(event.due, fired_on)
     try:
         period_label = Period.parse(task.period).label_vi
     except ValueError:
@@ -118,4 +128,6 @@ def build_notice(
         recipient_title=event.recipient_title,
         recipient_name=event.recipient_name,
         recipient_contact=event.recipient_contact,
+        note=event.note if isinstance(event, Task.ChaseUpSent) else "",
+        requested_by=event.actor if isinstance(event, Task.ChaseUpSent) else "",
     )

@@ -1,7 +1,7 @@
 """The outbox: each channel follows the event log from its own tracking position.
 
-Recording never waits for delivery: the scheduler records ReminderSent and Escalated events; the
-outbox reads them back in commit order (the notification log) and hands each to every channel.
+Recording never waits for delivery: the scheduler records ReminderSent and Escalated events, the
+Office's "send a chase-up now" records ChaseUpSent; the outbox reads them back in commit order (the notification log) and hands each to every channel.
 A channel's position moves past an event only once the channel delivered it, so delivery is
 at-least-once; every delivery carries the event's id as idempotency key. A failing channel stops at
 its failed event and waits ``base × 2^(attempts-1)`` seconds (capped) before trying again; the other
@@ -22,7 +22,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy import update as sql_update
 
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import from_db, to_db
+from planflow.application.readmodels import ChaseEvent, from_db, to_db
 from planflow.domain.task import Task
 from planflow.notify.channels import Channel, DeliveryFailed
 from planflow.notify.notices import Notice, build_notice
@@ -31,7 +31,7 @@ from planflow.scheduler.rules import PlanRules
 
 log = logging.getLogger(__name__)
 
-TOPICS = (get_topic(Task.ReminderSent), get_topic(Task.Escalated))
+TOPICS = (get_topic(Task.ReminderSent), get_topic(Task.Escalated), get_topic(Task.ChaseUpSent))
 
 outbox_metadata = MetaData()
 tracking = Table(
@@ -156,7 +156,7 @@ class Outbox:
                     delivered=int(state["delivered"]) + delivered,
                 )
 
-    def notice(self, event: Task.ReminderSent | Task.Escalated) -> Notice:
+    def notice(self, event: ChaseEvent) -> Notice:
         task = self.app.get_task(UUID(str(event.originator_id)), version=event.originator_version)
         document, rules = self._plan(task.plan)
         return build_notice(event, task, document, rules)

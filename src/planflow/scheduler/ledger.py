@@ -1,5 +1,6 @@
-"""The responsibility ledger (sổ trách nhiệm): per head, every reminder and escalation that named
-them, for which task, and how that task ended (the four status words, or cancelled)."""
+"""The responsibility ledger (sổ trách nhiệm): per head, every reminder, escalation and manual
+chase-up (kind ``chase_up``) that named them, for which task, and how that task ended (the four
+status words, or cancelled)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from planflow.application.readmodels import board, chases, from_db
+from planflow.application.readmodels import CHASE_UP, board, chases, from_db
 from planflow.domain import clock
 from planflow.domain.status import classify
 
@@ -58,6 +59,7 @@ class HeadLedger:
             "name": self.name,
             "reminders": sum(1 for e in self.entries if e.kind == "reminder"),
             "escalations": sum(1 for e in self.entries if e.kind == "escalation"),
+            "chase_ups": sum(1 for e in self.entries if e.kind == CHASE_UP),
             "entries": [e.as_json() for e in self.entries],
         }
 

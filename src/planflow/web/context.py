@@ -12,9 +12,6 @@ from planflow.web.accounts import AccountStore
 from planflow.web.settings import WebSettings
 
 Clock = Callable[[], datetime]
-# Sends a chase-up (văn bản đôn đốc) for one task now: (task id, actor, moment). Provided by the
-# scheduler when it is installed; None hides the action.
-ChaseHook = Callable[[Any, str, datetime], object]
 
 
 @dataclass
@@ -23,7 +20,6 @@ class WebContext:
     accounts: AccountStore
     settings: WebSettings
     clock: Clock
-    chase: ChaseHook | None = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

@@ -20,7 +20,7 @@ from planflow.domain.errors import DomainError
 from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, tasks
 from planflow.web.auth import Signer
-from planflow.web.context import ChaseHook, Clock, WebContext
+from planflow.web.context import Clock, WebContext
 from planflow.web.pages import agency, audit, board, login
 from planflow.web.pages import tasks as task_pages
 from planflow.web.problems import domain_error_handler, validation_error_handler
@@ -45,7 +45,6 @@ def create_app(
     clock: Clock,
     *,
     application: PlanflowApp | None = None,
-    chase: ChaseHook | None = None,
 ) -> FastAPI:
     """Build the web app. It owns (and closes) the PlanflowApp unless one is passed in."""
     owned = application is None
@@ -55,7 +54,6 @@ def create_app(
         accounts=AccountStore(planflow.engine),
         settings=settings,
         clock=clock,
-        chase=chase,
     )
 
     @asynccontextmanager

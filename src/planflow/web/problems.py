@@ -8,8 +8,7 @@ Status codes:
 - 413 the upload is too large; 415 its type is not accepted or its content is not what its name
   says;
 - 422 the input is malformed or incomplete (missing fields, a deadline not later than the current
-  one, an unknown difficulty number or agency);
-- 501 a feature not installed (chase-ups without the scheduler).
+  one, an unknown difficulty number or agency).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from planflow.domain.errors import (
 )
 from planflow.web.access import Forbidden, Unauthenticated
 from planflow.web.accounts import AccountExists
-from planflow.web.service import Unavailable
 from planflow.web.uploads import UploadRejected, UploadTooLarge
 from planflow.web.views import FileNotStored
 
@@ -62,7 +60,6 @@ _STATUS: list[tuple[type[DomainError], int, str, str]] = [
     (InvalidDeadline, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (UnknownDifficulty, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (AccountExists, 409, "account-exists", "Tài khoản đã có / Account exists"),
-    (Unavailable, 501, "unavailable", "Chưa có chức năng này / Not available"),
 ]
 REFUSED = (409, "refused", "Trạng thái nhiệm vụ không cho phép / Refused by the task's state")
 

@@ -11,7 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from planflow.application.errors import ConcurrencyConflict
-from planflow.domain.errors import DomainError, InvalidArgument
+from planflow.domain.errors import InvalidArgument
 from planflow.domain.task import Task
 from planflow.web import catalog, uploads
 from planflow.web.access import Command, check
@@ -19,10 +19,6 @@ from planflow.web.accounts import User
 from planflow.web.context import WebContext
 
 EXTENSION_PREFIX = "Đề nghị gia hạn / Extension requested"
-
-
-class Unavailable(DomainError):
-    """A feature this installation does not have (e.g. chase-ups without the scheduler)."""
 
 
 @dataclass(frozen=True)
@@ -211,9 +207,8 @@ class TaskCommands:
         self.ctx.app.cancel(ref, actor=self.user.username, at=self.ctx.now(), reason=reason)
         return self._done(ref, Command.CANCEL)
 
-    def chase(self, ref: UUID, *, expected_version: int | None = None) -> Outcome:
+    def chase(self, ref: UUID, *, note: str = "", expected_version: int | None = None) -> Outcome:
+        """Đôn đốc ngay: records ChaseUpSent naming the head of the task's agency."""
         self._guard(ref, Command.CHASE, expected_version)
-        if self.ctx.chase is None:
-            raise Unavailable("Chức năng đôn đốc chưa được cài đặt", "chase-ups are not available")
-        self.ctx.chase(ref, self.user.username, self.ctx.now())
+        self.ctx.app.chase_up(ref, actor=self.user.username, at=self.ctx.now(), note=note)
         return self._done(ref, Command.CHASE)

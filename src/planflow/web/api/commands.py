@@ -174,7 +174,7 @@ def cancel(task: str, body: ReasonBody, ctx: Ctx, user: ApiUser) -> dict[str, ob
     ).as_json()
 
 
-@router.post("/chase", summary="Gửi đôn đốc ngay / send a chase-up now (needs the scheduler)")
-def chase(task: str, body: Body, ctx: Ctx, user: ApiUser) -> dict[str, object]:
+@router.post("/chase", summary="Đôn đốc ngay / send a chase-up now (records ChaseUpSent)")
+def chase(task: str, body: NoteBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
     commands, ref = _commands(ctx, user, task)
-    return commands.chase(ref, expected_version=body.expected_version).as_json()
+    return commands.chase(ref, note=body.note, expected_version=body.expected_version).as_json()

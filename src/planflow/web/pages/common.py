@@ -68,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "MarkedOverdue": ("Quá hạn", "Marked overdue"),
     "ReminderSent": ("Nhắc việc", "Reminder sent"),
     "Escalated": ("Báo cáo cấp trên", "Escalated"),
+    "ChaseUpSent": ("Đôn đốc", "Chase-up sent"),
     # Report states and lifecycle words.
     "none": ("chưa gửi", "none"),
     "submitted": ("đã gửi, chờ xem xét", "submitted, awaiting review"),

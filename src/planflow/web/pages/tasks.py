@@ -51,7 +51,6 @@ def task_page(
         timeline=timeline,
         as_of=request.query_params.get("as_of", ""),
         agencies=agencies,
-        chase_available=ctx.chase is not None,
     )
 
 
@@ -148,7 +147,9 @@ RUNNERS: dict[Command, Runner] = {
     Command.CANCEL: lambda c, r, f, u: c.cancel(
         r, reason=_text(f, "reason", "lý do"), expected_version=_version(f)
     ),
-    Command.CHASE: lambda c, r, f, u: c.chase(r, expected_version=_version(f)),
+    Command.CHASE: lambda c, r, f, u: c.chase(
+        r, note=_text(f, "note", "ý kiến đôn đốc", required=False), expected_version=_version(f)
+    ),
 }
 
 
