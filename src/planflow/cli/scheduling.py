@@ -14,15 +14,13 @@ import threading
 import time as _time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
 from uuid import UUID
 
 import typer
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from rich.table import Table
 
 from planflow.application.readmodels import CHASE_UP
@@ -42,6 +40,7 @@ from planflow.cli.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
 from planflow.scheduler.ledger import ledger as build_ledger
+from planflow.scheduler.runner import start_background, wall_clock
 from planflow.scheduler.tick import Fired, Ticker, TickReport
 
 TEST_DELAY_ENV = "PLANFLOW_TEST_TICK_DELAY"
@@ -218,8 +217,7 @@ def run(
         outbox = _outbox(ticker, config) if notify else None
         stop = threading.Event()
 
-        def job() -> None:
-            moment = datetime.now(UTC)  # the edge: the scheduler's own clock
+        def job(moment: datetime) -> None:
             report = ticker.tick(moment)
             console.print(f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S} {_summary(report)}")
             if outbox is not None:
@@ -230,16 +228,7 @@ def run(
             stop.set()
 
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-        scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(
-            job,
-            IntervalTrigger(seconds=interval, timezone=UTC),
-            id="planflow-tick",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
-        scheduler.start()
+        stop_ticking = start_background(job, wall_clock, interval)
         console.print(
             f"Đang chạy / Running: một lượt mỗi / a tick every {interval:g} s "
             "(Ctrl-C để dừng / to stop)"
@@ -248,7 +237,7 @@ def run(
             while not stop.wait(0.2):
                 pass
         finally:
-            scheduler.shutdown(wait=True)
+            stop_ticking()
             for s, handler in previous.items():
                 signal.signal(s, handler)
             ticker.app.close()

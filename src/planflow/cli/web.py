@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from planflow.application.app import PlanflowApp
 from planflow.cli.main import _edge, app, console, err_console, state
+from planflow.cli.notifying import outbox_runner
+from planflow.cli.timeparse import parse_moment
+from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
 from planflow.scheduler.tick import Ticker
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.auth import Signer
@@ -24,34 +25,21 @@ users_app = typer.Typer(
 app.add_typer(users_app, name="users")
 
 
-def _wall_clock() -> datetime:
-    """The wall clock, read only here at the edge."""
-    return datetime.now(UTC)
-
-
 def _roles() -> str:
     return ", ".join(r.value for r in Role)
 
 
-def _start_scheduler(application: PlanflowApp, interval: float) -> Callable[[], None]:
-    """Run the scheduler's tick every ``interval`` seconds on an in-memory APScheduler job in this
-    process (no job store: see docs/scheduler.md). Returns how to stop it."""
+def _start_scheduler(application: PlanflowApp, clock: Clock, interval: float) -> Callable[[], None]:
+    """Tick (and deliver, when channels are configured) every ``interval`` seconds in this
+    process, on the served clock. Returns how to stop it."""
     ticker = Ticker(application)
+    deliver = outbox_runner(application)
 
-    def job() -> None:
-        ticker.tick(_wall_clock())
+    def job(moment: datetime) -> None:
+        ticker.tick(moment)
+        deliver(moment)
 
-    scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        job,
-        IntervalTrigger(seconds=interval, timezone=UTC),
-        id="planflow-tick",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=_wall_clock(),
-    )
-    scheduler.start()
-    return lambda: scheduler.shutdown(wait=True)
+    return start_background(job, clock, interval)
 
 
 @app.command()
@@ -64,6 +52,14 @@ def serve(
     tick_interval: Annotated[
         float, typer.Option("--tick-interval", help="Seconds between scheduler ticks")
     ] = 60.0,
+    clock_start: Annotated[
+        str | None,
+        typer.Option(
+            "--clock-start",
+            help="Run on a clock that starts at this time and moves at the real pace "
+            "(rehearsals, demos; naive = Vietnam time). Default: the wall clock",
+        ),
+    ] = None,
 ) -> None:
     """Chạy ứng dụng web / run the web app and the scheduler's tick in one process."""
     import uvicorn
@@ -79,10 +75,13 @@ def serve(
             markup=False,
         )
     with _edge():
+        clock: Clock = wall_clock
+        if clock_start:
+            clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
         application = PlanflowApp(settings.database_url)
         accounts = AccountStore(application.engine)
         if demo or demo_data.is_empty(application):
-            seeded = demo_data.seed(application, accounts, _wall_clock())
+            seeded = demo_data.seed(application, accounts, clock())
             console.print("[bold]Tài khoản thử / Demo accounts[/] (mật khẩu / password):")
             for account in seeded:
                 scope = f" [{account.agency}]" if account.agency else ""
@@ -90,9 +89,11 @@ def serve(
                     f"  {account.username:<9} {account.role.value}{scope}  {account.password}",
                     markup=False,
                 )
-        stop = _start_scheduler(application, tick_interval)
+        stop = _start_scheduler(application, clock, tick_interval)
         console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
-        web = create_app(settings, _wall_clock, application=application)
+        web = create_app(settings, clock, application=application)
+        if clock_start:
+            console.print(f"Đồng hồ bắt đầu từ / clock starts at {clock().isoformat()}")
         console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         try:
             uvicorn.run(web, host=host, port=port, log_level="info")
@@ -130,7 +131,7 @@ def users_add(
         application = PlanflowApp(settings.database_url)
         try:
             user = AccountStore(application.engine).add(
-                username, chosen, secret, _wall_clock(), agency
+                username, chosen, secret, wall_clock(), agency
             )
         finally:
             application.close()
