@@ -12,8 +12,7 @@ from sqlalchemy.sql import Select
 
 from planflow.application.errors import AmbiguousTaskId, TaskNotFound
 from planflow.application.readmodels import board, from_db, task_events, to_db
-from planflow.domain import clock
-from planflow.domain.status import TaskStatus, classify
+from planflow.domain.status import TaskStatus, status_at
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,8 @@ def list_tasks(
     if conditions:
         query = query.where(and_(*conditions))
     query = query.order_by(cols.due, cols.plan, cols.duty, cols.agency, cols.period)
-    today = clock.local_date(moment)
     with engine.connect() as connection:
-        views = [_view(row, today) for row in connection.execute(query)]
+        views = [_view(row, moment) for row in connection.execute(query)]
     if filters.status is not None:
         views = [v for v in views if v.status is filters.status]
     return views
@@ -143,11 +141,8 @@ def _as_of_query(moment: datetime) -> Select[Any]:
     )
 
 
-def _view(row: Any, today: date) -> TaskView:
+def _view(row: Any, moment: datetime) -> TaskView:
     completed_at = from_db(row.completed_at)
-    completed_on = clock.local_date(completed_at) if completed_at else None
-    pending = from_db(row.review_pending_since)
-    pending_on = clock.local_date(pending) if pending else None
     return TaskView(
         id=row.id,
         plan=row.plan,
@@ -155,7 +150,7 @@ def _view(row: Any, today: date) -> TaskView:
         agency=row.agency,
         period=row.period,
         due=row.due,
-        status=classify(row.due, completed_on, today, pending_on),
+        status=status_at(row.due, completed_at, from_db(row.review_pending_since), moment),
         state=row.state,
         completion=row.completion,
         title=row.title,

@@ -34,7 +34,7 @@ from planflow.bootstrap import bootstrap
 from planflow.cli import render
 from planflow.cli.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.domain.errors import DomainError, InvalidArgument
-from planflow.domain.status import TaskStatus
+from planflow.domain.status import TaskStatus, parse_status
 from planflow.settings import database_url
 from planflow.workflow.errors import WorkflowError
 from planflow.workflow.expand import expand
@@ -276,16 +276,7 @@ def status(
 
 
 def _status_word(value: str | None) -> TaskStatus | None:
-    if value is None:
-        return None
-    try:
-        return TaskStatus(value)
-    except ValueError:
-        words = ", ".join(s.value for s in TaskStatus)
-        raise InvalidArgument(
-            f"tình trạng không hợp lệ {value!r}; dùng: {words}",
-            f"unknown status {value!r}; use one of: {words}",
-        ) from None
+    return None if value is None else parse_status(value)
 
 
 @app.command()

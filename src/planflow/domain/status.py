@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+
+from planflow.domain.clock import local_date
+from planflow.domain.errors import InvalidArgument
 
 
 class TaskStatus(StrEnum):
@@ -51,3 +54,30 @@ def classify(
     if review_pending_since is not None and review_pending_since <= due:
         return TaskStatus.OPEN_IN_TIME
     return TaskStatus.OPEN_IN_TIME if today <= due else TaskStatus.OPEN_OVERDUE
+
+
+def status_at(
+    due: date,
+    completed_at: datetime | None,
+    review_pending_since: datetime | None,
+    moment: datetime,
+) -> TaskStatus:
+    """``classify`` for timezone-aware times: each is judged by its date in Vietnam."""
+    return classify(
+        due,
+        local_date(completed_at) if completed_at else None,
+        local_date(moment),
+        local_date(review_pending_since) if review_pending_since else None,
+    )
+
+
+def parse_status(value: str) -> TaskStatus:
+    """One of the four words, or a clear refusal naming them."""
+    try:
+        return TaskStatus(value)
+    except ValueError:
+        words = ", ".join(s.value for s in TaskStatus)
+        raise InvalidArgument(
+            f"Tình trạng không hợp lệ {value!r}; dùng: {words}",
+            f"unknown status {value!r}; use one of: {words}",
+        ) from None

@@ -24,7 +24,7 @@ from planflow.domain.errors import (
     TaskStateError,
     UnknownDifficulty,
 )
-from planflow.domain.status import TaskStatus, classify
+from planflow.domain.status import TaskStatus, status_at
 
 TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/task")
 
@@ -309,14 +309,7 @@ class Task(Aggregate):
         return None
 
     def status(self, moment: datetime) -> TaskStatus:
-        completed_on = clock.local_date(self.completed_at) if self.completed_at else None
-        pending = self.review_pending_since
-        return classify(
-            self.due,
-            completed_on,
-            clock.local_date(moment),
-            clock.local_date(pending) if pending else None,
-        )
+        return status_at(self.due, self.completed_at, self.review_pending_since, moment)
 
     # --- commands ---------------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from planflow.application.readmodels import CHASE_UP, board, chases, from_db
-from planflow.domain import clock
-from planflow.domain.status import classify
+from planflow.domain.status import status_at
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,7 @@ def ledger(engine: Engine, moment: datetime, agency: str | None = None) -> list[
             chases,
             board.c.due.label("task_due"),
             board.c.completed_at,
+            board.c.review_pending_since,
             board.c.cancelled,
         )
         .join(board, board.c.id == chases.c.task_id)
@@ -79,17 +79,15 @@ def ledger(engine: Engine, moment: datetime, agency: str | None = None) -> list[
     )
     if agency is not None:
         query = query.where(chases.c.recipient_agency == agency)
-    today = clock.local_date(moment)
     heads: dict[tuple[str, str, str], HeadLedger] = {}
     with engine.connect() as connection:
         for row in connection.execute(query):
             key = (row.recipient_agency, row.recipient_title, row.recipient_name)
             head = heads.setdefault(key, HeadLedger(*key))
-            completed_at = from_db(row.completed_at)
-            completed_on = clock.local_date(completed_at) if completed_at else None
-            outcome = (
-                "cancelled" if row.cancelled else classify(row.task_due, completed_on, today).value
+            status = status_at(
+                row.task_due, from_db(row.completed_at), from_db(row.review_pending_since), moment
             )
+            outcome = "cancelled" if row.cancelled else status.value
             at = from_db(row.timestamp)
             assert at is not None
             head.entries.append(

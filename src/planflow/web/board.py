@@ -17,7 +17,7 @@ from planflow.cli.timeparse import TimeFormatError, parse_moment
 from planflow.domain import clock
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.periods import Period
-from planflow.domain.status import TaskStatus
+from planflow.domain.status import TaskStatus, parse_status
 
 STATUS_ORDER = (
     TaskStatus.OPEN_OVERDUE,
@@ -54,16 +54,7 @@ def moment_param(value: str | None, *, end_of_day: bool = True) -> datetime | No
 
 
 def status_param(value: str | None) -> TaskStatus | None:
-    if not value:
-        return None
-    try:
-        return TaskStatus(value)
-    except ValueError:
-        words = ", ".join(s.value for s in TaskStatus)
-        raise InvalidArgument(
-            f"Tình trạng không hợp lệ {value!r}; dùng: {words}",
-            f"unknown status {value!r}; use one of: {words}",
-        ) from None
+    return parse_status(value) if value else None
 
 
 def period_param(value: str | None) -> str | None:
