@@ -57,7 +57,8 @@ def test_a_scheduler_killed_mid_tick_loses_nothing_and_duplicates_nothing(
 ) -> None:
     db = loaded_db(tmp_path, kien_giang)
     # Thu 17 Mar: 36 late Q1 reports (overdue + level 1) and the Office's report (reminder 3).
-    process = planflow(db, "tick", "--now", "2022-03-17T08:00", delay=1)
+    # Each task sleeps 3 s before its commit: ample time to kill the process while one is open.
+    process = planflow(db, "tick", "--now", "2022-03-17T08:00", delay=3)
     assert process.stderr is not None
     hooks = 0
     while hooks < 4:
