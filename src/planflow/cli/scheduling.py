@@ -27,7 +27,6 @@ from planflow.application.readmodels import CHASE_UP
 from planflow.cli.main import (
     ActorOption,
     AtOption,
-    _act,
     _app,
     _check_format,
     _edge,
@@ -36,6 +35,7 @@ from planflow.cli.main import (
     console,
     err_console,
 )
+from planflow.cli.tasks import _act
 from planflow.cli.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus

@@ -1,0 +1,123 @@
+"""Reading commands: the status board, a task's history, a task as it stood."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from planflow.application.errors import TaskNotFound
+from planflow.application.queries import BoardFilter, list_tasks, resolve_task, version_at
+from planflow.cli import render
+from planflow.cli.main import FormatOption, _app, _check_format, _edge, _now, app, console
+from planflow.cli.timeparse import parse_moment
+from planflow.domain.status import TaskStatus, parse_status
+
+
+@app.command()
+def status(
+    plan: Annotated[str | None, typer.Option(help="Plan id")] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency code")] = None,
+    period: Annotated[str | None, typer.Option(help="e.g. 2022-Q1, 2022-H1, 2022-Y, 2022")] = None,
+    duty: Annotated[str | None, typer.Option(help="Duty id, e.g. IV.1.a.2")] = None,
+    only: Annotated[str | None, typer.Option("--status", help="One status word")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The board as it stood then (a bare date = end of day)"),
+    ] = None,
+    include_cancelled: Annotated[bool, typer.Option("--include-cancelled")] = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """Bảng theo dõi / the status board, now or as of a past time."""
+    with _edge():
+        _check_format(fmt)
+        wanted = _status_word(only)
+        moment = parse_moment(as_of, bare_date="end") if as_of else _now()
+        application = _app()
+        views = list_tasks(
+            application.engine,
+            moment,
+            BoardFilter(
+                plan=plan,
+                agency=agency,
+                period=period,
+                duty=duty,
+                status=wanted,
+                include_cancelled=include_cancelled,
+            ),
+            as_of=as_of is not None,
+        )
+        if fmt == "json":
+            payload = {
+                "as_of": moment.isoformat(),
+                "count": len(views),
+                "tasks": [v.as_json() for v in views],
+            }
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            return
+        console.print(render.board_table(views, moment, as_of is not None))
+        console.print(render.status_counts(views))
+
+
+def _status_word(value: str | None) -> TaskStatus | None:
+    return None if value is None else parse_status(value)
+
+
+@app.command()
+def history(task: str, fmt: FormatOption = "table") -> None:
+    """Lịch sử sự kiện của một nhiệm vụ / every event of one task (from the event store)."""
+    with _edge():
+        _check_format(fmt)
+        application = _app()
+        ref = resolve_task(application.engine, task)
+        events = application.task_events(ref)
+        if fmt == "json":
+            sys.stdout.write(render.history_json(str(ref), events) + "\n")
+        else:
+            console.print(render.history_table(str(ref), events))
+
+
+@app.command()
+def show(
+    task: str,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As the task stood then")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Một nhiệm vụ, hiện tại hoặc tại một thời điểm / one task, now or as it stood then."""
+    with _edge():
+        _check_format(fmt)
+        application = _app()
+        ref = resolve_task(application.engine, task)
+        moment = parse_moment(as_of, bare_date="end") if as_of else _now()
+        version = version_at(application.engine, ref, moment) if as_of else None
+        if as_of and version is None:
+            raise TaskNotFound(f"{ref} @ {moment.isoformat()}")
+        t = application.get_task(ref, version=version)
+        data: dict[str, Any] = {
+            "id": str(t.id),
+            "plan": t.plan,
+            "duty": t.duty,
+            "agency": t.agency,
+            "period": t.period,
+            "title": t.title,
+            "due": t.due.isoformat(),
+            "original_due": t.original_due.isoformat(),
+            "completion": t.completion.value,
+            "status": t.status(moment).value,
+            "status_vi": t.status(moment).label_vi,
+            "report_state": t.report_state.value,
+            "cancelled": t.cancelled,
+            "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+            "difficulties": [
+                {"number": d.number, "text": d.text, "answer": d.answer} for d in t.difficulties
+            ],
+            "version": t.version,
+            "as_of": moment.isoformat(),
+        }
+        if fmt == "json":
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        for key, value in data.items():
+            console.print(f"[bold]{key}[/]: {value}")
