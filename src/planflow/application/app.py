@@ -42,6 +42,10 @@ T = TypeVar("T")
 
 PLAN_REVISED_VI = "Kế hoạch được điều chỉnh"
 PLAN_REVISED = f"{PLAN_REVISED_VI} / plan revised"
+SUCCESSOR = (
+    "Kế hoạch điều chỉnh: cơ quan kế thừa tiếp nhận nhiệm vụ / "
+    "plan revised: the successor agency takes the duty over"
+)
 
 
 class DateAsISO(Transcoding):
@@ -61,13 +65,20 @@ class LoadResult:
     tasks_in_file: int
     assigned: int
     cancelled: int
+    reassigned: int
     extended: int
     unchanged: int
     plan_recorded: bool
 
     @property
     def changed(self) -> bool:
-        return bool(self.assigned or self.cancelled or self.extended or self.plan_recorded)
+        return bool(
+            self.assigned
+            or self.cancelled
+            or self.reassigned
+            or self.extended
+            or self.plan_recorded
+        )
 
 
 def normalize_url(url: str) -> str:
@@ -239,7 +250,8 @@ class PlanflowApp(Application[UUID]):
         code = workflow.plan.id
         specs = expand(workflow, loaded.calendar)
         with clock.at(at), self.transaction() as session:
-            revision = revise(specs, self._recorded(session, code))
+            successors = {a.code: a.successor for a in workflow.agencies if a.successor}
+            revision = revise(specs, self._recorded(session, code), successors)
             if revision.moved_earlier:
                 raise _moved_earlier(revision)
             plan = self.get_plan(code)
@@ -265,7 +277,12 @@ class PlanflowApp(Application[UUID]):
                     actor=actor,
                 )
             changed: list[Aggregate] = [plan]
-            total = len(revision.assign) + len(revision.cancel) + len(revision.extend)
+            total = (
+                len(revision.assign)
+                + len(revision.cancel)
+                + len(revision.reassign)
+                + len(revision.extend)
+            )
             for done, spec in enumerate(revision.assign, start=1):
                 changed.append(
                     Task.assign(
@@ -281,17 +298,22 @@ class PlanflowApp(Application[UUID]):
                 )
                 if progress and done % 100 == 0:
                     progress(done, total)
+            touched: dict[UUID, Task] = {}
+
+            def task_of(recorded: Recorded) -> Task:
+                if recorded.id not in touched:
+                    touched[recorded.id] = self.get_task(recorded.id)
+                return touched[recorded.id]
+
             for recorded in revision.cancel:
-                task = self.get_task(recorded.id)
-                task.cancel(actor=actor, reason=PLAN_REVISED)
-                changed.append(task)
+                task_of(recorded).cancel(actor=actor, reason=PLAN_REVISED)
+            for recorded, heir in revision.reassign:
+                task_of(recorded).reassign(actor=actor, new_agency=heir, reason=SUCCESSOR)
             for recorded, new_due in revision.extend:
-                task = self.get_task(recorded.id)
-                task.extend_deadline(
+                task_of(recorded).extend_deadline(
                     actor=actor, new_due=new_due, reason=PLAN_REVISED, by_plan_revision=True
                 )
-                changed.append(task)
-            self._save(session, *changed)
+            self._save(session, *changed, *touched.values())
             if progress:
                 progress(total, total)
         return LoadResult(
@@ -299,6 +321,7 @@ class PlanflowApp(Application[UUID]):
             tasks_in_file=len(specs),
             assigned=len(revision.assign),
             cancelled=len(revision.cancel),
+            reassigned=len(revision.reassign),
             extended=len(revision.extend),
             unchanged=revision.unchanged,
             plan_recorded=plan_recorded,
@@ -310,6 +333,7 @@ class PlanflowApp(Application[UUID]):
                 board.c.id,
                 board.c.duty,
                 board.c.original_agency,
+                board.c.agency,
                 board.c.period,
                 board.c.due,
                 board.c.planned_due,
@@ -327,6 +351,7 @@ class PlanflowApp(Application[UUID]):
                 planned_due=row.planned_due,
                 cancelled=row.cancelled,
                 done=row.completed_at is not None,
+                current_agency=row.agency,
             )
             for row in rows
         ]

@@ -1,19 +1,30 @@
 """How a (re)loaded workflow file changes the tasks already recorded. Pure: no I/O.
 
-- a task the file assigns and the store lacks → Assigned;
-- a recorded open task the file no longer assigns → Cancelled ("plan revised");
-- a task whose deadline the file moved later → DeadlineExtended (by plan revision);
+A recorded task *covers* a task of the file when it is the same task (same id: plan, duty, original
+agency, period), or when it has been reassigned to the agency the file now names (same duty and
+period). Then:
+
+- a task of the file that no recorded task covers → Assigned;
+- a recorded open task that covers nothing, whose agency's successor (``successor`` in the file,
+  followed to the end of the chain) the file now assigns the same duty and period → Reassigned to
+  that successor, so the task's history goes on under the agency that took over (a merger);
+- the same, for a task already done: the successor is not assigned the duty again;
+- any other recorded open task that covers nothing → Cancelled ("plan revised");
+- a covered task whose deadline the file moved later → DeadlineExtended (by plan revision);
 - a deadline the file moved earlier → refused: deadlines only move later.
-Loading the same file twice therefore changes nothing.
+Done and cancelled tasks are left as they are. Loading the same file twice changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
 from planflow.workflow.expand import TaskSpec
+
+Key = tuple[str, str, str]  # duty, agency, period
 
 
 @dataclass(frozen=True)
@@ -22,45 +33,92 @@ class Recorded:
 
     id: UUID
     duty: str
-    agency: str
+    agency: str  # the agency it was first assigned to (part of its id)
     period: str
     due: date
     planned_due: date
     cancelled: bool
     done: bool
+    current_agency: str = ""  # where it is now, after any reassignment ("" = ``agency``)
+
+    @property
+    def now_with(self) -> str:
+        return self.current_agency or self.agency
 
 
 @dataclass
 class Revision:
     assign: list[TaskSpec] = field(default_factory=list)
     cancel: list[Recorded] = field(default_factory=list)
+    reassign: list[tuple[Recorded, str]] = field(default_factory=list)
     extend: list[tuple[Recorded, date]] = field(default_factory=list)
     moved_earlier: list[tuple[Recorded, date]] = field(default_factory=list)
     unchanged: int = 0
 
     @property
     def is_empty(self) -> bool:
-        return not (self.assign or self.cancel or self.extend or self.moved_earlier)
+        return not (
+            self.assign or self.cancel or self.reassign or self.extend or self.moved_earlier
+        )
 
 
-def revise(specs: list[TaskSpec], recorded: list[Recorded]) -> Revision:
-    by_id = {r.id: r for r in recorded}
-    wanted = {s.id for s in specs}
+def revise(
+    specs: list[TaskSpec],
+    recorded: list[Recorded],
+    successors: Mapping[str, str] | None = None,
+) -> Revision:
     revision = Revision()
-    for spec in specs:
-        existing = by_id.get(spec.id)
-        if existing is None:
-            revision.assign.append(spec)
-        elif existing.cancelled or existing.done or spec.due == existing.planned_due:
-            revision.unchanged += 1
-        elif spec.due < existing.planned_due:
-            revision.moved_earlier.append((existing, spec.due))
-        elif spec.due > existing.due:
-            revision.extend.append((existing, spec.due))
-        else:
-            # An extension already granted goes beyond the file's new date: keep it.
-            revision.unchanged += 1
+    by_key: dict[Key, TaskSpec] = {(s.duty, s.agency, s.period): s for s in specs}
+    spec_ids = {s.id: s for s in specs}
+    covered: set[Key] = set()
+    leftovers: list[Recorded] = []
     for existing in recorded:
-        if existing.id not in wanted and not existing.cancelled and not existing.done:
+        spec = spec_ids.get(existing.id) or by_key.get(
+            (existing.duty, existing.now_with, existing.period)
+        )
+        if spec is None:
+            leftovers.append(existing)
+            continue
+        covered.add((spec.duty, spec.agency, spec.period))
+        _compare_due(spec, existing, revision)
+    for existing in leftovers:
+        if existing.cancelled:
+            continue
+        heir = _heir(existing.now_with, successors or {})
+        key = (existing.duty, heir, existing.period) if heir else None
+        if heir is not None and key is not None and key in by_key and key not in covered:
+            covered.add(key)
+            if existing.done:
+                # Done before the merger: the successor does not owe it again.
+                revision.unchanged += 1
+            else:
+                revision.reassign.append((existing, heir))
+                _compare_due(by_key[key], existing, revision)
+        elif not existing.done:
             revision.cancel.append(existing)
+    revision.assign = [s for s in specs if (s.duty, s.agency, s.period) not in covered]
     return revision
+
+
+def _compare_due(spec: TaskSpec, existing: Recorded, revision: Revision) -> None:
+    if existing.cancelled or existing.done or spec.due == existing.planned_due:
+        revision.unchanged += 1
+    elif spec.due < existing.planned_due:
+        revision.moved_earlier.append((existing, spec.due))
+    elif spec.due > existing.due:
+        revision.extend.append((existing, spec.due))
+    else:
+        # An extension already granted goes beyond the file's new date: keep it.
+        revision.unchanged += 1
+
+
+def _heir(agency: str, successors: Mapping[str, str]) -> str | None:
+    """The end of the agency's successor chain (None without a successor; a cycle stops)."""
+    seen = {agency}
+    current = successors.get(agency)
+    heir = None
+    while current is not None and current not in seen:
+        heir = current
+        seen.add(current)
+        current = successors.get(current)
+    return heir

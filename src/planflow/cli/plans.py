@@ -56,6 +56,7 @@ def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None
             f"[green]Đã nạp / Loaded[/] {result.plan}: {result.tasks_in_file} nhiệm vụ trong tệp / "
             f"tasks in the file — {result.assigned} giao mới / assigned, "
             f"{result.extended} gia hạn / extended, {result.cancelled} hủy / cancelled, "
+            f"{result.reassigned} giao cho cơ quan kế thừa / reassigned to a successor, "
             f"{result.unchanged} không đổi / unchanged"
         )
 
