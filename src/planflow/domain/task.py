@@ -181,38 +181,37 @@ class Task(Aggregate):
         def apply(self, task: Task) -> None:
             task.marked_overdue_for = self.due
 
-    class ReminderSent(Event):
-        """Nhắc hạn: the head was reminded, ``working_days_before`` working days before ``due``."""
+    class NamesHead(Event):
+        """Base of the chasing events: the official named, as the plan described them then."""
 
-        due: date
-        working_days_before: int
-        fire_on: date
         recipient_role: str
         recipient_agency: str
         recipient_title: str
         recipient_name: str
         recipient_contact: str
 
+    class ReminderSent(NamesHead):
+        """Nhắc hạn: the head was reminded, ``working_days_before`` working days before ``due``."""
+
+        due: date
+        working_days_before: int
+        fire_on: date
+
         def apply(self, task: Task) -> None:
             task.chased.add(ChaseKey(ChaseKind.REMINDER, self.working_days_before, self.due))
 
-    class Escalated(Event):
+    class Escalated(NamesHead):
         """Báo cáo vượt cấp: the task is late; ladder ``level`` names a higher official."""
 
         due: date
         level: int
         working_days_after_due: int
         fire_on: date
-        recipient_role: str
-        recipient_agency: str
-        recipient_title: str
-        recipient_name: str
-        recipient_contact: str
 
         def apply(self, task: Task) -> None:
             task.chased.add(ChaseKey(ChaseKind.ESCALATION, self.level, self.due))
 
-    class ChaseUpSent(Event):
+    class ChaseUpSent(NamesHead):
         """Đôn đốc: the Office chased the head by hand ("send a chase-up now"), outside the ladder.
 
         ``due`` is the deadline in force at that moment; ``note`` is the Office's own words.
@@ -220,11 +219,6 @@ class Task(Aggregate):
 
         due: date
         note: str
-        recipient_role: str
-        recipient_agency: str
-        recipient_title: str
-        recipient_name: str
-        recipient_contact: str
 
         def apply(self, task: Task) -> None:
             task.chase_ups += 1
