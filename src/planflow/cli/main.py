@@ -128,9 +128,11 @@ def _check_format(value: str) -> str:
     return value
 
 
-# Each module registers its commands on ``app``.
-from planflow.cli import board as _board  # noqa: E402,F401
+# Each module registers its commands on ``app``, in the order ``--help`` lists them.
+# isort: off
 from planflow.cli import plans as _plans  # noqa: E402,F401
-from planflow.cli import scheduling as _scheduling  # noqa: E402,F401
+from planflow.cli import board as _board  # noqa: E402,F401
 from planflow.cli import tasks as _tasks  # noqa: E402,F401
+from planflow.cli import scheduling as _scheduling  # noqa: E402,F401
 from planflow.cli import web as _web  # noqa: E402,F401
+# isort: on
