@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import test_notify_channels
 from conftest import KIEN_GIANG, utc
 from planflow.application.app import PlanflowApp
+from planflow.application.ledger import ledger
 from planflow.application.readmodels import chases
 from planflow.cli.main import app as cli
 from planflow.domain import clock
@@ -29,7 +30,6 @@ from planflow.notify.channels import SmtpChannel, WebhookChannel
 from planflow.notify.config import SmtpConfig, WebhookConfig
 from planflow.notify.letterbox import LetterChannel
 from planflow.notify.outbox import Outbox
-from planflow.scheduler.ledger import ledger
 from planflow.scheduler.tick import Ticker
 from planflow.workflow.loader import LoadedPlan
 from test_notify_channels import Inbox

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from planflow.application.app import PlanflowApp
+from planflow.application.ledger import ledger
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import task_id
-from planflow.scheduler.ledger import ledger
 from planflow.scheduler.tick import Ticker
 from planflow.workflow.loader import LoadedPlan
 

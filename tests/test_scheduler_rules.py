@@ -10,9 +10,9 @@ from conftest import utc
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain import clock
 from planflow.domain.chase import ChaseKind, Recipient
+from planflow.domain.chasing import Head, LadderRule, PlanRules, due_now, pending, start_of
 from planflow.domain.errors import TaskStateError
 from planflow.domain.task import Completion, Task
-from planflow.scheduler.rules import Head, LadderRule, PlanRules, due_now, pending, start_of
 
 CALENDAR = vietnam_calendar([2021, 2022, 2023])
 RULES = PlanRules(

@@ -25,16 +25,15 @@ from planflow.application.errors import (
     PlanRevisionRefused,
     TaskNotFound,
 )
+from planflow.application.planrules import rules_from_plan
 from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
 from planflow.application.sync import Recorded, Revision, revise
 from planflow.domain import clock
 from planflow.domain.chase import Recipient
+from planflow.domain.chasing import ASSIGNEE_HEAD, DueItem, PlanRules, due_now, record_step
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task
-from planflow.scheduler import chase
-from planflow.scheduler.planrules import rules_from_plan
-from planflow.scheduler.rules import ASSIGNEE_HEAD, DueItem, PlanRules, due_now
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan
 
@@ -448,7 +447,7 @@ class PlanflowApp(Application[UUID]):
             task = self.get_task(ref)
             rules = self._rules_for(session, {})(task.plan)
             items = due_now(task, rules, at) if rules else []
-            recorded = [i for i in items if rules and chase.record(task, i, rules, actor)]
+            recorded = [i for i in items if rules and record_step(task, i, rules, actor)]
             if task.pending_events:
                 self._save(session, task)
             else:

@@ -38,9 +38,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planflow.domain.chasing import PlanRules, pending
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
-from planflow.scheduler.rules import PlanRules, pending
 
 RulesFor = Callable[[str], PlanRules | None]
 

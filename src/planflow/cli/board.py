@@ -10,9 +10,9 @@ import typer
 
 from planflow.application.errors import TaskNotFound
 from planflow.application.queries import BoardFilter, list_tasks, resolve_task, version_at
+from planflow.application.timeparse import parse_moment
 from planflow.cli import render
-from planflow.cli.main import FormatOption, _app, _check_format, _edge, _now, app, console
-from planflow.cli.timeparse import parse_moment
+from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
 from planflow.domain.status import TaskStatus, parse_status
 
 
@@ -31,11 +31,11 @@ def status(
     fmt: FormatOption = "table",
 ) -> None:
     """Bảng theo dõi / the status board, now or as of a past time."""
-    with _edge():
-        _check_format(fmt)
+    with edge():
+        check_format(fmt)
         wanted = _status_word(only)
-        moment = parse_moment(as_of, bare_date="end") if as_of else _now()
-        application = _app()
+        moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
+        application = open_app()
         views = list_tasks(
             application.engine,
             moment,
@@ -68,9 +68,9 @@ def _status_word(value: str | None) -> TaskStatus | None:
 @app.command()
 def history(task: str, fmt: FormatOption = "table") -> None:
     """Lịch sử sự kiện của một nhiệm vụ / every event of one task (from the event store)."""
-    with _edge():
-        _check_format(fmt)
-        application = _app()
+    with edge():
+        check_format(fmt)
+        application = open_app()
         ref = resolve_task(application.engine, task)
         events = application.task_events(ref)
         if fmt == "json":
@@ -86,11 +86,11 @@ def show(
     fmt: FormatOption = "table",
 ) -> None:
     """Một nhiệm vụ, hiện tại hoặc tại một thời điểm / one task, now or as it stood then."""
-    with _edge():
-        _check_format(fmt)
-        application = _app()
+    with edge():
+        check_format(fmt)
+        application = open_app()
         ref = resolve_task(application.engine, task)
-        moment = parse_moment(as_of, bare_date="end") if as_of else _now()
+        moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
         version = version_at(application.engine, ref, moment) if as_of else None
         if as_of and version is None:
             raise TaskNotFound(f"{ref} @ {moment.isoformat()}")

@@ -12,8 +12,17 @@ from typing import Annotated
 import typer
 
 from planflow.application.app import PlanflowApp
-from planflow.cli.main import EXIT_BAD_INPUT, EXIT_NOT_FOUND, _app, _edge, _fail, _now, app, console
-from planflow.cli.timeparse import TimeFormatError, parse_moment
+from planflow.application.timeparse import TimeFormatError, parse_moment
+from planflow.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_NOT_FOUND,
+    app,
+    console,
+    edge,
+    fail,
+    open_app,
+    wall_now,
+)
 from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
 from planflow.notify.config import ConfigError, NotifyConfig, load_config
 from planflow.notify.ical import FeedChannel, agency_feed
@@ -64,7 +73,7 @@ def _config(path: Path | None) -> NotifyConfig:
     try:
         return load_config(os.environ, path)
     except ConfigError as exc:
-        raise _fail(EXIT_BAD_INPUT, str(exc)) from None
+        raise fail(EXIT_BAD_INPUT, str(exc)) from None
 
 
 @app.command()
@@ -73,10 +82,10 @@ def notify(
     config: ConfigOption = None,
 ) -> None:
     """Gửi thông báo / deliver recorded reminders, escalations and chase-ups on every channel."""
-    with _edge():
-        moment = parse_moment(now, bare_date="start") if now else _now()
+    with edge():
+        moment = parse_moment(now, bare_date="start") if now else wall_now()
         settings = _config(config)
-        outbox = outbox_for(_app(), settings)
+        outbox = outbox_for(open_app(), settings)
         if not outbox.channels:
             console.print(
                 "Chưa cấu hình kênh nào / no channel configured (see docs/scheduler.md: "
@@ -96,16 +105,16 @@ def letter(
     fmt: Annotated[str, typer.Option("--format", help="html or docx")] = "html",
 ) -> None:
     """Văn bản đôn đốc / a chase-up letter to a late agency (Decree 30/2020 layout)."""
-    with _edge():
+    with edge():
         if fmt not in ("html", "docx"):
             raise TimeFormatError(f"định dạng không hợp lệ {fmt!r} / --format must be html or docx")
-        moment = parse_moment(now, bare_date="start") if now else _now()
-        application = _app()
+        moment = parse_moment(now, bare_date="start") if now else wall_now()
+        application = open_app()
         code = plan or _only_plan(application)
         try:
             text = render(letter_for(application, code, agency, moment), fmt)
         except (NothingOverdue, UnknownPlan) as exc:
-            raise _fail(EXIT_NOT_FOUND, str(exc)) from None
+            raise fail(EXIT_NOT_FOUND, str(exc)) from None
         output.write_bytes(text)
         console.print(f"[green]Đã viết / Wrote[/] {output}")
 
@@ -118,7 +127,7 @@ def _only_plan(application: PlanflowApp) -> str:
     with application.engine.connect() as connection:
         codes = [row.code for row in connection.execute(select(plans.c.code))]
     if len(codes) != 1:
-        raise _fail(
+        raise fail(
             EXIT_BAD_INPUT,
             f"hãy chọn --plan trong / choose --plan among: {', '.join(codes) or '(none)'}",
         )
@@ -132,9 +141,9 @@ def ical(
     now: Annotated[str | None, typer.Option("--now")] = None,
 ) -> None:
     """Lịch hạn của một cơ quan / an agency's deadlines as an iCalendar (.ics) feed."""
-    with _edge():
-        moment = parse_moment(now, bare_date="start") if now else _now()
-        data = agency_feed(_app().engine, agency, moment)
+    with edge():
+        moment = parse_moment(now, bare_date="start") if now else wall_now()
+        data = agency_feed(open_app().engine, agency, moment)
         if output is None:
             sys.stdout.buffer.write(data)
         else:

@@ -12,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from planflow.adapters.holidays_vn import vietnam_calendar
-from planflow.cli.main import ActorOption, AtOption, _app, _at, _edge, app, console
+from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import apply_overrides, load_overrides, load_workflow
 from planflow.workflow.model import Workflow
@@ -21,7 +21,7 @@ from planflow.workflow.model import Workflow
 @app.command()
 def validate(file: Path) -> None:
     """Kiểm tra tệp kế hoạch / check a workflow file without writing anything."""
-    with _edge():
+    with edge():
         loaded = load_workflow(file)
         specs = expand(loaded.workflow, loaded.calendar)
         plan = loaded.workflow.plan
@@ -35,10 +35,10 @@ def validate(file: Path) -> None:
 @app.command()
 def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None) -> None:
     """Nạp hoặc cập nhật kế hoạch / load a workflow file (idempotent; revisions become events)."""
-    with _edge():
+    with edge():
         loaded = load_workflow(file)
-        moment = _at(at)
-        application = _app()
+        moment = moment_of(at)
+        application = open_app()
         with Progress(console=console, transient=True) as progress:
             bar = progress.add_task("Đang nạp / loading", total=None)
 
@@ -74,8 +74,8 @@ def schema(output: Annotated[Path | None, typer.Option("--output", "-o")] = None
 @app.command()
 def rebuild() -> None:
     """Dựng lại các bảng đọc từ sự kiện / drop and rebuild every read model from the events."""
-    with _edge():
-        application = _app()
+    with edge():
+        application = open_app()
         with Progress(console=console, transient=True) as progress:
             bar = progress.add_task("Đang dựng lại / rebuilding", total=None)
             count = application.rebuild_read_models(lambda n: progress.update(bar, completed=n))
@@ -88,7 +88,7 @@ def calendar(
     overrides: Annotated[Path | None, typer.Option(help="A calendar overrides file")] = None,
 ) -> None:
     """Ngày nghỉ và ngày làm bù trong năm / a year's days off and worked weekend days."""
-    with _edge():
+    with edge():
         cal = vietnam_calendar([year])
         if overrides is not None:
             cal = apply_overrides(cal, load_overrides(overrides))

@@ -23,23 +23,23 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
+from planflow.application.ledger import ledger as build_ledger
 from planflow.application.readmodels import CHASE_UP
-from planflow.cli.main import (
+from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
+from planflow.cli.common import (
     ActorOption,
     AtOption,
-    _app,
-    _check_format,
-    _edge,
-    _now,
     app,
+    check_format,
     console,
+    edge,
     err_console,
+    open_app,
+    wall_now,
 )
-from planflow.cli.tasks import _act
-from planflow.cli.timeparse import TimeFormatError, parse_date, parse_moment
+from planflow.cli.tasks import act
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
-from planflow.scheduler.ledger import ledger as build_ledger
 from planflow.scheduler.runner import start_background, wall_clock
 from planflow.scheduler.tick import Fired, Ticker, TickReport
 
@@ -76,7 +76,7 @@ def _test_hook() -> Callable[[UUID], None] | None:
 
 
 def _ticker() -> Ticker:
-    return Ticker(_app(), before_commit=_test_hook())
+    return Ticker(open_app(), before_commit=_test_hook())
 
 
 def _fired_json(f: Fired) -> dict[str, object]:
@@ -133,9 +133,9 @@ def _summary(report: TickReport) -> str:
 @app.command()
 def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
     """Một lượt nhắc hạn / record every reminder, overdue mark and escalation due now."""
-    with _edge():
-        _check_format(fmt)
-        moment = parse_moment(now, bare_date="start") if now else _now()
+    with edge():
+        check_format(fmt)
+        moment = parse_moment(now, bare_date="start") if now else wall_now()
         report = _ticker().tick(moment)
         if fmt == "json":
             payload = {
@@ -162,8 +162,8 @@ def simulate(
     fmt: Annotated[str, typer.Option("--format")] = "table",
 ) -> None:
     """Chạy thử từng ngày / play the plan one tick a day and print what fired (writes events)."""
-    with _edge():
-        _check_format(fmt)
+    with edge():
+        check_format(fmt)
         first, last = parse_date(start), parse_date(end)
         try:
             clock_time = time.fromisoformat(at_time)
@@ -212,7 +212,7 @@ def run(
     ] = None,
 ) -> None:
     """Chạy liên tục / tick every --interval seconds until Ctrl-C or SIGTERM."""
-    with _edge():
+    with edge():
         ticker = _ticker()
         outbox = _outbox(ticker, config) if notify else None
         stop = threading.Event()
@@ -260,10 +260,10 @@ def ledger_(
 ) -> None:
     """Sổ trách nhiệm / every reminder, escalation and chase-up that named each head, and how it
     ended."""
-    with _edge():
-        _check_format(fmt)
-        moment = parse_moment(as_of, bare_date="end") if as_of else _now()
-        heads = build_ledger(_app().engine, moment, agency)
+    with edge():
+        check_format(fmt)
+        moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
+        heads = build_ledger(open_app().engine, moment, agency)
         if fmt == "json":
             payload = {"as_of": moment.isoformat(), "heads": [h.as_json() for h in heads]}
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -297,7 +297,7 @@ def chase(
     at: AtOption = None,
 ) -> None:
     """Đôn đốc ngay / chase the head of the task's agency now (delivered by the outbox)."""
-    recipient = _act(
+    recipient = act(
         task,
         at,
         lambda a, r, m: a.chase_up(r, actor=actor, at=m, note=note),

@@ -13,22 +13,22 @@ import typer
 
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import resolve_task
-from planflow.cli.main import ActorOption, AtOption, _app, _at, _edge, app, console
-from planflow.cli.timeparse import parse_date
+from planflow.application.timeparse import parse_date
+from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
 
 T = TypeVar("T")
 
 
-def _act(
+def act(
     task: str,
     at: str | None,
     action: Callable[[PlanflowApp, UUID, datetime], T],
     done_vi: str,
     done_en: str,
 ) -> T:
-    with _edge():
-        moment = _at(at)
-        application = _app()
+    with edge():
+        moment = moment_of(at)
+        application = open_app()
         ref = resolve_task(application.engine, task)
         result = action(application, ref, moment)
         console.print(f"[green]{done_vi} / {done_en}[/]: {ref}")
@@ -44,7 +44,7 @@ def execute(
     at: AtOption = None,
 ) -> None:
     """Đánh dấu đã thực hiện / mark an activity executed."""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.execute_activity(r, actor=actor, at=m, note=note, evidence=evidence),
@@ -66,7 +66,7 @@ def report(
     """Gửi báo cáo / submit a report."""
     path = Path(document)
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.submit_report(
@@ -82,7 +82,7 @@ def accept(
     task: str, actor: ActorOption, note: Annotated[str, typer.Option()] = "", at: AtOption = None
 ) -> None:
     """Chấp nhận báo cáo / accept a submitted report."""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.accept_report(r, actor=actor, at=m, note=note),
@@ -96,7 +96,7 @@ def return_(
     task: str, actor: ActorOption, reason: Annotated[str, typer.Option()], at: AtOption = None
 ) -> None:
     """Trả lại báo cáo / return a submitted report for correction."""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.return_report(r, actor=actor, at=m, reason=reason),
@@ -110,7 +110,7 @@ def raise_(
     task: str, actor: ActorOption, text: Annotated[str, typer.Option()], at: AtOption = None
 ) -> None:
     """Nêu khó khăn, vướng mắc / raise a difficulty."""
-    number = _act(
+    number = act(
         task,
         at,
         lambda a, r, m: a.raise_difficulty(r, actor=actor, at=m, text=text),
@@ -129,7 +129,7 @@ def answer(
     at: AtOption = None,
 ) -> None:
     """Trả lời khó khăn / answer a difficulty."""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.answer_difficulty(r, actor=actor, at=m, number=number, answer=text),
@@ -147,9 +147,9 @@ def extend(
     at: AtOption = None,
 ) -> None:
     """Gia hạn / extend the deadline to a later date."""
-    with _edge():
+    with edge():
         new_due = parse_date(to)
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.extend_deadline(r, actor=actor, at=m, new_due=new_due, reason=reason),
@@ -167,7 +167,7 @@ def reassign(
     at: AtOption = None,
 ) -> None:
     """Giao lại cho cơ quan khác / reassign to another agency (e.g. a successor)."""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.reassign(r, actor=actor, at=m, new_agency=to, reason=reason),
@@ -181,7 +181,7 @@ def cancel(
     task: str, actor: ActorOption, reason: Annotated[str, typer.Option()], at: AtOption = None
 ) -> None:
     """Hủy nhiệm vụ / cancel a task."""
-    _act(
+    act(
         task,
         at,
         lambda a, r, m: a.cancel(r, actor=actor, at=m, reason=reason),

@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from planflow.application.app import PlanflowApp
-from planflow.cli.main import _edge, app, console, err_console, state
+from planflow.application.timeparse import parse_moment
+from planflow.cli.common import app, console, edge, err_console, state
 from planflow.cli.notifying import outbox_runner
-from planflow.cli.timeparse import parse_moment
 from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
 from planflow.scheduler.tick import Ticker
 from planflow.web.accounts import AccountStore, Role
@@ -74,7 +74,7 @@ def serve(
             "PLANFLOW_SECRET_KEY is not set: sign-ins do not survive a restart",
             markup=False,
         )
-    with _edge():
+    with edge():
         clock: Clock = wall_clock
         if clock_start:
             clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
@@ -114,7 +114,7 @@ def users_add(
     ] = None,
 ) -> None:
     """Tạo tài khoản / create an account."""
-    with _edge():
+    with edge():
         try:
             chosen = Role(role)
         except ValueError:
@@ -142,7 +142,7 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
-    with _edge():
+    with edge():
         settings = WebSettings.from_env(state.db)
         application = PlanflowApp(settings.database_url)
         try:
@@ -158,7 +158,7 @@ def users_token(
     password: Annotated[str | None, typer.Option("--password")] = None,
 ) -> None:
     """In mã truy cập API / print an API bearer token (needs PLANFLOW_SECRET_KEY as the server)."""
-    with _edge():
+    with edge():
         settings = WebSettings.from_env(state.db)
         if not os.environ.get("PLANFLOW_SECRET_KEY"):
             from planflow.domain.errors import InvalidArgument

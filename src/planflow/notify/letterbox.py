@@ -8,6 +8,7 @@ from pathlib import Path
 from uuid import UUID
 
 from planflow.application.app import PlanflowApp
+from planflow.application.planrules import rules_from_plan
 from planflow.application.queries import BoardFilter, list_tasks
 from planflow.application.readmodels import CHASE_UP
 from planflow.domain import clock
@@ -15,7 +16,6 @@ from planflow.domain.status import TaskStatus
 from planflow.notify.docx_letter import render_docx
 from planflow.notify.letters import Letter, build_letter, render_html
 from planflow.notify.notices import Notice
-from planflow.scheduler.planrules import rules_from_plan
 
 
 class NothingOverdue(LookupError):

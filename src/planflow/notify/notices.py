@@ -13,9 +13,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from planflow.application.readmodels import CHASE_UP, ChaseEvent
 from planflow.domain import clock
+from planflow.domain.chasing import PlanRules
 from planflow.domain.periods import Period
 from planflow.domain.task import Task
-from planflow.scheduler.rules import PlanRules
 
 EVENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/event")
 

@@ -22,12 +22,12 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from sqlalchemy import update as sql_update
 
 from planflow.application.app import PlanflowApp
+from planflow.application.planrules import rules_from_plan
 from planflow.application.readmodels import ChaseEvent, from_db, to_db
+from planflow.domain.chasing import PlanRules
 from planflow.domain.task import Task
 from planflow.notify.channels import Channel, DeliveryFailed
 from planflow.notify.notices import Notice, build_notice
-from planflow.scheduler.planrules import rules_from_plan
-from planflow.scheduler.rules import PlanRules
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from planflow.application.queries import TaskView
 from planflow.application.readmodels import board as board_table
-from planflow.cli.timeparse import TimeFormatError, parse_moment
+from planflow.application.timeparse import TimeFormatError, parse_moment
 from planflow.domain import clock
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.periods import Period

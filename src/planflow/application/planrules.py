@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
+from planflow.domain.chasing import Head, LadderRule, PlanRules
 from planflow.domain.plan import Plan
-from planflow.scheduler.rules import Head, LadderRule, PlanRules
 from planflow.workflow.model import Person, Workflow
 
 

@@ -1,4 +1,5 @@
-"""When each reminder and escalation of a task falls due. Pure: no I/O, no wall clock.
+"""The chasing policy (đôn đốc): when each reminder, overdue mark and escalation of a task falls
+due, and how a due step is recorded on the task. Pure: no I/O, no wall clock.
 
 - Reminder ``n`` (nhắc hạn): from the start (00:00, Vietnam time) of the working day ``n`` working
   days before the deadline. Only the latest reminder that is due is sent: one that was missed (the
@@ -127,3 +128,27 @@ def due_now(task: Task, rules: PlanRules, now: datetime) -> list[DueItem]:
 def next_fire_at(task: Task, rules: PlanRules) -> datetime | None:
     items = pending(task, rules)
     return items[0].fire_at if items else None
+
+
+def record_step(task: Task, item: DueItem, rules: PlanRules, actor: str) -> bool:
+    """Record ``item`` on the task (the clock is already set); False if there was nothing to
+    record."""
+    kind = item.key.kind
+    if kind is ChaseKind.OVERDUE:
+        return task.mark_overdue(actor=actor)
+    if kind is ChaseKind.REMINDER:
+        task.send_reminder(
+            actor=actor,
+            working_days_before=item.key.step,
+            fire_on=item.fire_on,
+            recipient=rules.recipient(ASSIGNEE_HEAD, task.agency),
+        )
+        return True
+    task.escalate(
+        actor=actor,
+        level=item.key.step,
+        working_days_after_due=item.working_days,
+        fire_on=item.fire_on,
+        recipient=rules.recipient(item.recipient_role, task.agency),
+    )
+    return True

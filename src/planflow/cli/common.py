@@ -1,0 +1,125 @@
+"""What every ``planflow`` command shares: the Typer app, options, the console, and the edge
+where errors become messages and exit codes.
+
+Exit codes: 0 done; 2 bad input (a malformed workflow file, a bad option); 3 the task's state does
+not allow the command; 4 no such task; 5 someone else changed the task first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+import typer
+
+from planflow.application.app import PlanflowApp
+from planflow.application.errors import (
+    AmbiguousTaskId,
+    ConcurrencyConflict,
+    PlanRevisionRefused,
+    TaskNotFound,
+)
+from planflow.application.timeparse import TimeFormatError, parse_moment
+from planflow.bootstrap import bootstrap
+from planflow.cli import render
+from planflow.domain.errors import DomainError, InvalidArgument
+from planflow.settings import database_url
+from planflow.workflow.errors import WorkflowError
+
+T = TypeVar("T")
+
+EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+EXIT_NOT_FOUND = 4
+EXIT_CONFLICT = 5
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="planflow: kế hoạch thành nhiệm vụ được theo dõi / a plan becomes tracked duties.",
+)
+console = render.make_console()
+err_console = render.make_console()
+err_console.stderr = True
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL or SQLite file (default: planflow.db, or $PLANFLOW_DATABASE_URL)"
+    ),
+]
+ActorOption = Annotated[
+    str, typer.Option("--actor", help="Người thực hiện / who acts (recorded in the event)")
+]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="When the action happened (ISO; naive = Vietnam time; "
+        "a bare date = 08:00). Default: now",
+    ),
+]
+FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+class CliState:
+    db: str | None = None
+
+
+state = CliState()
+
+
+@app.callback()
+def _main(db: DbOption = None) -> None:
+    state.db = db
+
+
+# --- plumbing -----------------------------------------------------------------------------------
+
+
+def fail(code: int, message: str) -> typer.Exit:
+    err_console.print(f"[bold red]Lỗi / Error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def edge() -> Iterator[None]:
+    """Map errors to messages and exit codes, here and nowhere deeper."""
+    try:
+        yield
+    except WorkflowError as exc:
+        err_console.print("[bold red]Tệp kế hoạch không hợp lệ / Invalid workflow file:[/]")
+        for problem in exc.problems:
+            err_console.print(f"  {problem}", markup=False)
+        err_console.print("Không có gì được ghi / Nothing was written.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (TimeFormatError, InvalidArgument, PlanRevisionRefused) as exc:
+        raise fail(EXIT_BAD_INPUT, str(exc)) from None
+    except (TaskNotFound, AmbiguousTaskId) as exc:
+        raise fail(EXIT_NOT_FOUND, str(exc)) from None
+    except ConcurrencyConflict as exc:
+        raise fail(EXIT_CONFLICT, str(exc)) from None
+    except DomainError as exc:
+        raise fail(EXIT_REFUSED, f"{exc} — không có gì thay đổi / nothing changed") from None
+
+
+def open_app() -> PlanflowApp:
+    return bootstrap(database_url(state.db, os.environ))
+
+
+def wall_now() -> datetime:
+    """The wall clock, read only here at the edge."""
+    return datetime.now(UTC)
+
+
+def moment_of(value: str | None) -> datetime:
+    return parse_moment(value, bare_date="start") if value else wall_now()
+
+
+def check_format(value: str) -> str:
+    if value not in ("table", "json"):
+        raise TimeFormatError(f"định dạng không hợp lệ {value!r} / --format must be table or json")
+    return value
