@@ -9,8 +9,12 @@ Each module registers its commands on the shared Typer app; importing them here,
 
 from __future__ import annotations
 
-from planflow.cli import board, notifying, plans, scheduling, tasks, web
+# isort: off
+# The order ``--help`` lists the commands in: plans first.
+from planflow.cli import plans, board, tasks, scheduling, notifying, web
 from planflow.cli.common import app
+
+# isort: on
 
 __all__ = ["app", "board", "main", "notifying", "plans", "scheduling", "tasks", "web"]
 

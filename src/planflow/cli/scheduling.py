@@ -27,8 +27,6 @@ from planflow.application.ledger import ledger as build_ledger
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.cli.common import (
-    ActorOption,
-    AtOption,
     app,
     check_format,
     console,
@@ -37,7 +35,6 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
-from planflow.cli.tasks import act
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
 from planflow.scheduler.runner import start_background, wall_clock
@@ -287,24 +284,6 @@ def ledger_(
             console.print(
                 "Chưa có nhắc hạn, báo cáo vượt cấp hay đôn đốc nào / nothing recorded yet"
             )
-
-
-@app.command()
-def chase(
-    task: str,
-    actor: ActorOption,
-    note: Annotated[str, typer.Option(help="Ý kiến đôn đốc / the Office's note")] = "",
-    at: AtOption = None,
-) -> None:
-    """Đôn đốc ngay / chase the head of the task's agency now (delivered by the outbox)."""
-    recipient = act(
-        task,
-        at,
-        lambda a, r, m: a.chase_up(r, actor=actor, at=m, note=note),
-        "Đã đôn đốc",
-        "chase-up recorded",
-    )
-    console.print(f"Người nhận / Recipient: {recipient.label}", markup=False)
 
 
 def _outcome_label(outcome: str) -> str:

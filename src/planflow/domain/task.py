@@ -27,6 +27,7 @@ from planflow.domain.errors import (
 from planflow.domain.status import TaskStatus, status_at
 
 TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/task")
+EXTENSION_PREFIX = "Đề nghị gia hạn / Extension requested"
 
 
 class Completion(StrEnum):
@@ -358,22 +359,21 @@ class Task(Aggregate):
 
     def answer_difficulty(self, *, actor: str, number: int, answer: str) -> None:
         self._check_command(actor)
-        if not 1 <= number <= len(self.difficulties):
-            raise UnknownDifficulty(
-                f"Nhiệm vụ không có khó khăn số {number}",
-                f"the task has no difficulty number {number}",
-            )
-        if self.difficulties[number - 1].answer is not None:
-            raise TaskStateError(
-                f"Khó khăn số {number} đã được trả lời",
-                f"difficulty {number} was already answered",
-            )
+        self._check_difficulty_open(number)
         _require(answer, "answer")
         self.trigger_event(self.DifficultyAnswered, actor=actor, number=number, answer=answer)
 
     def extend_deadline(
-        self, *, actor: str, new_due: date, reason: str, by_plan_revision: bool = False
+        self,
+        *,
+        actor: str,
+        new_due: date,
+        reason: str,
+        by_plan_revision: bool = False,
+        answers: int | None = None,
     ) -> None:
+        """Gia hạn. With ``answers``, the extension also answers that extension request: every
+        rule of both is checked before either event is triggered."""
         self._check_command(actor)
         self._check_not_cancelled("gia hạn", "extend the deadline")
         self._check_not_done("gia hạn", "extend the deadline")
@@ -384,6 +384,8 @@ class Task(Aggregate):
                 f"one, {self.due.isoformat()}",
             )
         _require(reason, "reason")
+        if answers is not None:
+            self._check_difficulty_open(answers)
         self.trigger_event(
             self.DeadlineExtended,
             actor=actor,
@@ -392,6 +394,32 @@ class Task(Aggregate):
             reason=reason,
             by_plan_revision=by_plan_revision,
         )
+        if answers is not None:
+            self.trigger_event(
+                self.DifficultyAnswered,
+                actor=actor,
+                number=answers,
+                answer=f"Đồng ý gia hạn đến / extension approved to {new_due.isoformat()}",
+            )
+
+    def request_extension(self, *, actor: str, new_due: date, reason: str) -> int:
+        """Đề nghị gia hạn: recorded as a difficulty the Office answers (and approves by
+        extending with ``answers``). Returns the difficulty's number."""
+        self._check_command(actor)
+        self._check_not_cancelled("đề nghị gia hạn", "ask for an extension")
+        self._check_not_done("đề nghị gia hạn", "ask for an extension")
+        if new_due <= self.due:
+            raise InvalidArgument(
+                f"Hạn đề nghị {new_due:%d/%m/%Y} phải sau hạn hiện tại {self.due:%d/%m/%Y}",
+                f"the requested deadline {new_due.isoformat()} must be later than the current "
+                f"one, {self.due.isoformat()}",
+            )
+        if not reason.strip():
+            raise InvalidArgument("Thiếu lý do đề nghị gia hạn", "the reason must not be empty")
+        text = f"{EXTENSION_PREFIX}: {new_due.isoformat()} — {reason.strip()}"
+        number = len(self.difficulties) + 1
+        self.trigger_event(self.DifficultyRaised, actor=actor, number=number, text=text)
+        return number
 
     def reassign(self, *, actor: str, new_agency: str, reason: str) -> None:
         self._check_command(actor)
@@ -531,6 +559,18 @@ class Task(Aggregate):
             raise TaskStateError(
                 f"Chưa đến ngày {fire_on:%d/%m/%Y}: chưa thể {action_vi}",
                 f"{fire_on.isoformat()} has not come yet: cannot {action_en}",
+            )
+
+    def _check_difficulty_open(self, number: int) -> None:
+        if not 1 <= number <= len(self.difficulties):
+            raise UnknownDifficulty(
+                f"Nhiệm vụ không có khó khăn số {number}",
+                f"the task has no difficulty number {number}",
+            )
+        if self.difficulties[number - 1].answer is not None:
+            raise TaskStateError(
+                f"Khó khăn số {number} đã được trả lời",
+                f"difficulty {number} was already answered",
             )
 
     def _check_command(self, actor: str) -> None:

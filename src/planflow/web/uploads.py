@@ -76,13 +76,27 @@ def check_file(name: str, data: bytes, max_bytes: int) -> str:
 
 
 def store(upload_dir: Path, folder: str, name: str, data: bytes, max_bytes: int) -> StoredFile:
+    return store_new(upload_dir, folder, name, data, max_bytes)[0]
+
+
+def store_new(
+    upload_dir: Path, folder: str, name: str, data: bytes, max_bytes: int
+) -> tuple[StoredFile, bool]:
+    """Store the file under its digest; also say whether it was written now (not already kept),
+    so a refused command can remove what it stored."""
     ext = check_file(name, data, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
     relative = Path(folder) / f"{digest}.{ext}"
     target = upload_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
+    created = not target.exists()
+    if created:
         tmp = target.with_suffix(".part")
         tmp.write_bytes(data)
         tmp.replace(target)
-    return StoredFile(clean_name(name), relative.as_posix(), digest, len(data))
+    return StoredFile(clean_name(name), relative.as_posix(), digest, len(data)), created
+
+
+def discard(upload_dir: Path, stored: StoredFile) -> None:
+    """Remove a file stored for a command that was then refused."""
+    (upload_dir / stored.path).unlink(missing_ok=True)

@@ -1,0 +1,87 @@
+"""How planflow uses its database engine: SQLite tuned for several processes, write transactions
+that take the lock first, and store failures translated into application errors.
+
+- SQLite: WAL (set by eventsourcing-sqlalchemy), a busy timeout so a process waits for another's
+  write instead of failing at once, and ``BEGIN IMMEDIATE`` for write transactions, so the write
+  lock is held before a command reads the state it will change. Read-only transactions stay
+  deferred and never wait for writers.
+- Every engine checks a pooled connection before use (pre-ping), so a database that restarted is
+  reconnected to instead of answering with a dead connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from eventsourcing.persistence import PersistenceError
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+
+from planflow.application.errors import StoreBusy, StoreUnavailable
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_writing: ContextVar[bool] = ContextVar("planflow_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark the transactions begun inside as write transactions."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+def tune_engine(engine: Engine) -> None:
+    """Install the SQLite transaction behaviour and pre-ping on ``engine`` (once)."""
+    if getattr(engine, "_planflow_tuned", False):
+        return
+    engine.pool._pre_ping = True
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event, not pysqlite, decide how a transaction begins.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+        engine.dispose()  # connections opened before the listeners get them from now on
+    engine._planflow_tuned = True  # type: ignore[attr-defined]
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Translate a store that is locked or unreachable into StoreBusy / StoreUnavailable."""
+    try:
+        yield
+    except (SQLAlchemyOperationalError, StoreOperationalError) as exc:
+        if _is_locked(exc):
+            raise StoreBusy() from exc
+        raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable(str(exc).splitlines()[0][:200]) from exc
+        raise
+    except PersistenceError as exc:
+        if _is_locked(exc):
+            raise StoreBusy() from exc
+        raise
