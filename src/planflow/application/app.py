@@ -30,7 +30,7 @@ from planflow.application.errors import (
 from planflow.application.inputs import command_named, parse_input
 from planflow.application.planrules import rules_from_plan
 from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
-from planflow.application.storage import store_errors, tune_engine, writing
+from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, revise
 from planflow.domain import clock
 from planflow.domain.chase import Recipient
@@ -370,6 +370,12 @@ class PlanflowApp(Application[UUID]):
                     touched[recorded.id] = self.get_task(recorded.id)
                 return touched[recorded.id]
 
+            lock_tasks(
+                session,
+                [r.id for r in revision.cancel]
+                + [r.id for r, _ in revision.reassign]
+                + [r.id for r, _ in revision.extend],
+            )
             for recorded in revision.cancel:
                 task_of(recorded).cancel(actor=actor, reason=PLAN_REVISED)
             for recorded, heir in revision.reassign:
@@ -404,10 +410,7 @@ class PlanflowApp(Application[UUID]):
                 board.c.planned_due,
                 board.c.cancelled,
                 board.c.completed_at,
-            )
-            .where(board.c.plan == plan_code)
-            .order_by(board.c.id)
-            .with_for_update()
+            ).where(board.c.plan == plan_code)
         )
         return [
             Recorded(
@@ -485,9 +488,8 @@ class PlanflowApp(Application[UUID]):
             return CommandOutcome(str(ref), spec.name.value, task.version, number, task, named)
 
     def _load_for_write(self, session: Session, ref: UUID) -> Task:
-        """The task, loaded once, with its row locked for this transaction (PostgreSQL: FOR
-        UPDATE on its board row; SQLite: the write transaction is already exclusive)."""
-        session.execute(select(board.c.id).where(board.c.id == str(ref)).with_for_update())
+        """The task, loaded once, with its write lock held for this transaction."""
+        lock_tasks(session, [ref])
         return self.get_task(ref)
 
     def task_agency(self, ref: UUID) -> str:

@@ -382,6 +382,7 @@ def command_table() -> str:
             f"`{c.cli_options.get(n, '--' + n.replace('_', '-'))}`"
             + ("" if f.is_required() else "?")
             for n, f in c.input.model_fields.items()
+            if isinstance(f.json_schema_extra, dict) and "widget" in f.json_schema_extra
         )
         lines.append(f"| `{c.name.value}` | {c.label} | {who[c.audience]} | {fields} |")
     return "\n".join(lines) + "\n"

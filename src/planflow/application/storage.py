@@ -5,22 +5,29 @@ that take the lock first, and store failures translated into application errors.
   write instead of failing at once, and ``BEGIN IMMEDIATE`` for write transactions, so the write
   lock is held before a command reads the state it will change. Read-only transactions stay
   deferred and never wait for writers.
+- A task's write lock: on PostgreSQL a transaction-level advisory lock keyed by the task id (a
+  row lock would not do: the board row is replaced, and a waiter on a deleted row goes on
+  unlocked); on SQLite the IMMEDIATE transaction already excludes every other writer. Commands
+  take one task's lock, then the event table's; a plan load takes all its tasks' locks in id
+  order first, so no two writers wait on each other in a cycle.
 - Every engine checks a pooled connection before use (pre-ping), so a database that restarted is
   reconnected to instead of answering with a dead connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+from sqlalchemy.orm import Session
 
 from planflow.application.errors import StoreBusy, StoreUnavailable
 
@@ -61,6 +68,18 @@ def tune_engine(engine: Engine) -> None:
 
         engine.dispose()  # connections opened before the listeners get them from now on
     engine._planflow_tuned = True  # type: ignore[attr-defined]
+
+
+def lock_tasks(session: Session, refs: Iterable[UUID]) -> None:
+    """Hold the write lock of each task until the transaction ends (PostgreSQL only)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({int.from_bytes(ref.bytes[:8], "big", signed=True) for ref in refs})
+    for start in range(0, len(keys), 1000):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+            {"keys": keys[start : start + 1000]},
+        )
 
 
 def _is_locked(exc: BaseException) -> bool:
