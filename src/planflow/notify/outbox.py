@@ -127,8 +127,11 @@ class Outbox:
     def _run_channel(self, channel: Channel, now: datetime) -> ChannelRun:
         self._ensure(channel.name)
         expires = self.store.acquire(channel.name)
+        holder, until = (None, None) if expires else self.store.holder_of(channel.name)
+        if expires is None and holder is None:  # no lease row (tables recreated): make it
+            self.store.ensure(channel.name)
+            expires = self.store.acquire(channel.name)
         if expires is None:
-            holder, until = self.store.holder_of(channel.name)
             return ChannelRun(channel.name, 0, [], retry_at=until, busy=True, holder=holder)
         try:
             return self._deliver(channel, now, expires)
