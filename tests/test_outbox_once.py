@@ -147,8 +147,9 @@ def test_two_notify_commands_at_once_mail_each_notification_once(
     database_url: str, tmp_path: Path, smtp: tuple[Counting, int]
 ) -> None:
     handler, port = smtp
-    keys = chased_store(database_url, tmp_path, date(2022, 3, 21))
+    keys = chased_store(database_url, tmp_path, date(2022, 3, 17))
     env = dict(os.environ, PLANFLOW_SMTP_HOST="127.0.0.1", PLANFLOW_SMTP_PORT=str(port))
+    env["COLUMNS"] = "200"
     env.pop("PLANFLOW_CONFIG", None)
     processes = [
         subprocess.Popen(
