@@ -54,6 +54,7 @@ def outbox_for(application: PlanflowApp, config: NotifyConfig) -> Outbox:
         channels_for(application, config),
         retry_base_seconds=config.retry_base_seconds,
         retry_max_seconds=config.retry_max_seconds,
+        clock=wall_now,
     )
 
 
