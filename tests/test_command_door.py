@@ -89,11 +89,8 @@ def test_a_command_from_the_command_line_loads_its_task_once(
     app.load_plan(mini_plan, actor="loader", at=utc(2022, 2, 15))
     app.close()
     task_loads.clear()
-    result = CliRunner().invoke(
-        cli,
-        ["--db", str(db), "raise", str(ACTIVITY), "--actor", "so-a", "--text", "khó"]
-        + ["--at", "2022-03-01"],
-    )
+    args = ["--db", str(db), "raise", str(ACTIVITY), "--actor", "so-a", "--text", "khó"]
+    result = CliRunner().invoke(cli, [*args, "--at", "2022-03-01"])
     assert result.exit_code == 0, result.output
     assert task_loads == [ACTIVITY]
 
@@ -159,17 +156,18 @@ def test_of_writers_with_the_same_expected_version_exactly_one_wins(
     try:
         for round_ in range(5):
             version = loaded.get_task(ACTIVITY).version
-            results = _race(
-                8,
-                lambda i: apps[i].run_command(
+
+            def write(i: int, round_: int = round_, version: int = version) -> Any:
+                return apps[i].run_command(
                     "raise",
                     ACTIVITY,
                     {"text": f"r{round_}w{i}"},
                     actor=f"w{i}",
                     at=utc(2022, 3, 1, round_, i),
                     expected_version=version,
-                ),
-            )
+                )
+
+            results = _race(8, write)
             wins = [r for r in results if not isinstance(r, Exception)]
             conflicts = [r for r in results if isinstance(r, ConcurrencyConflict)]
             assert len(wins) == 1 and len(conflicts) == 7, results
