@@ -67,10 +67,11 @@ def load_workflow(path: Path) -> LoadedPlan:
     problems = check_consistency(workflow, source)
     if not problems:
         problems += check_size(workflow, source)
-    calendar, calendar_problems = _calendar(workflow, path, source)
-    problems += calendar_problems
+    overrides, overrides_problems = _overrides(workflow, path, source)
+    problems += overrides_problems
     if problems:
         raise WorkflowError(problems)
+    calendar = _calendar(workflow, overrides)
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
     return LoadedPlan(workflow, calendar, path, digest)
 
@@ -286,27 +287,31 @@ def expand_group(workflow: Workflow, code: str) -> list[str]:
     return [a.code for a in workflow.agencies if a.code in chosen]
 
 
-def _calendar(
+def _overrides(
     workflow: Workflow, path: Path, source: SourceDocument
-) -> tuple[WorkingCalendar, list[Problem]]:
-    year = workflow.plan.year
-    calendar = vietnam_calendar(range(year - 1, year + 2))
+) -> tuple[CalendarOverrides | None, list[Problem]]:
+    """The calendar overrides the file names, if any; checked before any calendar is built."""
     if workflow.calendar.overrides is None:
-        return calendar, []
+        return None, []
     line = source.line_of(("calendar", "overrides"))
     overrides_path, refusal = confined_overrides(path, workflow.calendar.overrides)
     if refusal:
-        return calendar, [Problem(path, line, "calendar.overrides", refusal)]
+        return None, [Problem(path, line, "calendar.overrides", refusal)]
     try:
-        overrides = load_overrides(overrides_path)
+        return load_overrides(overrides_path), []
     except WorkflowError as exc:
-        return calendar, [
+        return None, [
             Problem(
                 path, line, "calendar.overrides", "tệp điều chỉnh lịch lỗi / bad overrides file"
             ),
             *exc.problems,
         ]
-    return apply_overrides(calendar, overrides), []
+
+
+def _calendar(workflow: Workflow, overrides: CalendarOverrides | None) -> WorkingCalendar:
+    year = workflow.plan.year
+    calendar = vietnam_calendar(range(year - 1, year + 2))
+    return calendar if overrides is None else apply_overrides(calendar, overrides)
 
 
 def confined_overrides(path: Path, overrides: str) -> tuple[Path, str | None]:

@@ -311,6 +311,15 @@ def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
+class _EveryChar(frozenset[str]):
+    """Stands for every first character, when a wildcard resolver leaves nothing to cache."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY_CHAR = _EveryChar()
+
 _NOT_SCALAR_KEY = (
     "khóa phải là một giá trị đơn (chuỗi) / a mapping key must be a plain scalar, "
     "not a list or a mapping"
@@ -329,6 +338,11 @@ class _GuardedComposer:
         self._loader = loader  # PyYAML's parser and resolver (untyped)
         self.anchors: dict[str, Node] = {}
         self.root: Node | None = None
+        # Tags of plain scalars by first character, for characters no implicit resolver
+        # (bool, int, float, null, timestamp, merge) starts with.
+        resolvers = loader.yaml_implicit_resolvers
+        self._implicit_first = frozenset(resolvers) if None not in resolvers else _EVERY_CHAR
+        self._resolved: dict[str, str] = {}
         self._sizes: dict[int, int] = {}
         self._open: set[int] = set()
         self._total = 0
@@ -398,11 +412,11 @@ class _GuardedComposer:
         events = self._loader
         events.get_event()  # stream start
         document = None
-        if not events.check_event(StreamEndEvent):
+        if type(events.peek_event()) is not StreamEndEvent:
             events.get_event()  # document start
             document = self._node()
             events.get_event()  # document end
-        if not events.check_event(StreamEndEvent):
+        if type(events.peek_event()) is not StreamEndEvent:
             raise self._refuse(
                 events.get_event(),
                 "tệp chứa nhiều tài liệu YAML; chỉ được một / the file holds more than one YAML "
@@ -414,40 +428,51 @@ class _GuardedComposer:
         return document
 
     def _node(self) -> Node:
-        events = self._loader
-        if events.check_event(AliasEvent):
-            event = events.get_event()
-            anchor = event.anchor
-            target = self.anchors.get(anchor)
-            if target is None:
-                raise self._refuse(event, f"bí danh chưa định nghĩa / undefined alias *{anchor}")
-            if id(target) in self._open:
-                raise self._refuse(
-                    event,
-                    f"bí danh *{anchor} nằm trong chính giá trị nó trỏ tới / recursive alias "
-                    f"*{anchor} (inside the value it refers to)",
-                )
-            self._count(event, self._sizes[id(target)], alias=anchor)
-            return target
-        if events.check_event(ScalarEvent):
+        # One peek per node, dispatching on the event's type: this is the hot loop.
+        event = self._loader.peek_event()
+        kind = type(event)
+        if kind is ScalarEvent:
             return self._scalar()
-        if events.check_event(SequenceStartEvent):
-            return self._sequence()
-        if events.check_event(MappingStartEvent):
+        if kind is MappingStartEvent:
             return self._mapping()
-        raise self._refuse(events.peek_event(), "YAML không hợp lệ / broken YAML")
+        if kind is SequenceStartEvent:
+            return self._sequence()
+        if kind is AliasEvent:
+            return self._alias()
+        raise self._refuse(event, "YAML không hợp lệ / broken YAML")
+
+    def _alias(self) -> Node:
+        event = self._loader.get_event()
+        anchor = event.anchor
+        target = self.anchors.get(anchor)
+        if target is None:
+            raise self._refuse(event, f"bí danh chưa định nghĩa / undefined alias *{anchor}")
+        if id(target) in self._open:
+            raise self._refuse(
+                event,
+                f"bí danh *{anchor} nằm trong chính giá trị nó trỏ tới / recursive alias "
+                f"*{anchor} (inside the value it refers to)",
+            )
+        self._count(event, self._sizes[id(target)], alias=anchor)
+        return target
 
     def _scalar(self) -> ScalarNode:
         event = self._loader.get_event()
-        self._count(event, 1)
-        node = ScalarNode(
-            self._tag(event, ScalarNode, event.value),
-            event.value,
-            event.start_mark,
-            event.end_mark,
-            style=event.style,
-        )
-        bad = _FORBIDDEN_CHARS.search(node.value)
+        self._total += 1
+        if self._total > MAX_NODES:
+            self._count(event, 0)
+        value = event.value
+        if event.tag is None and event.implicit[0]:
+            # A plain scalar: most are words, which need no regular expression to resolve.
+            key = value[:1]
+            tag = self._resolved.get(key) if key not in self._implicit_first else None
+            if tag is None:
+                tag = self._tag(event, ScalarNode, value)
+                if key not in self._implicit_first:
+                    self._resolved[key] = tag
+        else:
+            tag = self._tag(event, ScalarNode, value)
+        bad = _FORBIDDEN_CHARS.search(value)
         if bad:
             code = f"U+{ord(bad.group()):04X}"
             raise self._refuse(
@@ -455,7 +480,9 @@ class _GuardedComposer:
                 f"chuỗi chứa ký tự điều khiển {code} / the string holds the control character "
                 f"{code}",
             )
-        self._anchor(event, node)
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+        if event.anchor is not None:
+            self._anchor(event, node)
         self._sizes[id(node)] = 1
         return node
 
@@ -469,15 +496,17 @@ class _GuardedComposer:
         self._anchor(start, node)
         self._open.add(id(node))
         size = 1
-        while not events.check_event(SequenceEndEvent):
-            self._loc.append(len(node.value))
+        loc = self._loc
+        sizes = self._sizes
+        while type(events.peek_event()) is not SequenceEndEvent:
+            loc.append(len(node.value))
             item = self._node()
-            self._loc.pop()
-            size += self._sizes[id(item)]
+            loc.pop()
+            size += sizes[id(item)]
             node.value.append(item)
         node.end_mark = events.get_event().end_mark
         self._open.discard(id(node))
-        self._sizes[id(node)] = size
+        sizes[id(node)] = size
         self._depth -= 1
         return node
 
@@ -491,10 +520,15 @@ class _GuardedComposer:
         self._anchor(start, node)
         self._open.add(id(node))
         size = 1
+        loc = self._loc
+        sizes = self._sizes
         seen: dict[tuple[str, str], int] = {}
-        while not events.check_event(MappingEndEvent):
+        while True:
             key_event = events.peek_event()
-            if not isinstance(key_event, ScalarEvent | AliasEvent):
+            kind = type(key_event)
+            if kind is MappingEndEvent:
+                break
+            if kind is not ScalarEvent and kind is not AliasEvent:
                 raise self._refuse(key_event, _NOT_SCALAR_KEY)
             key = self._node()
             if not isinstance(key, ScalarNode):
@@ -506,17 +540,17 @@ class _GuardedComposer:
                     key_event,
                     f"khóa trùng lặp {name!r} (đã có ở dòng {first}) / duplicate key {name!r} "
                     f"(first on line {first})",
-                    (*self._loc, name),
+                    (*loc, name),
                 )
             seen[(key.tag, name)] = _line(key_event)
-            self._loc.append(name)
+            loc.append(name)
             value = self._node()
-            self._loc.pop()
-            size += self._sizes[id(key)] + self._sizes[id(value)]
+            loc.pop()
+            size += sizes[id(key)] + sizes[id(value)]
             node.value.append((key, value))
         node.end_mark = events.get_event().end_mark
         self._open.discard(id(node))
-        self._sizes[id(node)] = size
+        sizes[id(node)] = size
         self._depth -= 1
         return node
 
