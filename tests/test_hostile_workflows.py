@@ -94,6 +94,7 @@ CASES = [
     Case("huge-reminder-days.yaml", 45, "escalation.reminders_working_days_before[0]", "less than or equal to 366"),
     Case("huge-level.yaml", 48, "escalation.ladder[2].level", "less than or equal to 100"),
     Case("repeated-recurrence.yaml", 42, "duties[1].schedule.every[2]", "period kind 'quarter' is listed twice"),
+    Case("long-key.yaml", 8, "plan." + "k" * 80 + "…", "trường không được phép / Extra inputs are not permitted"),
     Case("number-as-list.yaml", 6, "plan.number", "phải là một chuỗi / Input should be a valid string"),
     # The calendar overrides path, and hostile overrides files inside the folder.
     Case("overrides-dotdot.yaml", 13, "calendar.overrides", "outside the workflow file's folder: '../../../etc/passwd'"),
@@ -191,6 +192,7 @@ def test_a_hostile_file_is_refused_quickly_naming_file_line_and_field(case: Case
     text = str(error)
     assert text.startswith(where(path, case.line, case.field)), text[:300]
     assert case.fragment in text, text[:300]
+    assert all(len(str(p)) < 1000 for p in error.problems), "a message must stay readable"
     assert_vietnamese_then_english(error)
 
 

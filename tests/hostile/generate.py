@@ -212,6 +212,9 @@ TEXT: dict[str, str] = {
     ),
     "huge-level.yaml": edit(MINI, ("level: 3,", "level: 1000000,")),
     "repeated-recurrence.yaml": edit(MINI, ("every: [quarter]", "every: [quarter, year, quarter]")),
+    "long-key.yaml": edit(
+        MINI, ("  year: 2022\n", "  year: 2022\n  ? " + "k" * 20_000 + "\n  : 1\n")
+    ),
     "number-as-list.yaml": edit(MINI, ("  number: 1/KH-UBND\n", "  number: [1, KH, UBND]\n")),
     # --- the calendar overrides path ---------------------------------------------------------
     "overrides-dotdot.yaml": edit(

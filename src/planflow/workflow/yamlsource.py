@@ -95,10 +95,21 @@ _DOTTED_PARTS = 12
 """A path deeper than this (a document nested too deeply) is shown cut short."""
 
 
+_SHOWN_CHARS = 80
+"""A key longer than this is shown cut short in a field's name or a message."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+
+
 def _dotted(loc: Loc) -> str:
     out = ""
     for part in loc[:_DOTTED_PARTS]:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{_short(part)}" if out else _short(part)
     return out + "…" if len(loc) > _DOTTED_PARTS else out
 
 
@@ -290,17 +301,19 @@ USE_LIBYAML = _CParser is not None
 times faster. Composing (and every limit) stays in Python either way."""
 
 
+if _CParser is not None:
+
+    class _CLoader(_CParser, _Constructor, Resolver):  # type: ignore[misc]
+        """Events from libyaml."""
+
+        def __init__(self, text: str) -> None:
+            _CParser.__init__(self, text)
+            _Constructor.__init__(self)
+            Resolver.__init__(self)
+
+
 def _make_loader(text: str) -> Any:
-    if USE_LIBYAML:
-
-        class _CLoader(_CParser, _Constructor, Resolver):  # type: ignore[misc]
-            def __init__(self, text: str) -> None:
-                _CParser.__init__(self, text)
-                _Constructor.__init__(self)
-                Resolver.__init__(self)
-
-        return _CLoader(text)
-    return _PyLoader(text)
+    return _CLoader(text) if USE_LIBYAML else _PyLoader(text)
 
 
 def _line(event: Any) -> int:
@@ -538,8 +551,8 @@ class _GuardedComposer:
             if first is not None:
                 raise self._refuse(
                     key_event,
-                    f"khóa trùng lặp {name!r} (đã có ở dòng {first}) / duplicate key {name!r} "
-                    f"(first on line {first})",
+                    f"khóa trùng lặp {_short(name)!r} (đã có ở dòng {first}) / duplicate key "
+                    f"{_short(name)!r} (first on line {first})",
                     (*loc, name),
                 )
             seen[(key.tag, name)] = _line(key_event)
