@@ -39,12 +39,13 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
     plan = workflow.plan
     agencies = {a.code: a for a in workflow.agencies}
     specs: list[TaskSpec] = []
+    groups: dict[str, list[str]] = {}  # each code expanded once, however many duties name it
     for duty in workflow.duties:
-        assignees: list[str] = []
+        assignees: dict[str, None] = {}  # ordered, without repeats
         for code in duty.assignees:
-            for agency in expand_group(workflow, code):
-                if agency not in assignees:
-                    assignees.append(agency)
+            if code not in groups:
+                groups[code] = expand_group(workflow, code)
+            assignees.update(dict.fromkeys(groups[code]))
         for period, due in _deadlines(duty.schedule, plan.year, calendar):
             for code in assignees:
                 if not agencies[code].is_valid_on(due):
