@@ -21,7 +21,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import planflow.cli.main as cli_main
+import planflow.cli.common as cli_main
+import planflow.cli.main  # noqa: F401  (registers the commands on the shared app)
 from conftest import KIEN_GIANG, MINI, ROOT
 from planflow.workflow import yamlsource
 from planflow.workflow.errors import WorkflowError
