@@ -294,6 +294,11 @@ class PlanflowApp(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    def plan_codes(self) -> list[str]:
+        """The codes of the plans loaded, in order."""
+        with self.engine.connect() as connection:
+            return sorted(str(c) for c in connection.execute(select(plans.c.code)).scalars())
+
     def task_events(self, ref: UUID) -> list[Any]:
         events = list(self.events.get(ref))
         if not events:
