@@ -207,6 +207,8 @@ class TaskCommand:
     offered: Offered = lambda state: True
     cli_options: Mapping[str, str] = field(default_factory=dict)
     danger: bool = False
+    submit_vi: str = "Gửi"
+    submit_en: str = "Send"
 
     @property
     def label(self) -> str:
@@ -245,6 +247,8 @@ COMMANDS: tuple[TaskCommand, ...] = (
         "activity recorded",
         lambda t, i, a, s: t.execute_activity(actor=a, note=i.note, evidence=i.evidence),
         offered=lambda st: st.get("completion") == "activity",
+        submit_vi="Đã thực hiện",
+        submit_en="Mark done",
     ),
     TaskCommand(
         CommandName.REPORT,
@@ -267,6 +271,8 @@ COMMANDS: tuple[TaskCommand, ...] = (
         "report accepted",
         lambda t, i, a, s: t.accept_report(actor=a, note=i.note),
         offered=lambda st: st.get("report_state") == "submitted",
+        submit_vi="Chấp nhận",
+        submit_en="Accept",
     ),
     TaskCommand(
         CommandName.RETURN,
@@ -278,6 +284,8 @@ COMMANDS: tuple[TaskCommand, ...] = (
         "report returned",
         lambda t, i, a, s: t.return_report(actor=a, reason=i.reason),
         offered=lambda st: st.get("report_state") == "submitted",
+        submit_vi="Trả lại",
+        submit_en="Return",
     ),
     TaskCommand(
         CommandName.RAISE,
@@ -300,13 +308,15 @@ COMMANDS: tuple[TaskCommand, ...] = (
         lambda t, i, a, s: t.answer_difficulty(actor=a, number=i.number, answer=i.answer),
         offered=_has_open_difficulty,
         cli_options={"answer": "--text"},
+        submit_vi="Trả lời",
+        submit_en="Answer",
     ),
     TaskCommand(
         CommandName.EXTEND,
         ExtendInput,
         Audience.DIRECTOR,
-        "Gia hạn",
-        "Extend the deadline",
+        "Gia hạn (chấp thuận đề nghị gia hạn)",
+        "Extend the deadline (approve an extension)",
         "Đã gia hạn",
         "deadline extended",
         lambda t, i, a, s: t.extend_deadline(
@@ -314,6 +324,8 @@ COMMANDS: tuple[TaskCommand, ...] = (
         ),
         offered=_open,
         cli_options={"new_due": "--to"},
+        submit_vi="Gia hạn",
+        submit_en="Extend",
     ),
     TaskCommand(
         CommandName.REQUEST_EXTENSION,
@@ -338,6 +350,8 @@ COMMANDS: tuple[TaskCommand, ...] = (
         _reassign,
         offered=_open,
         cli_options={"new_agency": "--to"},
+        submit_vi="Giao lại",
+        submit_en="Reassign",
     ),
     TaskCommand(
         CommandName.CANCEL,
@@ -349,12 +363,14 @@ COMMANDS: tuple[TaskCommand, ...] = (
         "cancelled",
         lambda t, i, a, s: t.cancel(actor=a, reason=i.reason),
         danger=True,
+        submit_vi="Hủy nhiệm vụ",
+        submit_en="Cancel the task",
     ),
     TaskCommand(
         CommandName.CHASE,
         NoteInput,
         Audience.OFFICE,
-        "Đôn đốc ngay",
+        "Gửi văn bản đôn đốc ngay",
         "Send a chase-up now",
         "Đã đôn đốc",
         "chase-up recorded",
@@ -364,6 +380,35 @@ COMMANDS: tuple[TaskCommand, ...] = (
 )
 
 BY_NAME: dict[str, TaskCommand] = {c.name.value: c for c in COMMANDS}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a command's form (or CLI options): name, widget, labels, required."""
+
+    name: str
+    widget: str
+    label_vi: str
+    label_en: str
+    required: bool
+
+
+def form_fields(spec: TaskCommand) -> list[FormField]:
+    """The fields a person fills in, in declaration order (program-filled fields left out)."""
+    fields = []
+    for name, info in spec.input.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if "widget" in extra:
+            fields.append(
+                FormField(
+                    name,
+                    str(extra["widget"]),
+                    str(extra["label_vi"]),
+                    str(extra["label_en"]),
+                    info.is_required(),
+                )
+            )
+    return fields
 
 
 def command_table() -> str:
@@ -379,10 +424,13 @@ def command_table() -> str:
     ]
     for c in COMMANDS:
         fields = ", ".join(
-            f"`{c.cli_options.get(n, '--' + n.replace('_', '-'))}`"
-            + ("" if f.is_required() else "?")
-            for n, f in c.input.model_fields.items()
-            if isinstance(f.json_schema_extra, dict) and "widget" in f.json_schema_extra
+            f"`{c.cli_options.get(f.name, '--' + f.name.replace('_', '-'))}`"
+            + ("" if f.required else "?")
+            for f in form_fields(c)
         )
         lines.append(f"| `{c.name.value}` | {c.label} | {who[c.audience]} | {fields} |")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(command_table(), end="")

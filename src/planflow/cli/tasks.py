@@ -16,7 +16,7 @@ from uuid import UUID
 import typer
 
 from planflow.application.app import PlanflowApp
-from planflow.application.commands import COMMANDS, TaskCommand
+from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.queries import resolve_task
 from planflow.application.timeparse import parse_date
 from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
@@ -42,14 +42,15 @@ def act(
 
 def cli_fields(spec: TaskCommand) -> list[tuple[str, str, str, bool]]:
     """(field, option, widget, required) for each input field a person types in."""
-    fields = []
-    for name, info in spec.input.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        if "widget" not in extra:
-            continue  # filled by the program (a file's digest)
-        option = spec.cli_options.get(name, "--" + name.replace("_", "-"))
-        fields.append((name, option, str(extra["widget"]), info.is_required()))
-    return fields
+    return [
+        (
+            f.name,
+            spec.cli_options.get(f.name, "--" + f.name.replace("_", "-")),
+            f.widget,
+            f.required,
+        )
+        for f in form_fields(spec)
+    ]
 
 
 def _data(spec: TaskCommand, values: dict[str, Any]) -> dict[str, Any]:
@@ -89,9 +90,8 @@ def _register(spec: TaskCommand) -> None:
         inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=ActorOption),
     ]
     for name, option, widget, required in cli_fields(spec):
-        info = spec.input.model_fields[name]
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        help_text = f"{extra.get('label_vi', name)} / {extra.get('label_en', name)}"
+        f = next(f for f in form_fields(spec) if f.name == name)
+        help_text = f"{f.label_vi} / {f.label_en}"
         if widget == "date":
             help_text += " (YYYY-MM-DD)"
         kind: Any = str if required else str | None

@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from planflow.application.commands import TaskCommand
+from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.inputs import command_named
 from planflow.application.queries import resolve_task
 from planflow.domain.errors import DomainError, InvalidArgument
 from planflow.web import board, catalog, views
-from planflow.web.access import Command
+from planflow.web.access import Command, may
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.pages.common import checked_form, error_page, render, to_login
 from planflow.web.pages.login import safe_next
@@ -41,17 +41,26 @@ def task_page(
         agencies = catalog.agencies(ctx, state.task.plan)
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session)
+    t = state.as_json()
     return render(
         request,
         ctx,
         "task.html",
         user,
         session,
-        t=state.as_json(),
+        t=t,
         task=state.task,
         timeline=timeline,
         as_of=request.query_params.get("as_of", ""),
         agencies=agencies,
+        form_fields=form_fields,
+        forms=[
+            c
+            for c in COMMANDS
+            if user is not None and may(user, c.name, state.task.agency) and c.offered(t)
+        ]
+        if as_of is None and not state.task.cancelled
+        else [],
     )
 
 
@@ -64,13 +73,11 @@ def form_input(spec: TaskCommand, fields: dict[str, str]) -> dict[str, Any]:
     """The declared command's input, read from a page form: each field by its declared widget,
     with a message in Vietnamese and English that names the field when it is missing or bad."""
     data: dict[str, Any] = {}
-    for name, info in spec.input.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        widget = str(extra.get("widget", "text"))
-        label_vi = str(extra.get("label_vi", name))
+    for f in form_fields(spec):
+        name, widget, label_vi = f.name, f.widget, f.label_vi
         value = fields.get(name, "").strip()
         if not value:
-            if info.is_required() and widget != "file":
+            if f.required and widget != "file":
                 raise InvalidArgument(f"Hãy nhập {label_vi.lower()}", f"please fill in {name}")
             continue
         if widget == "date":
