@@ -80,6 +80,19 @@ def test_a_password_change_ends_every_session_and_token_of_the_account(world: We
     assert _sign_in(world, "director", "a-new-password-2").status_code == 303
 
 
+def test_a_revoked_api_token_is_refused_but_other_tokens_still_work(world: WebWorld) -> None:
+    def token() -> dict[str, str]:
+        response = world.client.post(
+            "/api/v1/token", data={"username": "auditor", "password": PASSWORD}
+        )
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    first, second = token(), token()
+    assert world.client.delete("/api/v1/token", headers=first).status_code == 204
+    assert world.client.get("/api/v1/me", headers=first).status_code == 401
+    assert world.client.get("/api/v1/me", headers=second).status_code == 200
+
+
 def test_a_forged_session_id_in_a_validly_shaped_cookie_is_refused(world: WebWorld) -> None:
     signer = world.web.state.signer
     _session, cookie = signer.new_session("director", "made-up-session-id")

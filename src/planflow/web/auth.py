@@ -38,15 +38,25 @@ class Signer:
         """A bearer token for a session opened with AccountStore.open_session(…, "token", …)."""
         return self._tokens.dumps({"u": user.username, "s": session_id})
 
-    def token_user(self, token: str, accounts: AccountStore) -> User | None:
+    def token_session(self, token: str) -> tuple[str, str] | None:
+        """(username, session id) of a well-signed, young enough token, else None."""
         try:
             data = self._tokens.loads(token, max_age=self.settings.token_max_age)
         except (BadSignature, SignatureExpired):
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("s"), str):
+        if not isinstance(data, dict):
             return None
-        user = accounts.session_user(data["s"])
-        return user if user is not None and user.username == data.get("u") else None
+        username, session_id = data.get("u"), data.get("s")
+        if not isinstance(username, str) or not isinstance(session_id, str):
+            return None
+        return username, session_id
+
+    def token_user(self, token: str, accounts: AccountStore) -> User | None:
+        found = self.token_session(token)
+        if found is None:
+            return None
+        user = accounts.session_user(found[1])
+        return user if user is not None and user.username == found[0] else None
 
     def new_session(
         self, username: str | None, session_id: str | None = None

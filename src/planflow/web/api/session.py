@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
-from planflow.web.deps import ApiUser, Ctx, SignerDep, ThrottleDep, client_address
+from planflow.web.deps import ApiUser, Ctx, SignerDep, ThrottleDep, bearer, client_address
 from planflow.web.problems import BadCredentials
 
 router = APIRouter(tags=["auth"])
@@ -50,3 +51,17 @@ def me(user: ApiUser) -> dict[str, Any]:
         "role_vi": user.role.label_vi,
         "agency": user.agency,
     }
+
+
+@router.delete("/token", status_code=204, summary="Thu hồi mã truy cập / revoke this token")
+def revoke(
+    ctx: Ctx,
+    signer: SignerDep,
+    user: ApiUser,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    """Signing out of the API: the token stops working at once, everywhere."""
+    found = signer.token_session(credentials.credentials) if credentials else None
+    if found is not None and found[0] == user.username:
+        ctx.accounts.revoke_session(found[1], ctx.now())
+    return Response(status_code=204)
