@@ -131,8 +131,11 @@ def test_an_unreachable_store_answers_503_problems_and_a_maintenance_page(
 
 
 def _cluster(action: str) -> int:
+    """``pg_ctlcluster <version> <name> <action>`` on the first cluster (15 main here)."""
+    listed = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True)
+    cluster = listed.stdout.split()[:2] or list(CLUSTER)
     return subprocess.run(
-        ["pg_ctlcluster", *CLUSTER, action, *(["-m", "fast"] if action == "stop" else [])],
+        ["pg_ctlcluster", *cluster, action, *(["-m", "fast"] if action == "stop" else [])],
         capture_output=True,
         timeout=60,
     ).returncode

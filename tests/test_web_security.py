@@ -93,6 +93,13 @@ def test_a_revoked_api_token_is_refused_but_other_tokens_still_work(world: WebWo
     assert world.client.get("/api/v1/me", headers=second).status_code == 200
 
 
+def test_rebuilding_the_read_models_keeps_accounts_and_sessions(world: WebWorld) -> None:
+    assert _sign_in(world, "director").status_code == 303
+    world.app.rebuild_read_models()
+    assert world.client.get("/board", follow_redirects=False).status_code == 200
+    assert len(world.web.state.ctx.accounts.all()) == 7
+
+
 def test_a_forged_session_id_in_a_validly_shaped_cookie_is_refused(world: WebWorld) -> None:
     signer = world.web.state.signer
     _session, cookie = signer.new_session("director", "made-up-session-id")

@@ -37,6 +37,9 @@ from sqlalchemy.exc import IntegrityError
 from planflow.application.readmodels import metadata, to_db
 from planflow.domain.errors import DomainError, InvalidArgument
 
+# In the shared metadata, but not read models: rebuild_read_models keeps them.
+KEEP = {"keep_on_rebuild": True}
+
 users = Table(
     "planflow_users",
     metadata,
@@ -46,6 +49,7 @@ users = Table(
     Column("agency", String(64), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime, nullable=False),
+    info=KEEP,
 )
 
 sessions = Table(
@@ -59,6 +63,7 @@ sessions = Table(
     Column("revoked_at", DateTime, nullable=True),
     Index("planflow_sessions_user_idx", "username"),
     Index("planflow_sessions_expiry_idx", "expires_at"),
+    info=KEEP,
 )
 
 # Rows no longer needed are deleted as new sessions open (a missing row refuses like a revoked

@@ -487,10 +487,12 @@ class PlanflowApp(Application[UUID]):
             # Delete first: it opens the transaction, so that on SQLite the DDL below is part of
             # it too (pysqlite would otherwise run it in autocommit) and a failed rebuild leaves
             # the read models as they were.
-            for table in reversed(metadata.sorted_tables):
+            # Tables marked keep_on_rebuild (the outbox's positions) are not read models.
+            rebuilt = [t for t in metadata.sorted_tables if not t.info.get("keep_on_rebuild")]
+            for table in reversed(rebuilt):
                 connection.execute(table.delete())
-            metadata.drop_all(connection)
-            metadata.create_all(connection)
+            metadata.drop_all(connection, tables=rebuilt)
+            metadata.create_all(connection, tables=rebuilt)
             self._rules_cache.clear()
             states: dict[UUID, Any] = {}
             count = 0
