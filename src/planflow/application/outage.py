@@ -9,13 +9,20 @@ from __future__ import annotations
 import eventsourcing.persistence as es
 import sqlalchemy.exc as sa
 
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     sa.OperationalError,  # cannot connect, the server shut down, SQLite locked
     sa.InterfaceError,  # the connection is closed
     sa.TimeoutError,  # no connection free in the pool in time
     sa.DisconnectionError,
     es.OperationalError,  # the same, wrapped by the event store
     es.InterfaceError,
+)
+
+# Every database error the web answers itself: outages with 503, the rest with a 500 problem.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    *OUTAGE_ERRORS,
+    sa.DBAPIError,
+    es.PersistenceError,
 )
 
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import logging
 
-import eventsourcing.persistence as es
-import sqlalchemy.exc as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from planflow.application.outage import OUTAGE_ERRORS, is_outage
+from planflow.application.outage import DATABASE_ERRORS, is_outage
 from planflow.web.pages.common import environment, language
 from planflow.web.problems import problem
 
@@ -112,5 +110,5 @@ async def outage_handler(request: Request, exc: Exception) -> Response:
 def install(web: FastAPI) -> None:
     """The headers on every response, and outages answered as such."""
     web.add_middleware(SecurityHeaders)
-    for kind in {*OUTAGE_ERRORS, sa.DBAPIError, es.PersistenceError}:
+    for kind in DATABASE_ERRORS:
         web.add_exception_handler(kind, outage_handler)
