@@ -93,6 +93,19 @@ def test_a_revoked_api_token_is_refused_but_other_tokens_still_work(world: WebWo
     assert world.client.get("/api/v1/me", headers=second).status_code == 200
 
 
+def test_users_passwd_on_the_command_line_signs_the_account_out_everywhere(
+    world: WebWorld,
+) -> None:
+    assert _sign_in(world, "staff").status_code == 303
+    db = world.settings.database_url.removeprefix("sqlite:///")
+    args = ["--db", db, "users", "passwd", "staff", "--password", "another-pass-3"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert world.client.get("/board", follow_redirects=False).status_code == 303
+    unknown = runner.invoke(cli, ["--db", db, "users", "passwd", "nobody", "--password", "x" * 9])
+    assert unknown.exit_code == 2
+
+
 def test_rebuilding_the_read_models_keeps_accounts_and_sessions(world: WebWorld) -> None:
     assert _sign_in(world, "director").status_code == 303
     world.app.rebuild_read_models()

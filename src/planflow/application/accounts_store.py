@@ -175,11 +175,15 @@ class AccountStore:
         """A new password; every session and token of the account stops counting."""
         _check_password(password)
         with self.engine.begin() as connection:
-            connection.execute(
+            changed = connection.execute(
                 update(users)
                 .where(users.c.username == username)
                 .values(password_hash=_hasher.hash(password))
-            )
+            ).rowcount
+            if not changed:
+                raise InvalidArgument(
+                    f"Không có tài khoản {username!r}", f"there is no account {username!r}"
+                )
             connection.execute(
                 update(sessions)
                 .where(sessions.c.username == username, sessions.c.revoked_at.is_(None))

@@ -133,6 +133,26 @@ def users_add(
         console.print(f"[green]Đã tạo / Created[/] {user.username}: {user.role.value}{scope}")
 
 
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Asked for when left out")
+    ] = None,
+) -> None:
+    """Đổi mật khẩu / set a new password: every session and token of the account ends."""
+    with edge():
+        secret = password or typer.prompt(
+            "Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True
+        )
+        application = PlanflowApp(database_url(state.db, os.environ))
+        try:
+            AccountStore(application.engine).set_password(username, secret, wall_clock())
+        finally:
+            application.close()
+        console.print(f"[green]Đã đổi mật khẩu / Password changed[/] {username}")
+
+
 @users_app.command("list")
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
