@@ -182,6 +182,21 @@ def test_every_page_and_api_answer_carries_the_security_headers(world: WebWorld,
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_an_unexpected_error_is_a_problem_document_not_plain_text(world: WebWorld) -> None:
+    from fastapi.testclient import TestClient
+
+    @world.web.get("/api/v1/boom", include_in_schema=False)
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(world.web, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "không có gì được ghi" in response.json()["detail"]
+
+
 def test_the_templates_hold_no_inline_script_style_or_event_handler() -> None:
     templates = Path(__file__).resolve().parent.parent / "src" / "planflow" / "web" / "templates"
     inline = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", re.I)

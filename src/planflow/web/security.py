@@ -81,17 +81,30 @@ def maintenance_page(request: Request) -> HTMLResponse:
     return HTMLResponse(html, status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
 
 
+def _internal(request: Request) -> JSONResponse:
+    response = problem(
+        500,
+        "internal",
+        "Lỗi máy chủ / Server error",
+        "Lỗi không mong đợi; không có gì được ghi",
+        "an unexpected error; nothing was recorded",
+        request.url.path,
+    )
+    response.headers.update(HEADERS)  # answered outside SecurityHeaders
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def unexpected_handler(request: Request, exc: Exception) -> Response:
+    """A bug: a problem document rather than plain text (the server still logs the trace)."""
+    return _internal(request)
+
+
 async def outage_handler(request: Request, exc: Exception) -> Response:
     if not is_outage(exc):
         log.exception("unexpected database error at %s", request.url.path, exc_info=exc)
-        return problem(
-            500,
-            "internal",
-            "Lỗi máy chủ / Server error",
-            "Lỗi không mong đợi; không có gì được ghi",
-            "an unexpected error; nothing was recorded",
-            request.url.path,
-        )
+        return _internal(request)
     log.warning("database unreachable at %s: %s", request.url.path, type(exc).__name__)
     if not request.url.path.startswith("/api/"):
         return maintenance_page(request)
@@ -112,3 +125,4 @@ def install(web: FastAPI) -> None:
     web.add_middleware(SecurityHeaders)
     for kind in DATABASE_ERRORS:
         web.add_exception_handler(kind, outage_handler)
+    web.add_exception_handler(Exception, unexpected_handler)
