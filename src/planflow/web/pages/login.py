@@ -87,7 +87,10 @@ def login(
         return _form_again(request, ctx, session, next, BadCredentials(), 401)
     throttle.succeeded(username, address)
     response = RedirectResponse(safe_next(next, user), status_code=303)
-    # A fresh session row and CSRF token per sign-in (no session fixation).
+    # A fresh session row and CSRF token per sign-in (no session fixation); the one this
+    # browser held before ends.
+    if session is not None and session.session_id is not None:
+        ctx.accounts.revoke_session(session.session_id, ctx.now())
     session_id = ctx.accounts.open_session(
         user.username, "page", ctx.now(), ctx.settings.session_max_age
     )
