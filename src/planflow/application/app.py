@@ -140,7 +140,7 @@ class PlanflowApp(Application[UUID]):
     def __init__(self, database_url: str) -> None:
         super().__init__(
             env={
-                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "PERSISTENCE_MODULE": "planflow.application.persistence:Factory",  # pool_pre_ping
                 "SQLALCHEMY_URL": normalize_url(database_url),
             }
         )

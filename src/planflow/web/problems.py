@@ -8,7 +8,9 @@ Status codes:
 - 413 the upload is too large; 415 its type is not accepted or its content is not what its name
   says;
 - 422 the input is malformed or incomplete (missing fields, a deadline not later than the current
-  one, an unknown difficulty number or agency).
+  one, an unknown difficulty number or agency);
+- 429 too many failed sign-ins for the account or from the address (with Retry-After);
+- 503 the database cannot be reached for now (with Retry-After; web/security.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from planflow.domain.errors import (
 )
 from planflow.web.access import Forbidden, Unauthenticated
 from planflow.web.accounts import AccountExists
+from planflow.web.throttle import TooManyAttempts
 from planflow.web.uploads import UploadRejected, UploadTooLarge
 from planflow.web.views import FileNotStored
 
@@ -61,6 +64,7 @@ _STATUS: list[tuple[type[DomainError], int, str, str]] = [
     (NotFound, 404, "not-found", "Không tìm thấy / Not found"),
     (FileNotStored, 404, "not-found", "Không tìm thấy / Not found"),
     (ConcurrencyConflict, 409, "conflict", "Xung đột phiên bản / Version conflict"),
+    (TooManyAttempts, 429, "too-many-attempts", "Quá nhiều lần thử / Too many attempts"),
     (UploadTooLarge, 413, "upload-too-large", "Tệp quá lớn / File too large"),
     (UploadRejected, 415, "upload-rejected", "Tệp không hợp lệ / File rejected"),
     (InvalidArgument, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
@@ -106,7 +110,10 @@ async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse
     extra: dict[str, Any] = {}
     if isinstance(exc, ConcurrencyConflict):
         extra["current_version"] = exc.current_version
-    return problem(status, slug, title, exc.vi, exc.en, request.url.path, **extra)
+    response = problem(status, slug, title, exc.vi, exc.en, request.url.path, **extra)
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
