@@ -10,8 +10,7 @@ that take the lock first, and store failures translated into application errors.
   unlocked); on SQLite the IMMEDIATE transaction already excludes every other writer. Commands
   take one task's lock, then the event table's; a plan load takes all its tasks' locks in id
   order first, so no two writers wait on each other in a cycle.
-- Every engine checks a pooled connection before use (pre-ping), so a database that restarted is
-  reconnected to instead of answering with a dead connection.
+- (Pre-ping on PostgreSQL comes from the persistence module, application/persistence.py.)
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ def tune_engine(engine: Engine) -> None:
     """Install the SQLite transaction behaviour and pre-ping on ``engine`` (once)."""
     if getattr(engine, "_planflow_tuned", False):
         return
-    engine.pool._pre_ping = True
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
