@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
@@ -21,6 +22,7 @@ from planflow.reports.content import MOTTO, NATIONAL_TITLE, Report, Table, perce
 
 FONT = "Times New Roman"
 BAR_STEPS = 10
+TEXT_WIDTH = 16.5  # cm: A4 less the 3 cm and 1.5 cm margins
 
 
 def render_docx(report: Report) -> bytes:
@@ -35,8 +37,8 @@ def render_docx(report: Report) -> bytes:
 
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(header, [6.5, 10.0])
     left, right = header.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(10)
     _line(left, report.issuer_lines[0], size=12.5, first=True)
     _line(left, report.issuer_lines[1], bold=True, size=12.5)
     _rule(left, Cm(1.8))
@@ -68,6 +70,7 @@ def render_docx(report: Report) -> bytes:
     _body(doc, report.closing)
 
     footer = doc.add_table(rows=1, cols=2)
+    _widths(footer, [8.0, 8.5])
     recipients, signature = footer.rows[0].cells
     label = _line(recipients, "Nơi nhận:", bold=True, size=12, first=True)
     label.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -81,6 +84,22 @@ def render_docx(report: Report) -> bytes:
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _data_widths(columns: int) -> list[float]:
+    """STT narrow, the agency's name wide, the rest share what is left."""
+    rest = (TEXT_WIDTH - 1.2 - 4.2) / max(columns - 2, 1)
+    return [1.2, 4.2] + [rest] * (columns - 2)
+
+
+def _widths(table: DocxTable, widths: list[float]) -> None:
+    """Fixed column widths (Word reads the cells', LibreOffice the grid's)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
 
 
 def _body(doc: DocumentObject, text: str) -> Paragraph:
@@ -144,6 +163,7 @@ def _table(doc: DocumentObject, table: Table) -> None:
     rows = [*table.rows, *([table.total] if table.total else [])]
     grid = doc.add_table(rows=1 + len(rows), cols=len(table.headers))
     grid.style = "Table Grid"
+    _widths(grid, _data_widths(len(table.headers)))
     for cell, text in zip(grid.rows[0].cells, table.headers, strict=True):
         _cell(cell, text, bold=True)
     for r, values in enumerate(rows, start=1):
@@ -171,6 +191,7 @@ def _bars(doc: DocumentObject, trend: Table) -> None:
     caption.paragraph_format.space_before = Pt(6)
     grid = doc.add_table(rows=1 + len(trend.rows), cols=len(trend.headers))
     grid.style = "Table Grid"
+    _widths(grid, _data_widths(len(trend.headers)))
     for cell, text in zip(grid.rows[0].cells, trend.headers, strict=True):
         _cell(cell, text, bold=True)
     for r, values in enumerate(trend.rows, start=1):
