@@ -81,7 +81,7 @@ def test_the_api_serves_each_format_with_the_boards_figures(world: WebWorld) -> 
     assert got.status_code == 200, got.text
     assert got.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "bao-cao-tong-hop-mini-2022-2022-Q1.xlsx" in got.headers["content-disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(got.content))["Tinh hinh"]
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content))["Tình hình"]
     rows = {r[1]: r[2:7] for r in sheet.iter_rows(min_row=3, values_only=True)}
     counts = q1_counts(world)
     words = ("done_on_time", "done_late", "open_in_time", "open_overdue")
@@ -89,7 +89,7 @@ def test_the_api_serves_each_format_with_the_boards_figures(world: WebWorld) -> 
         assert rows[name] == (sum(counts[code].values()), *(counts[code][w] for w in words))
     # Sở A: both tasks done late; Sở B: both overdue and its report named as missing.
     assert rows["Sở A"] == (2, 0, 2, 0, 0) and rows["Sở B"] == (2, 0, 0, 0, 2)
-    reports = openpyxl.load_workbook(io.BytesIO(got.content))["Bao cao"]
+    reports = openpyxl.load_workbook(io.BytesIO(got.content))["Báo cáo"]
     by_name = {r[1]: r for r in reports.iter_rows(min_row=3, values_only=True)}
     assert by_name["Sở A"][2:8] == (
         1,
@@ -185,7 +185,7 @@ def test_the_command_writes_the_file_and_refuses_bad_options_writing_nothing(
     )
     assert ok.returncode == 0, ok.stderr
     assert "q1.xlsx" in ok.stdout
-    sheet = openpyxl.load_workbook(out)["Tinh hinh"]
+    sheet = openpyxl.load_workbook(out)["Tình hình"]
     assert [c.value for c in sheet[3]][1:3] == ["Sở A", 2]
     for args in (("--period", "2022-Q9"), ("--period", "2022-Q1", "--format", "odt")):
         bad = run_cli(template, "--plan", PLAN, *args, "-o", str(tmp_path / "bad"), cwd=tmp_path)

@@ -124,7 +124,7 @@ def test_every_format_says_what_the_board_said_at_the_reports_moment(
 
     # XLSX: numbers as numbers, one sheet per table, the header row frozen.
     book = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
-    sheet = book["Tinh hinh"]
+    sheet = book["Tình hình"]
     assert sheet.freeze_panes == "C3"
     got = [[c.value for c in row][1:] for row in sheet.iter_rows(min_row=3)]
     assert got[:-1] == lines
@@ -133,7 +133,7 @@ def test_every_format_says_what_the_board_said_at_the_reports_moment(
         *(sum(v.status is s for v in board) for s in WORDS),
         sum(line[6] for line in lines),
     ]  # type: ignore[misc]
-    reports = book["Bao cao"]
+    reports = book["Báo cáo"]
     accepted = sum(1 for v in board if v.completion == "report" and v.state == "accepted")
     total_row = [c.value for c in list(reports.iter_rows())[-1]]
     assert total_row[3] == accepted

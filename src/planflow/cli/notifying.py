@@ -28,6 +28,7 @@ from planflow.notify.config import ConfigError, NotifyConfig, load_config
 from planflow.notify.ical import FeedChannel, agency_feed
 from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for, render
 from planflow.notify.outbox import Outbox
+from planflow.reports.drafts import DraftChannel
 
 ConfigOption = Annotated[
     Path | None,
@@ -45,6 +46,8 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
         channels.append(FeedChannel(application.engine, config.ical_dir))
     if config.letters_dir is not None:
         channels.append(LetterChannel(application, config.letters_dir))
+    if config.drafts_dir is not None:
+        channels.append(DraftChannel(application, config.drafts_dir))
     return channels
 
 

@@ -7,25 +7,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from planflow.application.summary import months
-from planflow.application.summary_model import STATUS_WORDS, Summary
+from planflow.application.summary_model import Summary
 from planflow.domain.clock import LOCAL_TZ, local_date
 from planflow.domain.periods import PeriodKind
 from planflow.domain.status import TaskStatus
+from planflow.reports.tables import Cell, Table, build_tables, percent, trend_table
 
-Cell = str | int | float | None
+__all__ = [
+    "MOTTO",
+    "NATIONAL_TITLE",
+    "Cell",
+    "Report",
+    "Section",
+    "Table",
+    "build_report",
+    "percent",
+]
+
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str  # a short name: the XLSX sheet's title
-    title: str
-    headers: tuple[str, ...]
-    rows: list[list[Cell]]
-    percent_columns: frozenset[int] = frozenset()  # shares (0..1) shown as percentages
-    total: list[Cell] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,6 @@ class Report:
     trend: Table
 
 
-def percent(value: float | None) -> str:
-    """80,5% — Vietnamese writes a decimal comma."""
-    return "—" if value is None else f"{value * 100:.1f}%".replace(".", ",")
-
-
 def decree30_date(day: date) -> str:
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
@@ -79,7 +75,7 @@ def build_report(summary: Summary) -> Report:
     first, last = months(summary.period)
     cut_from, cut_to = summary.period.cutoff()
     subject = h.title_vi[len("Kế hoạch ") :] if h.title_vi.startswith("Kế hoạch ") else h.title_vi
-    tables = _tables(summary)
+    tables = build_tables(summary)
     status_table, reports_table, heads_table, missing_table, difficulty_table = tables
     late_days = (
         f" (chậm tổng cộng {t.late_working_days} ngày làm việc, nhiều nhất "
@@ -176,7 +172,7 @@ def build_report(summary: Summary) -> Report:
         signs_as=(h.office_head_title or "Chánh Văn phòng").upper(),
         signer_name="",
         tables=tables,
-        trend=_trend_table(summary),
+        trend=trend_table(summary),
     )
 
 
@@ -224,150 +220,3 @@ def _proposals(summary: Summary) -> list[str]:
     if not out:
         out.append("Tiếp tục chỉ đạo các cơ quan, đơn vị thực hiện đúng tiến độ Kế hoạch.")
     return out
-
-
-def _tables(summary: Summary) -> list[Table]:
-    status_rows: list[list[Cell]] = []
-    report_rows: list[list[Cell]] = []
-    for i, a in enumerate(summary.agencies, start=1):
-        status_rows.append(
-            [
-                i,
-                a.name,
-                a.total,
-                *(a.count(s) for s in STATUS_WORDS),
-                a.late_working_days,
-                a.on_time_rate,
-            ]
-        )
-        report_rows.append(
-            [
-                i,
-                a.name,
-                a.reports,
-                a.reports_accepted,
-                a.reports_returned,
-                a.reports_in_review,
-                a.reports_awaited,
-                a.difficulties_raised,
-                a.difficulties_answered,
-                a.extensions,
-                a.escalations,
-            ]
-        )
-    t = summary.totals
-    status = Table(
-        "Tinh hinh",
-        "Bảng 1. Tình hình thực hiện nhiệm vụ theo cơ quan, đơn vị",
-        (
-            "STT",
-            "Cơ quan, đơn vị",
-            "Tổng số nhiệm vụ",
-            *(s.label_vi for s in STATUS_WORDS),
-            "Số ngày làm việc chậm",
-            "Tỷ lệ đúng hạn",
-        ),
-        status_rows,
-        frozenset({8}),
-        [
-            "",
-            "Tổng cộng",
-            t.total,
-            *(t.count(s) for s in STATUS_WORDS),
-            t.late_working_days,
-            t.on_time_rate,
-        ],
-    )
-    reports = Table(
-        "Bao cao",
-        "Bảng 2. Báo cáo, khó khăn vướng mắc, gia hạn và đôn đốc",
-        (
-            "STT",
-            "Cơ quan, đơn vị",
-            "Báo cáo phải gửi",
-            "Được chấp nhận",
-            "Lượt trả lại",
-            "Đang xem xét",
-            "Chưa nhận được",
-            "Khó khăn đã nêu",
-            "Đã trả lời",
-            "Lượt gia hạn",
-            "Lượt đôn đốc",
-        ),
-        report_rows,
-        total=[
-            "",
-            "Tổng cộng",
-            t.reports,
-            t.reports_accepted,
-            t.reports_returned,
-            t.reports_in_review,
-            t.reports_awaited,
-            t.difficulties_raised,
-            t.difficulties_answered,
-            t.extensions,
-            t.escalations,
-        ],
-    )
-    heads = Table(
-        "Don doc",
-        "Bảng 3. Đôn đốc theo người đứng đầu",
-        ("STT", "Cơ quan, đơn vị", "Chức danh", "Họ và tên", "Lượt đôn đốc", "Số nhiệm vụ"),
-        [
-            [i, h.agency_name or "UBND tỉnh", h.title, h.name, h.escalations, len(h.tasks)]
-            for i, h in enumerate(summary.heads, start=1)
-        ],
-    )
-    missing = Table(
-        "Chua bao cao",
-        "Các báo cáo chưa nhận được đã quá hạn",
-        ("STT", "Cơ quan, đơn vị", "Nhiệm vụ", "Kỳ", "Hạn gửi", "Số ngày làm việc quá hạn"),
-        [
-            [i, m.agency_name, m.section, m.period, f"{m.due:%d/%m/%Y}", m.working_days_late]
-            for i, m in enumerate(summary.missing, start=1)
-        ],
-    )
-    difficulties = Table(
-        "Kho khan",
-        "Bảng 4. Khó khăn, vướng mắc và việc trả lời",
-        (
-            "STT",
-            "Cơ quan, đơn vị",
-            "Nhiệm vụ",
-            "Kỳ",
-            "Nội dung",
-            "Ngày nêu",
-            "Trả lời",
-            "Ngày trả lời",
-        ),
-        [
-            [
-                i,
-                d.agency_name,
-                d.section,
-                d.period,
-                d.text,
-                f"{d.raised_on:%d/%m/%Y}",
-                d.answer or "Chưa trả lời",
-                f"{d.answered_on:%d/%m/%Y}" if d.answered_on else "",
-            ]
-            for i, d in enumerate(summary.difficulties, start=1)
-        ],
-    )
-    return [status, reports, heads, missing, difficulties]
-
-
-def _trend_table(summary: Summary) -> Table:
-    names = {a.agency: a.name for a in summary.agencies}
-    rows: list[list[Cell]] = [
-        [i, names[agency], *series]
-        for i, (agency, series) in enumerate(summary.trend.rates.items(), start=1)
-    ]
-    columns = len(summary.trend.periods)
-    return Table(
-        "Xu huong",
-        "Hình 1. Tỷ lệ hoàn thành đúng hạn theo cơ quan, đơn vị qua các quý",
-        ("STT", "Cơ quan, đơn vị", *summary.trend.periods),
-        rows,
-        frozenset(range(2, 2 + columns)),
-    )

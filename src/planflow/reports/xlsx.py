@@ -20,7 +20,7 @@ def render_xlsx(report: Report) -> bytes:
     first = book.active
     assert first is not None
     book.remove(first)
-    info = book.create_sheet("Thong tin")
+    info = book.create_sheet("Thông tin")
     for line in (
         report.issuer_lines[0],
         report.issuer_lines[1],
