@@ -7,7 +7,8 @@ Difficulties' words are read from the task aggregates at their version of that m
 
 Which tasks a period covers: every task of the period's own reports and of the shorter periods
 inside it (a six-month report covers the Q1, Q2 and H1 tasks), and every one-off task due within
-the period's calendar months (Q1: January to March; H1: January to June; 9M: to September; the
+the period's calendar months (its due date as the plan sets it: an extension does not move a task
+out of its period) (Q1: January to March; H1: January to June; 9M: to September; the
 year: all of it).
 """
 
@@ -128,7 +129,8 @@ def build_summary(app: PlanflowApp, plan: str, period: Period, moment: datetime)
     """The report's figures for ``plan`` and ``period`` as the board stood at ``moment``."""
     header = plan_header(app, plan)
     every = list_tasks(app.engine, moment, BoardFilter(plan=plan), as_of=True)
-    views = [v for v in every if covers(period, v.period, v.due)]
+    planned = _planned_dues(app.engine, plan)
+    views = [v for v in every if covers(period, v.period, planned.get(v.id, v.due))]
     ids = {v.id for v in views}
     counted = _event_counts(app.engine, plan, moment, ids)
     escalated = _escalations(app.engine, plan, moment, ids)
@@ -170,8 +172,16 @@ def build_summary(app: PlanflowApp, plan: str, period: Period, moment: datetime)
         heads=heads,
         missing=missing,
         difficulties=_difficulties(app, views, counted, header),
-        trend=_trend(every, period, agencies),
+        trend=_trend(every, planned, period, agencies),
     )
+
+
+def _planned_dues(engine: Engine, plan: str) -> dict[str, date]:
+    """Each task's due date as the plan sets it: an extension does not move a task out of the
+    period it was assigned for."""
+    query = select(board.c.id, board.c.planned_due).where(board.c.plan == plan)
+    with engine.connect() as connection:
+        return {row.id: row.planned_due for row in connection.execute(query)}
 
 
 def _awaited(v: TaskView) -> bool:
@@ -281,7 +291,9 @@ def _difficulties(
     return sorted(out, key=lambda d: (d.raised_on, d.agency, d.number))
 
 
-def _trend(every: list[TaskView], period: Period, agencies: list[AgencyFigures]) -> Trend:
+def _trend(
+    every: list[TaskView], planned: dict[str, date], period: Period, agencies: list[AgencyFigures]
+) -> Trend:
     """On-time completion per agency in each quarter up to the period's end, and in the period."""
     last = months(period)[1]
     quarters = [q for q in periods_for(PeriodKind.QUARTER, period.year) if months(q)[1] <= last]
@@ -291,7 +303,7 @@ def _trend(every: list[TaskView], period: Period, agencies: list[AgencyFigures])
     for q in quarters:
         judged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for v in every:
-            if v.status is TaskStatus.OPEN_IN_TIME or not covers(q, v.period, v.due):
+            if v.status is TaskStatus.OPEN_IN_TIME or not covers(q, v.period, planned[v.id]):
                 continue  # not yet judgeable, or another quarter's
             cell = judged[v.agency]
             cell[1] += 1
