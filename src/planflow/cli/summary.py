@@ -49,7 +49,7 @@ def summary(
         target.write_bytes(data)
         t = figures.totals
         console.print(
-            f"{target} — {wanted.label_vi}, số liệu đến {moment.isoformat()}: {t.total} nhiệm vụ, "
+            f"{target} — {wanted.label_vi}, số liệu đến {moment.isoformat(timespec='seconds')}: {t.total} nhiệm vụ, "
             f"{len(figures.missing)} báo cáo chưa nhận được / {t.total} tasks, "
             f"{len(figures.missing)} reports missing",
             markup=False,
