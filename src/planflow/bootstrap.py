@@ -23,6 +23,7 @@ from planflow.notify.ical import FeedChannel, agency_feed
 from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
 from planflow.notify.letterbox import render as render_letter
 from planflow.notify.outbox import Outbox
+from planflow.reports.drafts import DraftChannel
 from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
 from planflow.scheduler.tick import Fired, Ticker, TickReport
 
@@ -78,6 +79,8 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
         channels.append(FeedChannel(application.engine, config.ical_dir))
     if config.letters_dir is not None:
         channels.append(LetterChannel(application, config.letters_dir))
+    if config.drafts_dir is not None:
+        channels.append(DraftChannel(application, config.drafts_dir))
     return channels
 
 

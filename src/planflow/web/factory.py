@@ -18,7 +18,7 @@ from planflow.application.app import PlanflowApp
 from planflow.domain.errors import DomainError
 from planflow.web import security
 from planflow.web.accounts import AccountStore
-from planflow.web.api import commands, plans, session, tasks
+from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
 from planflow.web.pages import agency, audit, board, login
@@ -97,8 +97,9 @@ def create_app(
     web.add_exception_handler(RequestValidationError, validation_error_handler)
     web.state.throttle = SignInThrottle()
     security.install(web)  # headers on every response; database outages answer 503
-    for router in (session.router, plans.router, tasks.router, commands.router):
+    for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
         web.include_router(router, prefix=API_PREFIX)
+    web.include_router(summary.pages)
     for router in (login.router, board.router, agency.router, audit.router, task_pages.router):
         web.include_router(router)
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
