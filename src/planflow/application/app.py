@@ -93,7 +93,7 @@ class PlanflowApp(Application[UUID]):
     def __init__(self, database_url: str) -> None:
         super().__init__(
             env={
-                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "PERSISTENCE_MODULE": "planflow.adapters.chained_store",
                 "SQLALCHEMY_URL": normalize_url(database_url),
             }
         )

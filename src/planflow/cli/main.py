@@ -9,10 +9,10 @@ Each module registers its commands on the shared Typer app; importing them here,
 
 from __future__ import annotations
 
-from planflow.cli import board, notifying, plans, scheduling, tasks, web
+from planflow.cli import audit, board, notifying, plans, scheduling, tasks, web
 from planflow.cli.common import app
 
-__all__ = ["app", "board", "main", "notifying", "plans", "scheduling", "tasks", "web"]
+__all__ = ["app", "audit", "board", "main", "notifying", "plans", "scheduling", "tasks", "web"]
 
 
 def main() -> None:
