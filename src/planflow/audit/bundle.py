@@ -172,7 +172,11 @@ def verify_bundle(files: Mapping[str, bytes], verifiers: Sequence[Verifier]) -> 
         for e in entries
     ]
     report = core.verify_log(events, rows)
-    report.findings = findings + report.findings
+    # Line-level damage first, then the log's own findings; an edited decoded copy comes last
+    # (when the stored bytes changed too, their leaf mismatch is the sharper finding).
+    copies = [f for f in findings if f.kind == core.ALTERED]
+    lines = [f for f in findings if f.kind != core.ALTERED]
+    report.findings = lines + report.findings + copies
     report.findings += core.check_checkpoints(
         rows, [(checkpoint.size, checkpoint.root, "the bundle's checkpoint")]
     )

@@ -140,6 +140,11 @@ class Signer:
 
 def open_note(note: str, verifiers: Sequence[Verifier]) -> str:
     """The text of a note with a valid signature by one of ``verifiers``; else NoteError."""
+    return signed_by(note, verifiers)[0]
+
+
+def signed_by(note: str, verifiers: Sequence[Verifier]) -> tuple[str, Verifier]:
+    """The text of a note and the first of ``verifiers`` whose signature on it is valid."""
     text, sep, signatures = note.rpartition("\n\n")
     if not sep or not signatures.endswith("\n"):
         raise NoteError("not a signed note: no blank line before the signatures")
@@ -162,7 +167,7 @@ def open_note(note: str, verifiers: Sequence[Verifier]) -> str:
             raise NoteError(
                 f"chữ ký của {name} không hợp lệ / the signature by {name} does not verify"
             )
-        return text
+        return text, verifier
     raise NoteError(
         f"không có chữ ký nào bằng khóa đã cho (có: {', '.join(seen)}) / "
         f"no signature by the given key (signed by: {', '.join(seen)})"
@@ -210,7 +215,8 @@ class Checkpoint:
 
 def open_checkpoint(note: str, verifiers: Sequence[Verifier]) -> Checkpoint:
     """A checkpoint signed by one of ``verifiers`` whose origin is that key's name."""
-    checkpoint = Checkpoint.parse(open_note(note, verifiers))
-    if checkpoint.origin not in {v.name for v in verifiers}:
+    text, verifier = signed_by(note, verifiers)
+    checkpoint = Checkpoint.parse(text)
+    if checkpoint.origin != verifier.name:
         raise NoteError(f"checkpoint origin {checkpoint.origin!r} is not the signer's name")
     return checkpoint
