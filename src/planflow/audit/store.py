@@ -6,6 +6,7 @@ are, even from a corrupted store — and hands them over.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -205,6 +206,59 @@ def last_verification(engine: Engine) -> dict[str, Any] | None:
     with engine.connect() as connection:
         row = (
             connection.execute(select(verifications).order_by(verifications.c.id.desc()).limit(1))
+            .mappings()
+            .first()
+        )
+    return dict(row) if row else None
+
+
+@dataclass(frozen=True)
+class Backdated:
+    position: int
+    recorded_at: str
+    event_time: str
+    stream_id: str
+    topic: str
+    actor: str
+
+
+def backdated(engine: Engine, events: Table, last: int = 500) -> list[Backdated]:
+    """Among the latest ``last`` chain entries, those whose own time is well before recording."""
+    from planflow.audit.export import event_time, is_backdated
+
+    e = events.c
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(chain.c.position, chain.c.recorded_at, chain.c.stream_id, e.topic, e.state)
+            .join(events, e.id == chain.c.notification_id)
+            .order_by(chain.c.position.desc())
+            .limit(last)
+        ).all()
+    found = []
+    for r in rows:
+        try:
+            state = json.loads(bytes(r.state))
+        except ValueError:
+            continue
+        if isinstance(state, dict) and is_backdated(state, r.recorded_at):
+            moment = event_time(state)
+            found.append(
+                Backdated(
+                    int(r.position),
+                    r.recorded_at,
+                    moment.isoformat() if moment else "",
+                    r.stream_id,
+                    str(r.topic).rpartition(".")[2],
+                    str(state.get("actor", "")),
+                )
+            )
+    return found
+
+
+def latest_checkpoint(engine: Engine) -> dict[str, Any] | None:
+    with engine.connect() as connection:
+        row = (
+            connection.execute(select(checkpoints).order_by(checkpoints.c.id.desc()).limit(1))
             .mappings()
             .first()
         )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from planflow.application.queries import BoardFilter, TaskView, list_tasks, resolve_task
+from planflow.audit import store as audit_store
 from planflow.domain.errors import DomainError
 from planflow.web import board, catalog
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -69,6 +70,8 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         agencies = catalog.agencies(ctx)
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
+    engine = ctx.app.engine
+    events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     return render(
         request,
         ctx,
@@ -83,6 +86,9 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         export_query=str(request.url.query),
         agency=request.query_params.get("agency", ""),
         period=request.query_params.get("period", ""),
+        checkpoint=audit_store.latest_checkpoint(engine),
+        verification=audit_store.last_verification(engine),
+        backdated=audit_store.backdated(engine, events),
     )
 
 
