@@ -316,3 +316,20 @@ def test_proofs_for_one_event_and_between_two_sizes_verify(audited: Audited) -> 
     result = invoke(audited.url, "audit", "prove", "--old-size", "3")
     consistency = json.loads(result.stdout)
     assert consistency["size"] == audited.count and consistency["path"]
+
+
+def test_garbage_in_a_chain_row_is_named_not_a_traceback(audited: Audited) -> None:
+    audited.sql(
+        "UPDATE planflow_chain SET chain_hash = 'not hex', leaf_hash = 'zz' WHERE position = :p",
+        p=audited.submitted,
+    )
+    code, report = verify(audited)
+    assert (code, first(report)) == (1, (core.CHAIN_ALTERED, audited.submitted))
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a SQLite database" * 100)
+    result = invoke(f"sqlite:///{broken}", "audit", "verify")
+    assert result.exit_code == 2
+    assert "cannot read the store" in " ".join(result.output.split())

@@ -147,9 +147,19 @@ def leaf_of(row: ChainRow, event: EventRow, *, content_only: bool = False) -> st
     return merkle.leaf_hash(data).hex()
 
 
+def as_hash(value: str) -> bytes:
+    """A stored hex hash as bytes; a corrupted value (not 64 hex digits) as the SHA-256 of its
+    text — it then fits nothing, and the mismatch is reported instead of crashing the verifier."""
+    try:
+        raw = bytes.fromhex(value)
+    except (ValueError, TypeError):
+        raw = b""
+    return raw if len(raw) == merkle.HASH_SIZE else hashlib.sha256(str(value).encode()).digest()
+
+
 def link(previous: str | bytes, leaf: str) -> str:
-    prev = bytes.fromhex(previous) if isinstance(previous, str) else previous
-    return merkle.node_hash(prev, bytes.fromhex(leaf)).hex()
+    prev = as_hash(previous) if isinstance(previous, str) else previous
+    return merkle.node_hash(prev, as_hash(leaf)).hex()
 
 
 def state_sha256(state: bytes) -> str:
@@ -158,7 +168,7 @@ def state_sha256(state: bytes) -> str:
 
 def merkle_root(chain: Sequence[ChainRow], size: int | None = None) -> str:
     rows = chain if size is None else chain[:size]
-    return merkle.root([bytes.fromhex(r.leaf_hash) for r in rows]).hex()
+    return merkle.root([as_hash(r.leaf_hash) for r in rows]).hex()
 
 
 def verify_log(events: Iterable[EventRow], chain: Sequence[ChainRow]) -> Report:

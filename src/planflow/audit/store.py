@@ -136,7 +136,7 @@ def sign_checkpoint(session: Session, signer: Signer, at: datetime) -> Signed:
     rows = session.execute(
         select(chain.c.leaf_hash, chain.c.chain_hash).order_by(chain.c.position)
     ).all()
-    leaves = [bytes.fromhex(r.leaf_hash) for r in rows]
+    leaves = [core.as_hash(r.leaf_hash) for r in rows]
     head = rows[-1].chain_hash if rows else core.ZERO.hex()
     root = merkle.root(leaves)
     checkpoint = Checkpoint(signer.name, len(leaves), root, (f"planflow chain-head {head}",))

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from eventsourcing.persistence import PersistenceError
 from sqlalchemy import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from planflow.application.app import PlanflowApp
 from planflow.audit import bundle, merkle, store
@@ -70,6 +72,11 @@ def audit_edge() -> Iterator[None]:
             raise fail(EXIT_REFUSED, f"{exc}") from None
         except OSError as exc:
             raise fail(EXIT_BAD_INPUT, f"{exc.filename}: {exc.strerror}") from None
+        except (SQLAlchemyError, PersistenceError) as exc:
+            detail = str(exc).splitlines()[0]
+            raise fail(
+                EXIT_BAD_INPUT, f"không đọc được kho / cannot read the store: {detail}"
+            ) from None
 
 
 @contextmanager
@@ -229,7 +236,7 @@ def prove(
         with opened() as application:
             rows = store.chain_rows(application.engine)
         n = len(rows) if size is None else size
-        leaves = [bytes.fromhex(r.leaf_hash) for r in rows[:n]]
+        leaves = [core.as_hash(r.leaf_hash) for r in rows[:n]]
         if n > len(rows) or n < 1:
             raise fail(EXIT_BAD_INPUT, f"kích thước {n} ngoài 1..{len(rows)} / size out of range")
         root = merkle.root(leaves)
