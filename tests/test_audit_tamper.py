@@ -333,3 +333,15 @@ def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> N
     result = invoke(f"sqlite:///{broken}", "audit", "verify")
     assert result.exit_code == 2
     assert "cannot read the store" in " ".join(result.output.split())
+
+
+def test_an_emptied_chain_is_not_rechained_over_by_the_next_write(audited: Audited) -> None:
+    audited.sql("DELETE FROM planflow_chain")
+    audited.app.execute_activity(
+        task_id(PLAN, "D1", "so-a", "2022"), actor="so-a", at=utc(2022, 3, 20, 3)
+    )
+    code, report = verify(audited, "--against", str(audited.checkpoint))
+    assert code == 1
+    assert first(report) == (core.DELETED_WITH_CHAIN, 1)
+    assert {f["kind"] for f in report["findings"]} >= {core.INSERTED, core.CUT_OFF}
+    assert len(store.chain_rows(audited.engine)) == 1

@@ -122,7 +122,8 @@ def chain_unchained(session: Session, events: Table, at: str) -> int:
     """Chain every event that has none yet (a store from before the chain). Returns how many."""
     pending = writer.unchained_events(session, events)
     has_chain = session.execute(select(func.count()).select_from(chain)).scalar()
-    if pending and has_chain:
+    signed = session.execute(select(func.count()).select_from(checkpoints)).scalar()
+    if pending and (has_chain or signed):
         raise NoteError(
             "kho đã có chuỗi nhưng còn sự kiện chưa vào chuỗi — hãy chạy audit verify / "
             f"the store has a chain yet {len(pending)} events outside it: run audit verify"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from planflow.audit import merkle
 from planflow.audit.chain import ZERO, entry_bytes, link, state_sha256
-from planflow.audit.tables import chain
+from planflow.audit.tables import chain, checkpoints
 
 
 @dataclass(frozen=True)
@@ -33,17 +33,21 @@ def append(session: Session, events_table: Table, new: Sequence[NewEvent], recor
     """Chain ``new`` (in order) after the current head. Returns the last position written.
 
     If the chain is empty while the store already holds events (a store from before the chain),
-    those earlier events are chained first, in notification-id order, with the same time.
+    those earlier events are chained first, in notification-id order, with the same time — but
+    only if no checkpoint was ever signed: an emptied chain after one is tampering, and history
+    is not re-chained over it.
     """
     head = session.execute(
         select(chain.c.position, chain.c.chain_hash).order_by(chain.c.position.desc()).limit(1)
     ).first()
-    if head is None:
+    if head is None and not _signed_before(session):
         fresh = {e.notification_id for e in new}
         earlier = [
             e for e in unchained_events(session, events_table) if e.notification_id not in fresh
         ]
         new = [*earlier, *new]
+        position, previous = 0, ZERO.hex()
+    elif head is None:  # the chain was emptied after a checkpoint: never re-chain history
         position, previous = 0, ZERO.hex()
     else:
         position, previous = int(head.position), str(head.chain_hash)
@@ -83,6 +87,10 @@ def append(session: Session, events_table: Table, new: Sequence[NewEvent], recor
     if rows:
         session.execute(insert(chain), rows)
     return position
+
+
+def _signed_before(session: Session) -> bool:
+    return session.execute(select(checkpoints.c.id).limit(1)).first() is not None
 
 
 def _stream_head(session: Session, stream_id: str, version: int) -> str:
