@@ -62,3 +62,12 @@ def test_gaps_in_notification_ids_do_not_matter_positions_do(
     assert (rows[-1].notification_id, rows[-1].position) == (top + gap, len(rows))
     events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     assert store.verify_store(app.engine, events, [], []).ok
+
+
+def test_rebuilding_the_read_models_leaves_the_chain_alone(
+    app: PlanflowApp, mini_plan: LoadedPlan
+) -> None:
+    app.load_plan(mini_plan, actor="loader", at=utc(2022, 2, 15))
+    before = store.chain_rows(app.engine)
+    assert app.rebuild_read_models() == len(before)
+    assert store.chain_rows(app.engine) == before
