@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from planflow.audit import store
+from planflow.audit import bundle, store
 from planflow.audit.note import Signer
 from planflow.workflow.loader import LoadedPlan
 from test_web_pages import sign_in
@@ -43,3 +43,32 @@ def test_the_auditor_sees_the_checkpoint_the_last_verification_and_backdated_eve
     assert f"Điểm kiểm mới nhất: {signed.size} sự kiện" in page
     assert "toàn vẹn," in page
     assert 'data-testid="backdated"' in page and "ActivityExecuted" in page
+
+
+def test_the_auditor_downloads_a_bundle_that_its_checkpoint_alone_proves(
+    world: WebWorld, tmp_path: Path
+) -> None:
+    sign_in(world, "auditor")
+    signer = Signer.generate("planflow.test/log")
+    with world.app.transaction() as session:
+        signed = store.sign_checkpoint(session, signer, datetime.now(UTC))
+    task = world.task_id("D1", "so-a")
+    world.app.execute_activity(  # after the checkpoint: not in the bundle
+        UUID(task), actor="officer-a", at=datetime(2022, 3, 10, 2, tzinfo=UTC), note=""
+    )
+    response = world.client.get("/audit/bundle.zip")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    files = bundle.read_bundle(_saved(tmp_path, response.content))
+    assert bundle.SIGNATURE not in files
+    check = bundle.verify_bundle(files, [signer.verifier])
+    assert check.report.ok and check.report.count == signed.size
+    stranger = Signer.generate("planflow.test/log").verifier
+    with pytest.raises(bundle.BundleError, match="no signature by the given key"):
+        bundle.verify_bundle(files, [stranger])
+
+
+def _saved(folder: Path, data: bytes) -> Path:
+    path = folder / "downloaded.zip"
+    path.write_bytes(data)
+    return path

@@ -40,7 +40,8 @@ EVENTS = "events.jsonl"
 CHECKPOINT = "checkpoint.txt"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
-REQUIRED = (EVENTS, CHECKPOINT, MANIFEST, SIGNATURE)
+REQUIRED = (EVENTS, CHECKPOINT, MANIFEST)
+UNPROVEN = "not covered by a signature"
 LINE = "bundle line"
 FILE_CHANGED = "bundle file changed"
 
@@ -85,8 +86,10 @@ def write_bundle(
     checkpoint_note: str,
     summary: Mapping[str, Any],
     extra: Mapping[str, bytes],
-    signer: Signer,
+    signer: Signer | None,
 ) -> dict[str, Any]:
+    """Without a signer the manifest is unsigned: the checkpoint alone then proves the events
+    (so they must be exactly the ones it covers), and the readable sheets are not authenticated."""
     files = {EVENTS: events_jsonl, CHECKPOINT: checkpoint_note.encode(), **extra}
     manifest = {
         "format": FORMAT,
@@ -98,11 +101,11 @@ def write_bundle(
     }
     manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
     digest = hashlib.sha256(manifest_bytes).hexdigest()
-    signature = signer.sign(f"{FORMAT}\nmanifest-sha256 {digest}\n")
     tmp = path.with_name(path.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, manifest_bytes)
-        archive.writestr(SIGNATURE, signature)
+        if signer is not None:
+            archive.writestr(SIGNATURE, signer.sign(f"{FORMAT}\nmanifest-sha256 {digest}\n"))
         for name, data in files.items():
             archive.writestr(name, data)
     tmp.replace(path)
@@ -144,12 +147,14 @@ def verify_bundle(files: Mapping[str, bytes], verifiers: Sequence[Verifier]) -> 
     manifest_bytes = files[MANIFEST]
     try:
         manifest = json.loads(manifest_bytes)
-        if verifiers:
+        signed_manifest = SIGNATURE in files
+        if verifiers and signed_manifest:
             text = open_note(files[SIGNATURE].decode(), verifiers)
             if text != f"{FORMAT}\nmanifest-sha256 {hashlib.sha256(manifest_bytes).hexdigest()}\n":
                 raise BundleError(
                     "manifest.json đã bị thay đổi sau khi ký / manifest.json was changed after signing"
                 )
+        if verifiers:
             checkpoint = open_checkpoint(files[CHECKPOINT].decode(), verifiers)
         else:
             checkpoint = Checkpoint.parse(unverified_text(files[CHECKPOINT].decode()))
@@ -180,6 +185,15 @@ def verify_bundle(files: Mapping[str, bytes], verifiers: Sequence[Verifier]) -> 
     report.findings += core.check_checkpoints(
         rows, [(checkpoint.size, checkpoint.root, "the bundle's checkpoint")]
     )
+    if not signed_manifest and checkpoint.size < report.count:
+        report.findings.append(
+            core.Finding(
+                UNPROVEN,
+                checkpoint.size + 1,
+                f"the manifest is not signed and the checkpoint covers only {checkpoint.size} of "
+                f"{report.count} entries",
+            )
+        )
     for key, value in (("count", report.count), ("root", report.root), ("head", report.head)):
         if manifest.get(key) != value:
             report.findings.append(

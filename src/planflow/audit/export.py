@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Table
 
 from planflow.audit import bundle, store
 from planflow.audit import chain as core
-from planflow.audit.note import Signer
+from planflow.audit.note import Checkpoint, Signer, unverified_text
 
 BACKDATED_AFTER = timedelta(minutes=10)
 
@@ -148,24 +148,31 @@ def export(
     events: Table,
     path: Path,
     *,
-    signer: Signer,
+    signer: Signer | None,
     plan: str | None,
     created_at: datetime,
 ) -> dict[str, Any]:
-    """Write the bundle. The store must verify first: a bundle of a broken log is refused."""
-    report = store.verify_store(engine, events, [], [signer.verifier])
+    """Write the bundle. The store must verify first: a bundle of a broken log is refused.
+
+    With a signer: the whole log, under the latest checkpoint (which must cover it) and a signed
+    manifest. Without one (the web page, which holds no key): the log up to the latest checkpoint,
+    whose signature is then the proof.
+    """
+    verifiers = [] if signer is None else [signer.verifier]
+    report = store.verify_store(engine, events, [], verifiers)
     if not report.ok:
         raise bundle.BundleError(
             f"kho không toàn vẹn, không xuất / the store does not verify, nothing exported: "
             f"{report.first}"
         )
     notes = store.stored_notes(engine)
-    if not notes or _size_of(notes[-1]) != report.count:
+    covered = _size_of(notes[-1]) if notes else 0
+    if not notes or (signer is not None and covered != report.count):
         raise bundle.BundleError(
             "chưa có điểm kiểm mới nhất: chạy planflow audit checkpoint trước / "
             "no checkpoint of the current log: run planflow audit checkpoint first"
         )
-    rows = store.chain_rows(engine)
+    rows = store.chain_rows(engine)[:covered]
     by_id = {e.notification_id: e for e in store.stored_events(engine, events)}
     lines = io.BytesIO()
     entries = []
@@ -179,12 +186,12 @@ def export(
         entries.append(bundle.Entry(row, stored.state, stored.topic))
     readable = readable_rows(entries, plan)
     summary = {
-        "origin": signer.name,
+        "origin": _origin_of(notes[-1]),
         "plan": plan,
         "created_at": created_at.isoformat(),
-        "count": report.count,
-        "root": report.root,
-        "head": report.head,
+        "count": len(rows),
+        "root": core.merkle_root(rows),
+        "head": rows[-1].chain_hash if rows else core.ZERO.hex(),
         "readable_rows": len(readable),
     }
     return bundle.write_bundle(
@@ -198,9 +205,11 @@ def export(
 
 
 def _size_of(note: str) -> int:
-    from planflow.audit.note import Checkpoint, unverified_text
-
     return Checkpoint.parse(unverified_text(note)).size
+
+
+def _origin_of(note: str) -> str:
+    return Checkpoint.parse(unverified_text(note)).origin
 
 
 def dumps(manifest: dict[str, Any]) -> str:
