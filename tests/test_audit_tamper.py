@@ -345,3 +345,20 @@ def test_an_emptied_chain_is_not_rechained_over_by_the_next_write(audited: Audit
     assert first(report) == (core.DELETED_WITH_CHAIN, 1)
     assert {f["kind"] for f in report["findings"]} >= {core.INSERTED, core.CUT_OFF}
     assert len(store.chain_rows(audited.engine)) == 1
+
+
+def test_an_edit_with_the_databases_own_text_functions_is_named_altered(audited: Audited) -> None:
+    """sqlite3's replace() on a BLOB stores TEXT; the verifier reads it as it is."""
+    nid = audited.id_at(audited.accepted)
+    if audited.engine.dialect.name == "sqlite":
+        edit = (
+            "UPDATE planflow_events SET state = replace(state, '\"vp\"', '\"so-b\"') WHERE id = :i"
+        )
+    else:
+        edit = (
+            "UPDATE planflow_events SET state = convert_to(replace(convert_from(state, 'UTF8'), "
+            "'\"vp\"', '\"so-b\"'), 'UTF8') WHERE id = :i"
+        )
+    audited.sql(edit, i=nid)
+    code, report = verify(audited)
+    assert (code, first(report)) == (1, (core.ALTERED, audited.accepted))

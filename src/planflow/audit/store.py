@@ -11,8 +11,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from planflow.audit import chain as core
@@ -42,24 +43,53 @@ class StoredEvent:
 
 
 def stored_events(engine: Engine, events: Table) -> Iterator[StoredEvent]:
-    """Every event row in notification-id order, read in batches."""
-    e = events.c
+    """Every event row in notification-id order, read in batches — as raw values, without the
+    column types' conversions, so that a row edited by hand (a BLOB turned into TEXT by sqlite3's
+    ``replace()``, a malformed UUID) is read and reported rather than crashing the reader."""
+    query = text(
+        "SELECT id, originator_id, originator_version, topic, state "
+        f"FROM {events.name} WHERE id > :last ORDER BY id LIMIT :n"
+    )
     last = -1
     while True:
         with engine.connect() as connection:
-            rows = connection.execute(
-                select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
-                .where(e.id > last)
-                .order_by(e.id)
-                .limit(BATCH)
-            ).all()
+            rows = connection.execute(query, {"last": last, "n": BATCH}).all()
         if not rows:
             return
         for r in rows:
             yield StoredEvent(
-                int(r.id), str(r.originator_id), int(r.originator_version), r.topic, bytes(r.state)
+                _int(r.id),
+                _uuid(r.originator_id),
+                _int(r.originator_version),
+                _text(r.topic),
+                _bytes(r.state),
             )
-        last = int(rows[-1].id)
+        last = _int(rows[-1].id)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, bytes | memoryview):
+        return bytes(value)
+    return ("" if value is None else str(value)).encode("utf-8")
+
+
+def _uuid(value: Any) -> str:
+    if isinstance(value, bytes | memoryview) and len(bytes(value)) == 16:
+        return str(UUID(bytes=bytes(value)))
+    return _text(value)
 
 
 def event_rows(engine: Engine, events: Table) -> list[core.EventRow]:
@@ -76,18 +106,23 @@ def event_rows(engine: Engine, events: Table) -> list[core.EventRow]:
 
 
 def chain_rows(engine: Engine) -> list[core.ChainRow]:
+    """The chain in position order, as raw values (see ``stored_events``)."""
+    query = text(
+        "SELECT position, notification_id, stream_id, stream_version, recorded_at, leaf_hash, "
+        f"stream_hash, chain_hash FROM {chain.name} ORDER BY position"
+    )
     with engine.connect() as connection:
-        rows = connection.execute(select(chain).order_by(chain.c.position)).all()
+        rows = connection.execute(query).all()
     return [
         core.ChainRow(
-            int(r.position),
-            int(r.notification_id),
-            r.stream_id,
-            int(r.stream_version),
-            r.recorded_at,
-            r.leaf_hash,
-            r.stream_hash,
-            r.chain_hash,
+            _int(r.position),
+            _int(r.notification_id),
+            _text(r.stream_id),
+            _int(r.stream_version),
+            _text(r.recorded_at),
+            _text(r.leaf_hash),
+            _text(r.stream_hash),
+            _text(r.chain_hash),
         )
         for r in rows
     ]
