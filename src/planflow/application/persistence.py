@@ -1,6 +1,7 @@
 """The event store's persistence module: eventsourcing-sqlalchemy, with pooled connections checked
 before use (``pool_pre_ping``), so the first requests after a database restart do not fail on
-connections the restart killed. PlanflowApp names this module in PERSISTENCE_MODULE.
+connections the restart killed, and events hash-chained as they are written (docs/audit.md).
+PlanflowApp names this module in PERSISTENCE_MODULE.
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from eventsourcing_sqlalchemy.factory import Factory as SQLAlchemyFactory
 from sqlalchemy.orm import scoped_session, sessionmaker
+
+from planflow.adapters.chained_store import Factory as ChainedFactory
 
 POOL_TIMEOUT = 10  # seconds to wait for a free pooled connection before answering "busy"
 
@@ -36,7 +38,9 @@ class PrePingDatastore(SQLAlchemyDatastore):
         )
 
 
-class Factory(SQLAlchemyFactory):
+class Factory(ChainedFactory):
+    """The hash-chained recorder (adapters/chained_store.py) on a pre-pinging datastore."""
+
     datastore_class = PrePingDatastore
 
 

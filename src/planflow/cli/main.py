@@ -11,12 +11,23 @@ from __future__ import annotations
 
 # isort: off
 # The order ``--help`` lists the commands in: plans first.
-from planflow.cli import plans, board, tasks, scheduling, summary, notifying, web
+from planflow.cli import plans, board, tasks, scheduling, summary, notifying, audit, web
 from planflow.cli.common import app
 
 # isort: on
 
-__all__ = ["app", "board", "main", "notifying", "plans", "scheduling", "summary", "tasks", "web"]
+__all__ = [
+    "app",
+    "audit",
+    "board",
+    "main",
+    "notifying",
+    "plans",
+    "scheduling",
+    "summary",
+    "tasks",
+    "web",
+]
 
 
 def main() -> None:

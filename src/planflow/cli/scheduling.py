@@ -26,6 +26,7 @@ from rich.table import Table
 from planflow.application.ledger import ledger as build_ledger
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
+from planflow.audit.daily import daily_checkpoints
 from planflow.cli.common import (
     app,
     check_format,
@@ -133,7 +134,9 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
     with edge():
         check_format(fmt)
         moment = parse_moment(now, bare_date="start") if now else wall_now()
-        report = _ticker().tick(moment)
+        ticker = _ticker()
+        report = ticker.tick(moment)
+        daily_checkpoints(ticker.app, os.environ)(moment)
         if fmt == "json":
             payload = {
                 "at": moment.isoformat(),
@@ -213,9 +216,11 @@ def run(
         ticker = _ticker()
         outbox = _outbox(ticker, config) if notify else None
         stop = threading.Event()
+        daily = daily_checkpoints(ticker.app, os.environ)
 
         def job(moment: datetime) -> None:
             report = ticker.tick(moment)
+            daily(moment)
             console.print(f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S} {_summary(report)}")
             if outbox is not None:
                 for line in outbox(moment):
