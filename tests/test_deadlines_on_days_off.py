@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -130,3 +133,15 @@ def test_what_is_due_is_recorded_on_the_worked_saturday_of_a_swap() -> None:
     steps = due_now(task, RULES, at_local(date(2025, 4, 26)))
     assert {(i.key.kind.value, i.key.step) for i in steps} == {("overdue", 0), ("escalation", 1)}
     assert [i.fire_on for i in steps] == [date(2025, 4, 25), date(2025, 4, 25)]
+
+
+def test_validate_says_which_stated_due_dates_fall_on_a_day_off(tmp_path: Path) -> None:
+    planflow = shutil.which("planflow")
+    assert planflow, "the planflow console script is not installed"
+    path = _mini_with_fixed_due(tmp_path, "2022-04-30")
+    env = {**os.environ, "COLUMNS": "250", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [planflow, "validate", str(path)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hạn 30/04/2022 là ngày nghỉ, chuyển sang 04/05/2022" in result.stdout

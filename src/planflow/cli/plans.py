@@ -24,6 +24,7 @@ from planflow.cli.common import (
     moment_of,
     open_app,
 )
+from planflow.domain.calendar import due_note
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import apply_overrides, load_overrides, load_workflow
 from planflow.workflow.model import Workflow
@@ -41,6 +42,8 @@ def validate(file: Path) -> None:
             f"nhiệm vụ gốc / duties, {len(loaded.workflow.agencies)} cơ quan / agencies, "
             f"{len(specs)} nhiệm vụ theo cơ quan và kỳ / tasks"
         )
+        for stated in sorted({s.stated_due for s in specs if s.stated_due is not None}):
+            console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
 
 
 @app.command()
