@@ -1,4 +1,10 @@
-"""From a validated plan to the tasks it assigns: one per duty × agency × period. Pure."""
+"""From a validated plan to the tasks it assigns: one per duty × agency × period. Pure.
+
+A fixed due date that falls on a day off moves to the next working day (Civil Code 2015,
+art. 148(5)): the task's ``due`` is that effective date, and ``stated_due`` keeps the date the plan
+wrote (``domain.calendar.due_note`` words it for the read side). A recurring deadline counted in
+working days always lands on a working day.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,11 @@ class TaskSpec:
     due: date
     completion: Completion
     title: str
+    stated_due: date | None = None  # the plan's date when it is a day off and ``due`` moved
+
+    @property
+    def due_as_stated(self) -> date:
+        return self.stated_due or self.due
 
     @property
     def id(self) -> UUID:
@@ -46,7 +57,8 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
             if code not in groups:
                 groups[code] = expand_group(workflow, code)
             assignees.update(dict.fromkeys(groups[code]))
-        for period, due in _deadlines(duty.schedule, plan.year, calendar):
+        for period, stated in _deadlines(duty.schedule, plan.year, calendar):
+            due = calendar.effective_due(stated)
             for code in assignees:
                 if not agencies[code].is_valid_on(due):
                     continue
@@ -59,6 +71,7 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         due=due,
                         completion=Completion(duty.done_when.value),
                         title=duty.title_vi,
+                        stated_due=stated if stated != due else None,
                     )
                 )
     return specs
