@@ -12,11 +12,12 @@ from __future__ import annotations
 # isort: off
 # The order ``--help`` lists the commands in: plans first.
 from planflow.cli import plans, board, tasks, scheduling, notifying, web
+from planflow.cli import ingest
 from planflow.cli.common import app
 
 # isort: on
 
-__all__ = ["app", "board", "main", "notifying", "plans", "scheduling", "tasks", "web"]
+__all__ = ["app", "board", "ingest", "main", "notifying", "plans", "scheduling", "tasks", "web"]
 
 
 def main() -> None:
