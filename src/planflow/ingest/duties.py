@@ -22,7 +22,7 @@ _NOT_DUTY_SECTION = loose_re("muc dich", "muc tieu", "yeu cau", "noi dung")
 _LEAD = loose_re("chu tri")
 _WITH = loose_re("phoi hop voi", "phoi hop cung")
 _PERSONAL = loose_re("chiu trach nhiem ca nhan")
-_ADVERBIAL = loose_re("can cu", "tren co so", "theo chuc nang", "de", "nham")
+_ADVERBIAL = loose_re("can cu", "tren co so", "theo chuc nang")
 _SPLIT = re.compile(r";|,\s*(?=(?:đ|Đ|d|D|P|p)\S{0,3}nh\s+k\S{0,2}\b)")
 
 

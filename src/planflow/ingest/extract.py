@@ -84,11 +84,13 @@ def _plain(path: Path) -> str:
 
 
 def _docx(path: Path) -> str:
+    from docx.opc.exceptions import PackageNotFoundError
+
     from planflow.ingest.docx_text import docx_text
 
     try:
         return docx_text(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise CorruptFile(
             f"{path}: tệp DOCX hỏng hoặc không phải DOCX ({exc})",
             f"{path}: corrupt or not a DOCX file ({exc})",

@@ -41,7 +41,16 @@ _KT = loose_re("kt chu tich", "k chu tich")
 _TM = loose_re("tm uy ban nhan dan")
 _PHO = loose_re("pho chu tich")
 _NAME = re.compile(r"^[A-ZĐ][^\s\d]{0,7}(?: [A-ZĐ][^\s\d]{0,7}){1,4}$")
-_NOT_NAME = loose_re("noi nhan", "luu", "uy ban", "chu tich", "co quan", "nguoi ky", "email")
+_NOT_NAME = (
+    "noi nhan",
+    "uy ban",
+    "chu tich",
+    "co quan",
+    "nguoi ky",
+    "email",
+    "nhu tren",
+    "kiem tra",
+)
 _KINDS = {"ND": "NĐ", "QD": "QĐ", "QB": "QĐ", "Q": "QĐ", "TT": "TT", "NQ": "NQ", "CT": "CT"}
 
 
@@ -131,5 +140,6 @@ def _signature(doc: Document, header: Header) -> None:
         header.signs_as = Field("TM. ỦY BAN NHÂN DÂN — CHỦ TỊCH", tuple(tm), "medium")
     for n in doc.tail:
         line = doc.line(n).strip()
-        if _NAME.match(line) and not _NOT_NAME.search(fold(line)) and len(line.split()) >= 2:
+        folded = fold(line)
+        if _NAME.match(line) and not any(p in folded for p in _NOT_NAME) and len(line.split()) >= 2:
             header.signer_name = Field(line, (n,), "medium")

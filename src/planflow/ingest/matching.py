@@ -74,7 +74,7 @@ class Matcher:
                     names.append(name[: -len(province) - 1].strip())
             for name in names:
                 words = name_words(name)
-                if words and (words, agency.code) not in entries:
+                if len(words) >= 2 and (words, agency.code) not in entries:
                     entries.append((words, agency.code))
         entries.sort(key=lambda e: -len(e[0]))
         self.entries = entries

@@ -29,9 +29,11 @@ class ScheduleDraft:
     confidence: str = "high"
 
 
-_TRIGGER = loose_re("dinh ky", "hang quy", "hang thang", "hang nam", "moi quy", "tung quy")
-_REPORT = loose_re("bao cao")
-_QUARTER = re.compile(r"\bq\w{1,3}\b")
+_TRIGGER = re.compile(
+    r"\bd\w{0,2}nh k[iy]\b|\bh\w{0,2}ng (?:q\w?y|th\w{0,2}ng|n\w?m)\b|\b(?:moi|tung) q\w?y\b"
+)
+_REPORT = re.compile(r"\bb[a-z]{0,2}o c[a-z]{0,2}o\b")
+_QUARTER = re.compile(r"\bq\w?y\b")
 _HALF = re.compile(r"\b(6|sau) th\w{1,3}ng\b")
 _NINE = re.compile(r"\b(9|chin) th\w{1,3}ng\b")
 _YEAR = re.compile(r"\bn[a-z]m\b")
@@ -85,7 +87,8 @@ def recurring(text: str, year: int, calendar: WorkingCalendar) -> ScheduleDraft 
             or (trigger.start() > report.start() and gap_after <= 4)
         ):
             continue
-        window = " ".join(folded[trigger.start() :].split()[:9])
+        end = report.start() if report.start() > trigger.start() else len(folded)
+        window = " ".join(folded[trigger.start() : end].split()[:9])
         every: list[str] = []
         if _QUARTER.search(window):
             every.append("quarter")
