@@ -28,7 +28,7 @@ import build  # noqa: E402
 # (name, source text, how it is made, hand-made reading, floor of every P and R)
 PLANS = [
     ("seed OCR (eng model)", "kien-giang-2022-seed.txt", "text", None, 1.0),
-    ("plain text, lead/cooperating", "kien-giang-2023-cchc.txt", "text", "cchc", 0.75),
+    ("plain text, lead/cooperating", "kien-giang-2023-cchc.txt", "text", "cchc", 1.0),
     ("DOCX, automatic numbering", "kien-giang-2024-cds.txt", "docx", "cds", 1.0),
     ("PDF with a text layer", "kien-giang-2024-pbgdpl.txt", "pdf", "pbgdpl", 1.0),
     ("scanned PDF, OCR -l vie", "kien-giang-2024-pbgdpl.txt", "scan", "pbgdpl", 1.0),

@@ -56,7 +56,7 @@ def where(lines: tuple[int, ...]) -> str:
 def looks_folded(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     marked = sum(1 for c in letters if strip_marks(c) != c)
-    return bool(letters) and marked / len(letters) < 0.05
+    return bool(letters) and marked / len(letters) < 0.12
 
 
 def _slug(text: str) -> str:
@@ -95,6 +95,7 @@ def write_draft(
     register: Register,
     calendar: WorkingCalendar,
     body_text: str,
+    responsibility: list[tuple[str, tuple[int, int], str]] | None = None,
 ) -> Draft:
     year = header.year or dt.date.today().year  # never reached: import checks the year first
     w = Writer(register, calendar, looks_folded(body_text))
@@ -160,7 +161,7 @@ def write_draft(
     w.line()
     _agencies(w, year)
     used = _groups(w, duties, year)
-    _duties(w, duties, used, year)
+    _duties(w, duties, used, year, responsibility or [])
     _escalation(w, duties)
     return Draft("\n".join(w.out) + "\n", w.reviews, w.chosen)
 
@@ -237,10 +238,18 @@ def _codes(w: Writer, mentions: list, year: int) -> list[str]:  # type: ignore[t
 
 
 def _duties(
-    w: Writer, duties: list[DutyDraft], used: dict[str, tuple[str, ...]], year: int
+    w: Writer,
+    duties: list[DutyDraft],
+    used: dict[str, tuple[str, ...]],
+    year: int,
+    responsibility: list[tuple[str, tuple[int, int], str]],
 ) -> None:
     aggregators = {m.code for d in duties for m in d.recipients if m.code}
     w.line()
+    for section, lines, text in responsibility:
+        w.line(f"# Personal responsibility (chịu trách nhiệm cá nhân), {section}, {where(lines)}:")
+        w.line(f"#   {' '.join(text.split())}")
+        w.line("#   planflow/v1 has no field for it: the heads are the agencies' `head`s.")
     w.line("duties:")
     for duty in duties:
         assignees = _codes(w, duty.assignees, year)

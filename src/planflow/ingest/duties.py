@@ -23,6 +23,7 @@ _LEAD = loose_re("chu tri")
 _WITH = loose_re("phoi hop voi", "phoi hop cung")
 _PERSONAL = loose_re("chiu trach nhiem ca nhan")
 _ADVERBIAL = loose_re("can cu", "tren co so", "theo chuc nang")
+_HEAD_TITLE = loose_re("thu truong", "giam doc", "chu tich", "nguoi dung dau")
 _SPLIT = re.compile(r";|,\s*(?=(?:đ|Đ|d|D|P|p)\S{0,3}nh\s+k\S{0,2}\b)")
 
 
@@ -120,8 +121,13 @@ def _heading_subject(matcher: Matcher, node: Node) -> list[Mention]:
 
 
 def find_duties(
-    root: Node, matcher: Matcher, year: int, calendar: WorkingCalendar
+    root: Node,
+    matcher: Matcher,
+    year: int,
+    calendar: WorkingCalendar,
+    responsibility: list[tuple[str, tuple[int, int], str]] | None = None,
 ) -> list[DutyDraft]:
+    """The duties under ``root``; personal-responsibility clauses on heads go to ``responsibility``."""
     duties: list[DutyDraft] = []
     for node in root.walk():
         if node.children:
@@ -141,6 +147,12 @@ def find_duties(
             if not run and heading:
                 run, source = heading, "heading"
             if not run:
+                continue
+            folded = fold(clause)
+            if _HEAD_TITLE.match(folded) and _PERSONAL.search(folded):
+                # A personal-responsibility clause on heads, not a duty (docs/ingestion.md).
+                if responsibility is not None:
+                    responsibility.append((node.section, (node.first_line, node.last_line), clause))
                 continue
             named = [m for m in run if m.code]
             if not in_duty_section and not named:

@@ -49,14 +49,17 @@ def import_plan(
         )
     calendar = vietnam_calendar([header.year - 1, header.year, header.year + 1])
     matcher = Matcher(register)
-    duties = find_duties(doc.root, matcher, header.year, calendar)
+    responsibility: list[tuple[str, tuple[int, int], str]] = []
+    duties = find_duties(doc.root, matcher, header.year, calendar, responsibility)
     duties += table_duties(doc, matcher, header.year, calendar)
     if not duties:
         raise NotAPlan(
             f"{path}: không tìm thấy nhiệm vụ nào được giao cho cơ quan",
             f"{path}: no duty assigned to an agency was found",
         )
-    draft = write_draft(path.name, header, duties, register, calendar, extracted.text)
+    draft = write_draft(
+        path.name, header, duties, register, calendar, extracted.text, responsibility
+    )
     return Imported(draft, extracted, duties, register)
 
 
