@@ -76,3 +76,34 @@ def agencies_list(register: Annotated[str | None, typer.Option("--register")] = 
                 f"{row.register}\t{row.code}\t{row.kind}\t{row.name_vi}\t{until}\t{row.successor}",
                 markup=False,
             )
+
+
+plan_app = typer.Typer(help="Chuỗi kế hoạch / plan series.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("next-year")
+def plan_next_year(
+    file: Path,
+    year: Annotated[int, typer.Option("--year", help="The new plan's year")],
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Kế hoạch năm sau từ kế hoạch năm nay / draft next year's plan from this year's."""
+    from planflow.ingest.nextyear import next_year
+
+    with edge():
+        target = output or Path(f"{file.stem}-{year}.yaml")
+        result = next_year(file, year, target.parent)
+        text = result.text(file.name)
+        problems = check_draft(text, target.parent)
+        target.write_text(text, encoding="utf-8")
+        console.print(
+            f"[green]Đã ghi / Written:[/] {target} — {len(result.changes)} thay đổi / changes"
+        )
+        for change in result.changes:
+            console.print(f"  {change}", markup=False)
+        if problems:
+            err_console.print("Bản nháp chưa hợp lệ / The draft does not validate yet:")
+            for problem in problems:
+                err_console.print(f"  {problem}", markup=False)
+            raise typer.Exit(2)

@@ -63,13 +63,18 @@ def import_plan(
     return Imported(draft, extracted, duties, register)
 
 
-def check_draft(text: str) -> list[str]:
-    """Problems ``planflow validate`` would report on the draft (empty when it validates)."""
+def check_draft(text: str, directory: Path | None = None) -> list[str]:
+    """Problems ``planflow validate`` would report on the draft (empty when it validates).
+
+    ``directory`` is where the draft will live, for paths relative to it (calendar overrides).
+    """
     from planflow.workflow.errors import WorkflowError
     from planflow.workflow.loader import load_workflow
 
-    with tempfile.TemporaryDirectory(prefix="planflow-draft-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="planflow-draft-", dir=directory) as tmp:
         target = Path(tmp) / "draft.yaml"
+        if directory is not None:
+            text = text.replace("overrides: ", "overrides: ../", 1)
         target.write_text(text, encoding="utf-8")
         try:
             load_workflow(target)
