@@ -100,3 +100,23 @@ def test_the_kien_giang_csv_loads_into_the_agency_register_as_is(tmp_path: Path)
     assert "40" in done.stdout
     listed = run(["--db", str(db), "agencies", "list", "--register", "kg"], tmp_path)
     assert "so-noi-vu" in listed.stdout and "2025-06-30" in listed.stdout
+
+
+def test_a_malformed_register_is_refused_with_its_line_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name_vi,kind\nso-a,Sở A,department\nso-a,Sở A bis,department\n")
+    db = tmp_path / "p.db"
+    done = run(["--db", str(db), "agencies", "import", str(bad)], tmp_path)
+    assert done.returncode == 2
+    assert "bad.csv:3" in " ".join(done.stderr.split())
+    listed = run(["--db", str(db), "agencies", "list"], tmp_path)
+    assert "so-a" not in listed.stdout
+
+
+def test_the_bundled_an_giang_register_imports_with_its_special_zones(tmp_path: Path) -> None:
+    csv = ROOT / "src" / "planflow" / "data" / "registers" / "an-giang-2025.csv"
+    db = tmp_path / "p.db"
+    assert run(["--db", str(db), "agencies", "import", str(csv)], tmp_path).returncode == 0
+    listed = run(["--db", str(db), "agencies", "list"], tmp_path).stdout
+    for code in ("dk-phu-quoc", "dk-kien-hai", "dk-tho-chau", "ag-ubnd-tinh"):
+        assert code in listed
