@@ -125,3 +125,33 @@ def test_next_year_after_the_merger_hands_duties_to_successors_and_flags_the_res
     b1 = next(d for d in loaded.workflow.duties if d.id == "IV.1.b.1")
     assert b1.assignees == ["ag-vp-ubnd"]
     assert any("so-noi-vu ended 2025-06-30: no successor known" in c for c in result.changes)
+
+
+def test_dotted_numbering_and_a_lead_under_its_heading_are_read(tmp_path: Path) -> None:
+    from planflow.ingest.pipeline import import_plan
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "ỦY BAN NHÂN DÂN\nTỈNH KIÊN GIANG\nSố: 7/KH-UBND    Kiên Giang, ngày 3 tháng 1 năm 2024\n"
+        "KẾ HOẠCH\nThực hiện công tác văn thư năm 2024\n\n"
+        "I. MỤC ĐÍCH\n1. Nâng cao chất lượng công tác văn thư.\n"
+        "II. NHIỆM VỤ VÀ GIẢI PHÁP\n2.1. Sở Nội vụ:\n"
+        "2.1.1. Chủ trì, phối hợp với Sở Tư pháp hướng dẫn nghiệp vụ văn thư trước ngày 15/5/2024.\n"
+        "2.1.2. Định kỳ 6 tháng báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện.\n"
+        "2.2. Văn phòng Ủy ban nhân dân tỉnh lưu trữ hồ sơ trong quý IV năm 2024.\n"
+        "Nơi nhận:\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nLâm Minh Thành\n",
+        encoding="utf-8",
+    )
+    result = import_plan(plan)
+    ids = [
+        (d.id, [m.code for m in d.assignees], [m.code for m in d.cooperating])
+        for d in result.duties
+    ]
+    assert ids == [
+        ("II.1.1", ["so-noi-vu"], ["so-tu-phap"]),
+        ("II.1.2", ["so-noi-vu"], []),
+        ("II.2", ["vp-ubnd"], []),
+    ]
+    assert result.duties[0].schedule.due == dt.date(2024, 5, 15)
+    assert result.duties[1].schedule.every == ("half_year",)
+    assert result.duties[2].schedule.due == dt.date(2024, 12, 31)

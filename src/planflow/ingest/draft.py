@@ -265,7 +265,7 @@ def _duties(
             "clause": "the first clause",
             "table": "the table's lead column",
         }[duty.assignee_source]
-        phrases = "; ".join(m.phrase for m in duty.assignees)
+        phrases = "; ".join(m.text or m.phrase for m in duty.assignees)
         w.line(f"    # assignees from {src} ({phrases}), confidence {conf}")
         if duty.cooperating:
             coop = ", ".join(_codes(w, duty.cooperating, year))

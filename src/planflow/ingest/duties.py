@@ -70,6 +70,16 @@ def subject(matcher: Matcher, text: str) -> tuple[list[Mention], list[Mention], 
         elif run or m.first > skip + 2:
             break
     cooperating: list[Mention] = []
+    if not run and _LEAD.match(" ".join(words[skip : skip + 3])):
+        # 'Chủ trì, phối hợp với Y …' under a heading that names the lead.
+        with_at = _WITH.search(" ".join(words[skip : skip + 8]))
+        if with_at:
+            offset = skip + len(" ".join(words[skip:])[: with_at.end()].split())
+            for m in mentions:
+                if m.first >= offset and (not cooperating or m.first <= cooperating[-1].last + 1):
+                    if not cooperating and m.first > offset + 1:
+                        break
+                    cooperating.append(m)
     recipients = [
         m
         for m in mentions

@@ -56,6 +56,7 @@ class Mention:
     kinds: tuple[str, ...]  # a group: every agency of these kinds
     phrase: str
     score: float
+    text: str = ""  # the words as the plan wrote them
 
     @property
     def confidence(self) -> str:
@@ -91,7 +92,7 @@ class Matcher:
                 if any(taken[first : last + 1]):
                     continue
                 score = 95.0 if conf == "high" else 88.0
-                found.append(_mention(toks, first, last, None, kinds, phrase, score))
+                found.append(_mention(passage, toks, first, last, None, kinds, phrase, score))
                 taken[first : last + 1] = [True] * (last - first + 1)
         candidates: list[tuple[int, float, int, int, str, str]] = []
         for name, code in self.entries:
@@ -110,7 +111,7 @@ class Matcher:
             if any(taken[first : last + 1]):
                 continue
             taken[first : last + 1] = [True] * (last - first + 1)
-            found.append(_mention(toks, first, last, code, (), target, score))
+            found.append(_mention(passage, toks, first, last, code, (), target, score))
         return sorted(found, key=lambda m: m.first)
 
 
@@ -129,6 +130,7 @@ def _span(starts: list[int], start: int, end: int) -> tuple[int, int]:
 
 
 def _mention(
+    passage: str,
     toks: list[Token],
     first: int,
     last: int,
@@ -137,4 +139,5 @@ def _mention(
     phrase: str,
     score: float,
 ) -> Mention:
-    return Mention(first, last, toks[first].start, toks[last].end, code, kinds, phrase, score)
+    start, end = toks[first].start, toks[last].end
+    return Mention(first, last, start, end, code, kinds, phrase, score, passage[start:end])

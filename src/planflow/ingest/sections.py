@@ -14,9 +14,10 @@ from planflow.ingest.docx_text import roman
 from planflow.ingest.fold import fold, loose_re
 
 LETTERS = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p", "q"]
-RANK = {"roman": 1, "number": 2, "letter": 3, "dash": 4}
+RANK = {"roman": 1, "number": 2, "number2": 2.3, "number3": 2.6, "letter": 3, "dash": 4}
 
 _ROMAN_LINE = re.compile(r"^\s*([IVXLl1]{1,4})\s*[.,:]\s*(\S.*)$")
+_DOTTED_LINE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){1,2})(?:\.\s*|\s+(?=[A-ZÀ-ỸĐ]))(\S.*)$")
 _NUMBER_LINE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
 _LETTER_LINE = re.compile(r"^\s*([a-zđ¢])\)\s*(\S.*)$")
 _DASH_LINE = re.compile(r"^\s*[-–—•+]\s*(\S.*)$")
@@ -70,6 +71,9 @@ def _marker(line: str) -> tuple[str, str] | None:
         rest = m.group(2)
         if _upper_ratio(rest) > 0.7 and len(rest.split()) >= 2:
             return "roman", rest
+    if m := _DOTTED_LINE.match(line):
+        depth = m.group(1).count(".") + 1
+        return f"number{depth}", m.group(2)
     if m := _NUMBER_LINE.match(line):
         return "number", m.group(2)
     if m := _LETTER_LINE.match(line):
