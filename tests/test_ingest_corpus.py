@@ -31,7 +31,7 @@ PLANS = [
     ("plain text, lead/cooperating", "kien-giang-2023-cchc.txt", "text", "cchc", 1.0),
     ("DOCX, automatic numbering", "kien-giang-2024-cds.txt", "docx", "cds", 1.0),
     ("PDF with a text layer", "kien-giang-2024-pbgdpl.txt", "pdf", "pbgdpl", 1.0),
-    ("scanned PDF, OCR -l vie", "kien-giang-2024-pbgdpl.txt", "scan", "pbgdpl", 1.0),
+    ("scanned PDF, OCR -l vie (An Giang 2026)", "an-giang-2026-tthc.txt", "scan", "ag26", 1.0),
     ("DOCX, appendix table", "kien-giang-2024-da06.txt", "docx", "da06", 1.0),
 ]
 EXPECTED = {
@@ -39,13 +39,15 @@ EXPECTED = {
     "cds": "kien-giang-2024-cds.expected.yaml",
     "pbgdpl": "kien-giang-2024-pbgdpl.expected.yaml",
     "da06": "kien-giang-2024-da06.expected.yaml",
+    "ag26": "an-giang-2026-tthc.expected.yaml",
 }
 
 
 def hand_made(name: str) -> LoadedPlan:
     """A workflow built from a hand-made reading: its duties over the Kiên Giang register."""
     data: dict[str, Any] = yaml.safe_load((CORPUS / EXPECTED[name]).read_text(encoding="utf-8"))
-    register = next(r for r in bundled_registers() if r.name.startswith("kien-giang"))
+    wanted = data.get("register", "kien-giang-2022.csv")
+    register = next(r for r in bundled_registers() if r.name == wanted)
     year = data["year"]
     duties = []
     for d in data["duties"]:
@@ -76,7 +78,14 @@ def hand_made(name: str) -> LoadedPlan:
                 "signer": {"title_vi": "x"},
             },
             "agencies": [
-                {"code": a.code, "name_vi": a.name_vi, "kind": a.kind, "head": {"title_vi": "x"}}
+                {
+                    "code": a.code,
+                    "name_vi": a.name_vi,
+                    "kind": "district" if a.kind == "commune" else a.kind,
+                    "head": {"title_vi": "x"},
+                    "valid_from": a.valid_from,
+                    "valid_until": a.valid_until,
+                }
                 for a in register.agencies
             ],
             "groups": [

@@ -35,6 +35,7 @@ def test_folding_repairs_what_an_english_ocr_model_does_to_vietnamese() -> None:
         ("chậm nhất ngày 15 tháng 11", dt.date(2023, 11, 15)),
         ("tổ chức trong tháng 9", dt.date(2023, 9, 29)),
         ("hoàn thành trong quý III năm 2023", dt.date(2023, 9, 29)),
+        ("trong quý l năm 2023", dt.date(2023, 3, 31)),
         ("trong 6 tháng đầu năm", dt.date(2023, 6, 30)),
     ],
 )
@@ -139,7 +140,7 @@ def test_dotted_numbering_and_a_lead_under_its_heading_are_read(tmp_path: Path) 
         "2.1.1. Chủ trì, phối hợp với Sở Tư pháp hướng dẫn nghiệp vụ văn thư trước ngày 15/5/2024.\n"
         "2.1.2. Định kỳ 6 tháng báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện.\n"
         "2.2. Văn phòng Ủy ban nhân dân tỉnh lưu trữ hồ sơ trong quý IV năm 2024.\n"
-        "Nơi nhận:\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nLâm Minh Thành\n",
+        "Nơi nhận:\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình\n",
         encoding="utf-8",
     )
     result = import_plan(plan)

@@ -50,8 +50,9 @@ _DAY_MONTH = re.compile(
     r"\b(?:truoc|cham nhat|han|den)\s+(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?"
 )
 _IN_MONTH = re.compile(r"\btrong thang (\d{1,2})(?:\s*(?:/|nam)\s*(\d{4}))?")
+# An OCR model reads the roman I as l, 1 or |: 'quý l' is 'quý I'.
 _IN_QUARTER = re.compile(
-    r"\b(?:trong|truoc het|het|cuoi) quy (iv|iii|ii|i|[1-4])\b(?:\s*(?:/|nam)\s*(\d{4}))?"
+    r"\b(?:trong|truoc het|het|cuoi) quy ([ivl1|]{1,3}|[2-4])(?![\w/])(?:\s*(?:/|nam)\s*(\d{4}))?"
 )
 _FIRST_HALF = re.compile(r"\b(?:trong )?6 thang dau nam\b")
 _IN_YEAR = re.compile(r"\b(?:trong|hoan thanh trong) nam (\d{4})\b")
@@ -147,7 +148,10 @@ def fixed(text: str, year: int, calendar: WorkingCalendar) -> ScheduleDraft | No
             due = last_working_day(calendar, _month_end(stated_year, month))
             return ScheduleDraft(due=due, phrase=m.group(0), rule="last working day of the month")
     if m := _IN_QUARTER.search(plain):
-        quarter = ROMAN_Q[m.group(1)]
+        token = m.group(1)
+        quarter = int(token) if token in "234" else ROMAN_Q.get(re.sub(r"[l1|]", "i", token), 0)
+        if not quarter:
+            return None
         stated_year = int(m.group(2)) if m.group(2) else year
         due = last_working_day(calendar, _month_end(stated_year, quarter * 3))
         return ScheduleDraft(due=due, phrase=m.group(0), rule="last working day of the quarter")
