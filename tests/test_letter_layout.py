@@ -259,3 +259,13 @@ def test_the_pdf_is_an_a4_letter_in_times_with_the_key_lines(at_signer_level: Le
         for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
     }
     assert fonts and all(("Liberation-Serif" in f or "Times" in f) for f in fonts), fonts
+
+
+def test_pages_are_numbered_at_the_top_from_the_second_page(docx: DocxDocument) -> None:
+    section = docx.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.first_page_header.paragraphs[0].text == ""
+    number = section.header.paragraphs[0]
+    assert number.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    fields = number._p.findall(qn("w:fldSimple"))
+    assert [f.get(qn("w:instr")) for f in fields] == ["PAGE"]

@@ -3,7 +3,8 @@ out per Decree 30/2020/NĐ-CP, Appendix I: A4; margins 20 mm top and bottom, 30 
 Times New Roman; the issuer's block on the left with a short solid rule (2/5 of its name's line)
 under the name; the national title and motto on the right with a solid rule as long as the motto
 under it, and the place and date centred below; body paragraphs justified, first line indented
-1.27 cm, 6 pt apart, line spacing 1.15; "Nơi nhận:" bold italic 12 pt, its list 11 pt.
+1.27 cm, 6 pt apart, line spacing 1.15; "Nơi nhận:" bold italic 12 pt, its list 11 pt; page numbers
+centred at the top from page 2.
 
 The rules are empty paragraphs with a bottom border (w:pBdr/w:bottom), indented so the border is as
 long as the rule must be: Word draws a paragraph border from the left to the right indent.
@@ -133,6 +134,18 @@ def _page_and_fonts(doc: DocxDocument) -> None:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
     section.left_margin, section.right_margin = Cm(3), Cm(2)
+    # Page numbers: Arabic, centred at the top, 14 pt, from page 2 (none on the first page).
+    section.different_first_page_header_footer = True
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    number._p.append(field)
 
 
 def _body(doc: DocxDocument, text: str) -> Paragraph:
@@ -152,6 +165,8 @@ def _tasks(doc: DocxDocument, letter: Letter) -> None:
     headings = ("STT", "Nhiệm vụ", "Kỳ", "Hạn hoàn thành", "Số ngày làm việc quá hạn")
     for cell, text in zip(table.rows[0].cells, headings, strict=True):
         _cell(cell, text, bold=True)
+    repeat = OxmlElement("w:tblHeader")  # the heading row repeats on every page the table spans
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     for task in letter.tasks:
         cells = table.add_row().cells
         values = (
