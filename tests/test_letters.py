@@ -3,6 +3,7 @@ iCalendar feed of an agency's deadlines."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -232,3 +233,24 @@ def test_at_level_two_the_outbox_writes_the_letter_and_refreshes_the_feed(
     # Written at the Office's step (level 2): the Office's chief signs.
     assert "<div>TL. CHỦ TỊCH</div><div>CHÁNH VĂN PHÒNG</div>" in written_html
     assert (tmp_path / "ical" / "so-tu-phap.ics").exists()
+
+
+def test_the_configured_letters_channel_also_writes_the_pdf(
+    late: PlanflowApp, tmp_path: Path
+) -> None:
+    from planflow.bootstrap import outbox_for
+    from planflow.domain.task import task_id
+    from planflow.notify.config import NotifyConfig
+
+    # Q1 report, due 16 Mar, chased on 25 Mar: 7 working days late, the signer's step.
+    report = task_id(PLAN, "IV.1.a.2", "so-tu-phap", "2022-Q1")
+    late.chase_up(report, actor="director", at=morning(date(2022, 3, 25)), note="Khẩn trương")
+    letters = tmp_path / "letters"
+    outbox = outbox_for(late, NotifyConfig(letters_dir=letters))
+    [written] = outbox.run(morning(date(2022, 3, 25)))
+    assert written.error is None
+    assert sorted(p.suffix for p in letters.iterdir()) == [".docx", ".html", ".pdf"]
+    pdf = PdfReader(next(letters.glob("*.pdf")))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    text = unicodedata.normalize("NFC", text)
+    assert "Khẩn trương" in text and "KT. CHỦ TỊCH" in text and "Quý I năm 2022" in text
