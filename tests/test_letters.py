@@ -3,6 +3,7 @@ iCalendar feed of an agency's deadlines."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from icalendar import Calendar
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from conftest import utc
@@ -18,7 +20,14 @@ from planflow.cli.main import app as cli
 from planflow.notify.docx_letter import render_docx
 from planflow.notify.ical import agency_feed
 from planflow.notify.letterbox import NothingOverdue, letter_for
-from planflow.notify.letters import decree30_date, render_html
+from planflow.notify.letters import (
+    build_letter,
+    decree30_date,
+    level_reached,
+    plan_citation,
+    render_html,
+    signature_for,
+)
 from planflow.workflow.loader import LoadedPlan
 from test_scheduler_ladder import PLAN, morning
 
@@ -40,15 +49,19 @@ def test_the_html_letter_has_the_decree_30_parts_and_lists_the_overdue_tasks(
     letter = letter_for(late, PLAN, "so-tu-phap", morning(date(2022, 4, 5)))
     html = render_html(letter)
     for part in (
-        "ỦY BAN NHÂN DÂN<br>TỈNH KIÊN GIANG",
+        '<div>ỦY BAN NHÂN DÂN</div><div>TỈNH KIÊN GIANG</div><div class="rule short"></div>',
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "Số:        /UBND-VP",
         "Kiên Giang, ngày 05 tháng 4 năm 2022",
-        "V/v đôn đốc thực hiện nhiệm vụ quá hạn theo Kế hoạch số …/KH-UBND",
+        'V/v đôn đốc thực hiện nhiệm vụ quá hạn theo Kế hoạch số <span class="nowrap">…/KH-UBND</span>',
         "Kính gửi: Sở Tư pháp.",
+        "Thực hiện Kế hoạch số …/KH-UBND ngày …/…/2022 của Ủy ban nhân dân tỉnh Kiên Giang về",
+        "Quý I năm 2022",
         "Nơi nhận:",
         "- Như trên;",
+        "- Lưu: VT, VP.",
+        "TM. ỦY BAN NHÂN DÂN",
         "KT. CHỦ TỊCH",
         "PHÓ CHỦ TỊCH",
         "Nguyễn Thanh Nhàn",
@@ -56,6 +69,13 @@ def test_the_html_letter_has_the_decree_30_parts_and_lists_the_overdue_tasks(
         "chịu trách nhiệm cá nhân",
     ):
         assert part in html, part
+    # The layout: the date centred under the motto, rules rather than underlining, body justified
+    # with its first line indented, the A4 page with the decree's margins.
+    assert ".place-date { font-style: italic; text-align: center;" in html
+    assert "underline" not in html and "border-bottom: 1px solid #000" in html
+    assert "p.body { text-align: justify; text-indent: 1.27cm;" in html
+    assert "@page { size: A4; margin: 20mm 20mm 20mm 30mm;" in html
+    assert "Quý 1" not in html
     # On 5 Apr: the Q1 report (16 Mar) and the four duties due 31 Mar are late.
     assert [(t.section, t.due, t.working_days_late) for t in letter.tasks] == [
         ("IV.1.a.2", date(2022, 3, 16), 14),
@@ -75,8 +95,51 @@ def test_the_docx_letter_says_the_same(late: PlanflowApp) -> None:
     assert "chịu trách nhiệm cá nhân" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells
     assert "Kiên Giang, ngày 18 tháng 3 năm 2022" in cells
-    assert "KT. CHỦ TỊCH" in cells and "Nguyễn Thanh Nhàn" in cells
-    assert "Quý 1 năm 2022" in cells and "16/03/2022" in cells
+    # Two working days late: below the Office's step, so the Office's chief signs, not the signer.
+    assert "TL. CHỦ TỊCH" in cells and "CHÁNH VĂN PHÒNG" in cells
+    assert "KT. CHỦ TỊCH" not in cells and "Nguyễn Thanh Nhàn" not in cells
+    assert "Quý I năm 2022" in cells and "16/03/2022" in cells
+    assert "Thực hiện Kế hoạch số …/KH-UBND ngày …/…/2022 của Ủy ban nhân dân tỉnh" in text
+
+
+def test_the_ladder_level_decides_who_signs(kien_giang: LoadedPlan) -> None:
+    document = kien_giang.workflow.model_dump(mode="json")
+    # Ladder: 1 the late head (0 days), 2 the Office (3 days), 3 the plan's signer (7 days).
+    assert [level_reached(document, d) for d in (0, 2, 3, 6, 7, 30)] == [1, 1, 2, 2, 3, 3]
+    office = (("TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG"), "")
+    assert signature_for(document, 0) == office
+    assert signature_for(document, 1) == office
+    assert signature_for(document, 2) == office
+    assert signature_for(document, 3) == (
+        ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+        "Nguyễn Thanh Nhàn",
+    )
+
+
+def test_the_plan_is_cited_with_its_number_date_and_issuer() -> None:
+    plan = {"number": "35/KH-UBND", "issuer": "Ủy ban nhân dân tỉnh Kiên Giang", "year": 2022}
+    assert plan_citation({**plan, "date": "2022-02-18"}) == (
+        "Kế hoạch số 35/KH-UBND ngày 18/02/2022 của Ủy ban nhân dân tỉnh Kiên Giang"
+    )
+    # Unknown in the source: left as dots for the Office to fill in, like an unknown number.
+    assert plan_citation(plan) == (
+        "Kế hoạch số 35/KH-UBND ngày …/…/2022 của Ủy ban nhân dân tỉnh Kiên Giang"
+    )
+
+
+def test_the_offices_note_is_escaped_in_the_html_letter(kien_giang: LoadedPlan) -> None:
+    chased = build_letter(
+        kien_giang.workflow.model_dump(mode="json"),
+        "so-tu-phap",
+        [],
+        kien_giang.calendar,
+        morning(date(2022, 3, 18)),
+        chase_up=True,
+        note="<script>alert(1)</script> & số liệu",
+    )
+    html = render_html(chased)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; số liệu" in html
 
 
 def test_no_letter_to_an_agency_that_is_not_late(late: PlanflowApp) -> None:
@@ -84,10 +147,10 @@ def test_no_letter_to_an_agency_that_is_not_late(late: PlanflowApp) -> None:
         letter_for(late, PLAN, "so-tu-phap", morning(date(2022, 3, 10)))
 
 
-def test_the_letter_command_writes_html_and_docx(late: PlanflowApp, tmp_path: Path) -> None:
+def test_the_letter_command_writes_html_docx_and_pdf(late: PlanflowApp, tmp_path: Path) -> None:
     db = late.engine.url.database
     runner = CliRunner()
-    for fmt in ("html", "docx"):
+    for fmt in ("html", "docx", "pdf"):
         out = tmp_path / f"letter.{fmt}"
         result = runner.invoke(
             cli,
@@ -107,6 +170,17 @@ def test_the_letter_command_writes_html_and_docx(late: PlanflowApp, tmp_path: Pa
         )
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 1000
+    assert (tmp_path / "letter.pdf").read_bytes().startswith(b"%PDF-")
+    pdf = PdfReader(tmp_path / "letter.pdf")
+    assert "Kiên Giang, ngày 18 tháng 3 năm 2022" in "".join(p.extract_text() for p in pdf.pages)
+    base = ["--db", str(db), "letter", "--agency", "so-tu-phap", "--now", "2022-03-18"]
+    # --level names the step the letter is written at: at 3 the Vice-Chairman signs.
+    out = tmp_path / "level3.html"
+    result = runner.invoke(cli, [*base, "--level", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "KT. CHỦ TỊCH" in out.read_text(encoding="utf-8")
+    result = runner.invoke(cli, [*base, "--format", "odt", "-o", str(tmp_path / "x.odt")])
+    assert result.exit_code == 2 and not (tmp_path / "x.odt").exists()
     result = runner.invoke(
         cli,
         [
@@ -154,5 +228,29 @@ def test_at_level_two_the_outbox_writes_the_letter_and_refreshes_the_feed(
     assert "2022-03-21-kien-giang-2022-tthc-so-tu-phap-don-doc.docx" in written
     assert len(written) == 2 * 36  # one letter (HTML and DOCX) per late agency
     html = tmp_path / "letters" / "2022-03-21-kien-giang-2022-tthc-so-tu-phap-don-doc.html"
-    assert "Kiên Giang, ngày 21 tháng 3 năm 2022" in html.read_text(encoding="utf-8")
+    written_html = html.read_text(encoding="utf-8")
+    assert "Kiên Giang, ngày 21 tháng 3 năm 2022" in written_html
+    # Written at the Office's step (level 2): the Office's chief signs.
+    assert "<div>TL. CHỦ TỊCH</div><div>CHÁNH VĂN PHÒNG</div>" in written_html
     assert (tmp_path / "ical" / "so-tu-phap.ics").exists()
+
+
+def test_the_configured_letters_channel_also_writes_the_pdf(
+    late: PlanflowApp, tmp_path: Path
+) -> None:
+    from planflow.bootstrap import outbox_for
+    from planflow.domain.task import task_id
+    from planflow.notify.config import NotifyConfig
+
+    # Q1 report, due 16 Mar, chased on 25 Mar: 7 working days late, the signer's step.
+    report = task_id(PLAN, "IV.1.a.2", "so-tu-phap", "2022-Q1")
+    late.chase_up(report, actor="director", at=morning(date(2022, 3, 25)), note="Khẩn trương")
+    letters = tmp_path / "letters"
+    outbox = outbox_for(late, NotifyConfig(letters_dir=letters))
+    [written] = outbox.run(morning(date(2022, 3, 25)))
+    assert written.error is None
+    assert sorted(p.suffix for p in letters.iterdir()) == [".docx", ".html", ".pdf"]
+    pdf = PdfReader(next(letters.glob("*.pdf")))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    text = unicodedata.normalize("NFC", text)
+    assert "Khẩn trương" in text and "KT. CHỦ TỊCH" in text and "Quý I năm 2022" in text

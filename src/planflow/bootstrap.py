@@ -20,6 +20,7 @@ from planflow.domain.errors import InvalidArgument
 from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
 from planflow.notify.config import ConfigError, NotifyConfig, load_config
 from planflow.notify.ical import FeedChannel, agency_feed
+from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
 from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
 from planflow.notify.letterbox import render as render_letter
 from planflow.notify.outbox import Outbox
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from planflow.web.settings import WebSettings
 
 __all__ = [
+    "LETTER_FORMATS",
     "Clock",
     "Fired",
     "NothingOverdue",
@@ -85,7 +87,7 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
     if config.ical_dir is not None:
         channels.append(FeedChannel(application.engine, config.ical_dir))
     if config.letters_dir is not None:
-        channels.append(LetterChannel(application, config.letters_dir))
+        channels.append(LetterChannel(application, config.letters_dir, formats=LETTER_FORMATS))
     if config.drafts_dir is not None:
         channels.append(DraftChannel(application, config.drafts_dir))
     return channels

@@ -13,6 +13,7 @@ import typer
 from planflow.application.app import PlanflowApp
 from planflow.application.timeparse import TimeFormatError, parse_moment
 from planflow.bootstrap import (
+    LETTER_FORMATS,
     NothingOverdue,
     NotifyConfig,
     UnknownPlan,
@@ -77,17 +78,28 @@ def letter(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
     now: Annotated[str | None, typer.Option("--now", help="Date of the letter (ISO)")] = None,
     plan: Annotated[str | None, typer.Option(help="Plan id (needed if several are loaded)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="html or docx")] = "html",
+    fmt: Annotated[str, typer.Option("--format", help="html, docx or pdf")] = "html",
+    level: Annotated[
+        int | None,
+        typer.Option(
+            "--level",
+            min=1,
+            help="Escalation level the letter is written at; it decides who signs "
+            "(default: the level the agency's longest-late task has reached)",
+        ),
+    ] = None,
 ) -> None:
     """Văn bản đôn đốc / a chase-up letter to a late agency (Decree 30/2020 layout)."""
     with edge():
-        if fmt not in ("html", "docx"):
-            raise TimeFormatError(f"định dạng không hợp lệ {fmt!r} / --format must be html or docx")
+        if fmt not in LETTER_FORMATS:
+            raise TimeFormatError(
+                f"định dạng không hợp lệ {fmt!r} / --format must be html, docx or pdf"
+            )
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         application = open_app()
         code = plan or _only_plan(application)
         try:
-            text = render_letter(letter_for(application, code, agency, moment), fmt)
+            text = render_letter(letter_for(application, code, agency, moment, level), fmt)
         except (NothingOverdue, UnknownPlan) as exc:
             raise fail(EXIT_NOT_FOUND, str(exc)) from None
         output.write_bytes(text)

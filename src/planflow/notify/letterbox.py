@@ -14,7 +14,7 @@ from planflow.application.readmodels import CHASE_UP
 from planflow.domain import clock
 from planflow.domain.status import TaskStatus
 from planflow.notify.docx_letter import render_docx
-from planflow.notify.letters import Letter, build_letter, render_html
+from planflow.notify.letters import Letter, build_letter, render_html, render_pdf
 from planflow.notify.notices import Notice
 
 
@@ -31,7 +31,20 @@ class UnknownPlan(LookupError):
         super().__init__(f"không có kế hoạch {plan!r} / no plan {plan!r}")
 
 
-def letter_for(app: PlanflowApp, plan_code: str, agency: str, now: datetime) -> Letter:
+FORMATS = ("html", "docx", "pdf")
+
+
+def letter_for(
+    app: PlanflowApp,
+    plan_code: str,
+    agency: str,
+    now: datetime,
+    level: int | None = None,
+    min_level: int = 0,
+) -> Letter:
+    """The chase-up letter to ``agency`` about its overdue tasks, written at escalation ``level``
+    (who signs follows it; by default, the level its longest-late task has reached, and at least
+    ``min_level``)."""
     plan = app.get_plan(plan_code)
     if plan is None:
         raise UnknownPlan(plan_code)
@@ -43,7 +56,15 @@ def letter_for(app: PlanflowApp, plan_code: str, agency: str, now: datetime) -> 
     )
     if not overdue:
         raise NothingOverdue(agency, plan_code)
-    return build_letter(plan.document, agency, overdue, rules_from_plan(plan).calendar, now)
+    return build_letter(
+        plan.document,
+        agency,
+        overdue,
+        rules_from_plan(plan).calendar,
+        now,
+        level=level,
+        min_level=min_level,
+    )
 
 
 def chase_up_letter(
@@ -73,20 +94,33 @@ def chase_up_letter(
 
 
 def render(letter: Letter, fmt: str) -> bytes:
-    return render_docx(letter) if fmt == "docx" else render_html(letter).encode("utf-8")
+    """The letter as ``html``, ``docx`` or ``pdf``."""
+    if fmt == "docx":
+        return render_docx(letter)
+    if fmt == "pdf":
+        return render_pdf(letter)
+    return render_html(letter).encode("utf-8")
 
 
 class LetterChannel:
     """At escalation level ``min_level`` and above, writes the late agency's chase-up letter
-    (HTML and DOCX) into a folder, one per agency, plan and day, for the Office to issue. A manual
-    chase-up (ChaseUpSent) writes a letter about its one task, one per chase-up."""
+    (by default HTML and DOCX; the composition root adds PDF) into a folder, one per agency, plan
+    and day, for the Office to issue; who signs follows the step's level. A manual chase-up
+    (ChaseUpSent) writes a letter about its one task, one per chase-up."""
 
     name = "letters"
 
-    def __init__(self, app: PlanflowApp, folder: Path, min_level: int = 2) -> None:
+    def __init__(
+        self,
+        app: PlanflowApp,
+        folder: Path,
+        min_level: int = 2,
+        formats: tuple[str, ...] = ("html", "docx"),
+    ) -> None:
         self.app = app
         self.folder = folder
         self.min_level = min_level
+        self.formats = formats
 
     def deliver(self, notice: Notice) -> str:
         if notice.kind == CHASE_UP:
@@ -94,15 +128,17 @@ class LetterChannel:
         if notice.kind != "escalation" or notice.level < self.min_level:
             return "skipped: not an escalation letter step"
         try:
-            letter = letter_for(self.app, notice.plan, notice.agency, notice.fired_at)
+            letter = letter_for(
+                self.app, notice.plan, notice.agency, notice.fired_at, min_level=notice.level
+            )
         except NothingOverdue:
             return "skipped: nothing overdue any more"
         self.folder.mkdir(parents=True, exist_ok=True)
         day = clock.local_date(notice.fired_at)
         stem = self.folder / f"{day.isoformat()}-{notice.plan}-{notice.agency}-don-doc"
-        for fmt in ("html", "docx"):
+        for fmt in self.formats:
             stem.with_suffix(f".{fmt}").write_bytes(render(letter, fmt))
-        return f"wrote {stem}.html/.docx"
+        return f"wrote {stem}.{'/.'.join(self.formats)}"
 
     def _chase_up(self, notice: Notice) -> str:
         letter = chase_up_letter(
@@ -112,6 +148,6 @@ class LetterChannel:
         day = clock.local_date(notice.fired_at)
         # Duty ids hold dots: build the names whole rather than with Path.with_suffix.
         stem = f"{day.isoformat()}-{notice.plan}-{notice.agency}-don-doc-ngay-{notice.event_id[:8]}"
-        for fmt in ("html", "docx"):
+        for fmt in self.formats:
             (self.folder / f"{stem}.{fmt}").write_bytes(render(letter, fmt))
-        return f"wrote {self.folder / stem}.html/.docx"
+        return f"wrote {self.folder / stem}.{'/.'.join(self.formats)}"

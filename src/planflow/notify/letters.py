@@ -1,7 +1,8 @@
 """Chase-up letters (văn bản đôn đốc) laid out per Decree 30/2020/NĐ-CP, Appendix I.
 
 ``build_letter`` gathers what the letter says (pure, from data); ``render_html`` fills the Jinja2
-template; ``planflow.notify.docx_letter`` writes the same letter as a Word document.
+template and ``render_pdf`` prints that HTML with WeasyPrint; ``planflow.notify.docx_letter`` writes
+the same letter as a Word document. Who signs follows the escalation ladder (``signature_for``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from typing import Any
 from planflow.application.queries import TaskView
 from planflow.domain import clock
 from planflow.domain.calendar import WorkingCalendar
-from planflow.domain.periods import Period
+from planflow.domain.periods import Period, PeriodKind
 from planflow.notify.templating import environment
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 REPLY_WORKING_DAYS = 5
+# The unit that drafts the letter (Decree 30/2020, Appendix I: its abbreviation follows the issuer's in
+# the symbol, "Số: …/UBND-VP", and the archive line, "Lưu: VT, VP."): the Office follows plans up.
+DRAFTING_UNIT = "VP"
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Letter:
     recipients: tuple[str, ...]
     signs_as: tuple[str, ...]
     signer_name: str
+    plan_citation: str = ""  # the plan in full at its first mention: number, date, issuer
+    level: int = 0  # the escalation level the letter is written at; it decides who signs
     overdue_only: bool = True  # False: a chase-up of named tasks, late or not yet
     note: str = ""  # the Office's words, for a chase-up
 
@@ -103,9 +110,14 @@ def build_letter(
     *,
     chase_up: bool = False,
     note: str = "",
+    level: int | None = None,
+    min_level: int = 0,
+    drafting_unit: str = DRAFTING_UNIT,
 ) -> Letter:
     """The letter to ``agency`` about ``overdue`` (its late tasks); with ``chase_up``, about the
-    tasks the Office chased by hand, late or not yet."""
+    tasks the Office chased by hand, late or not yet. ``level`` is the escalation step the letter
+    is written at (who signs follows it); by default, the step its longest-late task has reached,
+    and at least ``min_level`` (the step that asked for the letter)."""
     plan = document["plan"]
     agencies = {a["code"]: a for a in document.get("agencies", [])}
     duties = {d["id"]: d for d in document.get("duties", [])}
@@ -115,19 +127,21 @@ def build_letter(
         LetterTask(
             number=i,
             section=str(duties.get(v.duty, {}).get("section", v.duty)),
-            period_label=_period_label(v.period),
+            period_label=period_label(v.period),
             title=v.title,
             due=v.due,
             working_days_late=max(calendar.working_days_between(v.due, today), 0),
         )
         for i, v in enumerate(sorted(overdue, key=lambda v: (v.due, v.duty, v.period)), start=1)
     )
-    signer = plan["signer"]
-    signs_as = str(signer.get("signs_as") or "KT. CHỦ TỊCH — PHÓ CHỦ TỊCH")
+    if level is None:
+        reached = level_reached(document, max((t.working_days_late for t in tasks), default=0))
+        level = max(reached, min_level)
+    signs_as, signer_name = signature_for(document, level)
     issuer = str(plan["issuer"])
     return Letter(
         issuer_lines=issuer_lines(issuer),
-        number="Số:        /UBND-VP",
+        number=f"Số:        /UBND-{drafting_unit}",
         place=place_of(issuer),
         dated=decree30_date(today),
         subject=(
@@ -148,15 +162,69 @@ def build_letter(
             "Như trên;",
             "CT, các PCT UBND tỉnh;",
             "Văn phòng UBND tỉnh;",
-            "Lưu: VT.",
+            f"Lưu: VT, {drafting_unit}.",
         ),
-        signs_as=tuple(
-            part.strip() for part in signs_as.replace("—", "\n").splitlines() if part.strip()
-        ),
-        signer_name=str(signer.get("name") or ""),
+        signs_as=signs_as,
+        signer_name=signer_name,
+        plan_citation=plan_citation(plan),
+        level=level,
         overdue_only=not chase_up,
         note=note.strip(),
     )
+
+
+def plan_citation(plan: dict[str, Any]) -> str:
+    """The plan as a document is cited at its first mention: number, date and issuer ("Kế hoạch
+    số 35/KH-UBND ngày 18/02/2022 của Ủy ban nhân dân tỉnh Kiên Giang"). An unknown date is left
+    as dots in its year, for the Office to fill in, as an unknown number is."""
+    issued = plan.get("date")
+    if isinstance(issued, str):
+        issued = date.fromisoformat(issued)
+    day = f"{issued:%d/%m/%Y}" if isinstance(issued, date) else f"…/…/{plan['year']}"
+    return f"Kế hoạch số {plan['number']} ngày {day} của {plan['issuer']}"
+
+
+def level_reached(document: dict[str, Any], working_days_late: int) -> int:
+    """The highest ladder level whose step falls due ``working_days_late`` working days after the
+    deadline (0 when none has)."""
+    steps = document.get("escalation", {}).get("ladder", [])
+    reached = [
+        int(s["level"]) for s in steps if int(s["working_days_after_due"]) <= working_days_late
+    ]
+    return max(reached, default=0)
+
+
+def signature_for(document: dict[str, Any], level: int) -> tuple[tuple[str, ...], str]:
+    """Who signs a letter written at escalation ``level``, and how (Decree 30/2020, Appendix I).
+
+    From the ladder step whose recipient is the plan's signer (the Vice-Chairman) upwards, the
+    signer signs for the Chairman, on the Committee's behalf: "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH /
+    PHÓ CHỦ TỊCH". Below it (the late head's own step, the Office director's step), the Office's
+    chief signs by the Chairman's leave: "TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG"."""
+    plan = document["plan"]
+    steps = sorted(document.get("escalation", {}).get("ladder", []), key=lambda s: s["level"])
+    reached = [s for s in steps if int(s["level"]) <= level]
+    if reached and any(s["recipient"] == "signer" for s in reached):
+        signer = plan["signer"]
+        formula = str(signer.get("signs_as") or "KT. CHỦ TỊCH — PHÓ CHỦ TỊCH")
+        lines = [p.strip() for p in formula.replace("—", "\n").splitlines() if p.strip()]
+        if lines[0].startswith("KT.") and str(plan["issuer"]).lower().startswith("ủy ban"):
+            lines.insert(0, "TM. ỦY BAN NHÂN DÂN")
+        return tuple(lines), str(signer.get("name") or "")
+    office = _office(document, [str(s["recipient"]) for s in reversed(reached)])
+    head = office.get("head", {}) if office else {}
+    title = str(head.get("title_vi") or "Chánh Văn phòng")
+    return ("TL. CHỦ TỊCH", title.upper()), str(head.get("name") or "")
+
+
+def _office(document: dict[str, Any], preferred: list[str]) -> dict[str, Any] | None:
+    """The Office (the agency of kind ``office``), the ladder's own recipient first."""
+    offices = [a for a in document.get("agencies", []) if a.get("kind") == "office"]
+    for code in preferred:
+        for agency in offices:
+            if agency["code"] == code:
+                return dict(agency)
+    return dict(offices[0]) if offices else None
 
 
 def _subject_of(title: str) -> str:
@@ -167,12 +235,28 @@ def _subject_of(title: str) -> str:
     return title[:1].lower() + title[1:]
 
 
-def _period_label(code: str) -> str:
+def period_label(code: str) -> str:
+    """A period as an administrative document writes it: "Quý I năm 2022" (quarters in Roman
+    numerals), "6 tháng đầu năm 2022", "9 tháng năm 2022", "năm 2022"."""
     try:
-        return Period.parse(code).label_vi
+        period = Period.parse(code)
     except ValueError:
         return code
+    if period.kind is PeriodKind.QUARTER:
+        return f"Quý {_ROMAN[period.number]} năm {period.year}"
+    if period.kind in (PeriodKind.YEAR, PeriodKind.ONCE):
+        return f"năm {period.year}"
+    return period.label_vi
 
 
 def render_html(letter: Letter) -> str:
     return environment().get_template("letters/don-doc.html.j2").render(letter=letter)
+
+
+def render_pdf(letter: Letter) -> bytes:
+    """The letter's HTML printed by WeasyPrint (its CSS carries the A4 page and margins)."""
+    from weasyprint import HTML  # imported here: it loads Pango, which the other formats skip
+
+    pdf = HTML(string=render_html(letter)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
