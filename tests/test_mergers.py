@@ -162,3 +162,13 @@ def test_a_revision_loaded_before_the_end_keeps_the_old_body_until_its_last_day(
     assert app.get_task(A_Q2).agency == "so-c"
     assert app.get_task(B_Q2).cancelled
     assert open_with_ended_body(app) == []
+
+
+def test_a_chase_up_by_hand_after_the_end_names_the_successors_head(app: PlanflowApp) -> None:
+    app.load_plan(load_workflow(BEFORE), actor="loader", at=morning(date(2022, 2, 15)))
+    app.load_plan(load_workflow(AFTER), actor="loader", at=morning(date(2022, 6, 1)))
+    # No tick has run since the end: the task is still recorded with Sở A.
+    named = app.chase_up(A_Q2, actor="vp-moi", at=morning(date(2022, 7, 4)), note="Khẩn trương")
+    assert (named.agency, named.name) == ("so-c", "Lê Văn C")
+    event = app.task_events(A_Q2)[-1]
+    assert (type(event).__name__, event.recipient_agency) == ("ChaseUpSent", "so-c")
