@@ -7,10 +7,21 @@ from pathlib import Path
 from uuid import uuid4
 
 from conftest import MINI, utc
+from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
 from planflow.application.sync import Recorded, revise
-from planflow.domain.task import Completion, task_id
+from planflow.domain import clock
+from planflow.domain.chasing import (
+    Handover,
+    Head,
+    LadderRule,
+    PlanRules,
+    Term,
+    handover_due,
+    handover_on,
+)
+from planflow.domain.task import Completion, Task, task_id
 from planflow.workflow.expand import TaskSpec
 from planflow.workflow.loader import load_workflow
 
@@ -88,3 +99,76 @@ def test_without_a_successor_the_old_task_is_cancelled_and_the_new_one_assigned(
     revision = revise([spec("b")], [recorded("a")], {})
     assert [r.agency for r in revision.cancel] == ["a"]
     assert [s.agency for s in revision.assign] == ["b"]
+
+
+# --- the pure rules: who is in office on a day, who a step names, what a tick hands over ---------
+
+END = date(2022, 6, 30)
+RULES = PlanRules(
+    plan="p",
+    calendar=vietnam_calendar([2022]),
+    reminders=(3,),
+    ladder=(LadderRule(1, "assignee_head", 0), LadderRule(2, "vp", 3)),
+    heads={
+        "so-a": Head("Giám đốc Sở A"),
+        "so-b": Head("Giám đốc Sở B"),
+        "so-c": Head("Giám đốc Sở C", "Lê Văn C"),
+        "vp": Head("Chánh Văn phòng"),
+        "vp-moi": Head("Chánh Văn phòng (mới)"),
+        "x": Head("X"),
+        "y": Head("Y"),
+    },
+    signer=Head("Phó Chủ tịch", "Nguyễn Văn A"),
+    terms={
+        "so-a": Term(END, "so-b"),
+        "so-b": Term(date(2022, 9, 30), "so-c"),
+        "vp": Term(END, "vp-moi"),
+        "x": Term(END, "y"),
+        "y": Term(END, "x"),
+    },
+)
+
+
+def test_the_agency_in_office_follows_the_successors_that_have_ended_by_that_day() -> None:
+    assert RULES.in_office("so-a", END) == "so-a"
+    assert RULES.in_office("so-a", date(2022, 7, 1)) == "so-b"
+    assert RULES.in_office("so-a", date(2022, 10, 1)) == "so-c"
+    assert RULES.in_office("x", date(2022, 7, 1)) is None  # a cycle of ended bodies
+
+
+def test_a_step_names_the_head_in_office_on_its_day_never_an_ended_one() -> None:
+    assert RULES.recipient("vp", "so-a", END).agency == "vp"
+    later = RULES.recipient("vp", "so-a", date(2022, 7, 1))
+    assert (later.role, later.agency, later.title) == ("vp-moi", "vp-moi", "Chánh Văn phòng (mới)")
+    head = RULES.recipient("assignee_head", "so-a", date(2022, 10, 3))
+    assert (head.role, head.agency, head.name) == ("assignee_head", "so-c", "Lê Văn C")
+    # Ended without anyone in office: the step goes up to the plan's signer.
+    assert RULES.recipient("x", "so-c", date(2022, 7, 1)).role == "signer"
+
+
+def test_an_open_task_is_handed_over_from_the_day_after_its_agencys_last_day() -> None:
+    task = new_task(agency="so-a")
+    assert handover_on(task, RULES) == date(2022, 7, 1)
+    assert handover_due(task, RULES, END) is None
+    assert handover_due(task, RULES, date(2022, 7, 1)) == Handover(date(2022, 7, 1), "so-b")
+    assert handover_due(new_task(agency="x"), RULES, date(2022, 7, 1)) == Handover(
+        date(2022, 7, 1), None
+    )
+    assert handover_on(new_task(agency="so-c"), RULES) is None
+    with clock.at(utc(2022, 5, 1)):
+        task.cancel(actor="vp", reason="không cần / not needed")
+    assert handover_due(task, RULES, date(2022, 7, 1)) is None
+
+
+def new_task(agency: str) -> Task:
+    with clock.at(utc(2022, 1, 5)):
+        return Task.assign(
+            plan="p",
+            duty="D1",
+            agency=agency,
+            period="2022",
+            due=date(2022, 6, 15),
+            completion=Completion.ACTIVITY,
+            title="Việc",
+            actor="loader",
+        )

@@ -28,13 +28,20 @@ from planflow.application.errors import (
     TaskNotFound,
 )
 from planflow.application.inputs import command_named, parse_input
-from planflow.application.planrules import rules_from_plan
+from planflow.application.planrules import rules_from_plan, rules_from_workflow
 from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
 from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
-from planflow.application.sync import Recorded, Revision, revise
+from planflow.application.sync import Recorded, Revision, handovers_due, revise
 from planflow.domain import clock
 from planflow.domain.chase import Recipient
-from planflow.domain.chasing import ASSIGNEE_HEAD, DueItem, PlanRules, due_now, record_step
+from planflow.domain.chasing import (
+    ASSIGNEE_HEAD,
+    DueItem,
+    PlanRules,
+    due_now,
+    handover_due,
+    record_step,
+)
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task
@@ -48,6 +55,14 @@ PLAN_REVISED = f"{PLAN_REVISED_VI} / plan revised"
 SUCCESSOR = (
     "Kế hoạch điều chỉnh: cơ quan kế thừa tiếp nhận nhiệm vụ / "
     "plan revised: the successor agency takes the duty over"
+)
+MERGED = (
+    "Cơ quan đã kết thúc hoạt động: cơ quan kế thừa tiếp nhận nhiệm vụ / "
+    "the agency has ended: its successor takes the task over"
+)
+DISSOLVED = (
+    "Cơ quan đã kết thúc hoạt động, không có cơ quan kế thừa / "
+    "the agency has ended without a successor"
 )
 
 
@@ -105,7 +120,8 @@ class _Services:
         self._session = session
 
     def recipient(self, task: Task) -> Recipient:
-        return _recipient(self._app._rules_for(self._session, {})(task.plan), task)
+        today = clock.local_date(clock.now())
+        return _recipient(self._app._rules_for(self._session, {})(task.plan), task, today)
 
     def check_agency_known(self, plan: str, agency: str) -> None:
         self._app._check_agency_known(self._session, plan, agency)
@@ -121,10 +137,23 @@ def _named(event: Task.NamesHead) -> str:
     ).label
 
 
-def _recipient(rules: PlanRules | None, task: Task) -> Recipient:
+def _recipient(rules: PlanRules | None, task: Task, on: date | None = None) -> Recipient:
     if rules is None:
         return Recipient(ASSIGNEE_HEAD, task.agency, f"Thủ trưởng {task.agency}")
-    return rules.recipient(ASSIGNEE_HEAD, task.agency)
+    return rules.recipient(ASSIGNEE_HEAD, task.agency, on)
+
+
+def hand_over(task: Task, rules: PlanRules, today: date, actor: str) -> bool:
+    """Pass an open task whose agency has ended to its successor, or cancel it (the clock is
+    set). True if an event was recorded."""
+    handover = handover_due(task, rules, today)
+    if handover is None:
+        return False
+    if handover.to is None:
+        task.cancel(actor=actor, reason=DISSOLVED)
+    else:
+        task.reassign(actor=actor, new_agency=handover.to, reason=MERGED)
+    return True
 
 
 def normalize_url(url: str) -> str:
@@ -321,7 +350,8 @@ class PlanflowApp(Application[UUID]):
         specs = expand(workflow, loaded.calendar)
         with clock.at(at), self.write_transaction() as session:
             successors = {a.code: a.successor for a in workflow.agencies if a.successor}
-            revision = revise(specs, self._recorded(session, code), successors)
+            recorded_tasks = self._recorded(session, code)
+            revision = revise(specs, recorded_tasks, successors)
             if revision.moved_earlier:
                 raise _moved_earlier(revision)
             plan = self.get_plan(code)
@@ -389,6 +419,16 @@ class PlanflowApp(Application[UUID]):
                 task_of(recorded).extend_deadline(
                     actor=actor, new_due=new_due, reason=PLAN_REVISED, by_plan_revision=True
                 )
+            # Agencies that have ended by the load day hand their open tasks over now.
+            rules = rules_from_workflow(workflow, loaded.calendar)
+            today = clock.local_date(at)
+            new_tasks = [a for a in changed if isinstance(a, Task)]
+            ending = handovers_due(revision, recorded_tasks, rules, today)
+            lock_tasks(session, [r.id for r in ending if r.id not in touched])
+            handed = [
+                t for t in [*map(task_of, ending), *new_tasks] if hand_over(t, rules, today, actor)
+            ]
+            reassigned_later = sum(1 for t in handed if not t.cancelled)
             self._save(session, *changed, *touched.values())
             if progress:
                 progress(total, total)
@@ -396,8 +436,8 @@ class PlanflowApp(Application[UUID]):
             plan=code,
             tasks_in_file=len(specs),
             assigned=len(revision.assign),
-            cancelled=len(revision.cancel),
-            reassigned=len(revision.reassign),
+            cancelled=len(revision.cancel) + len(handed) - reassigned_later,
+            reassigned=len(revision.reassign) + reassigned_later,
             extended=len(revision.extend),
             unchanged=revision.unchanged,
             plan_recorded=plan_recorded,
@@ -507,11 +547,11 @@ class PlanflowApp(Application[UUID]):
             raise TaskNotFound(str(ref))
         return str(value)
 
-    def recipient_for(self, task: Task) -> Recipient:
-        """The head a chase-up of ``task`` names, from the plan in force."""
+    def recipient_for(self, task: Task, on: date | None = None) -> Recipient:
+        """The head a chase-up of ``task`` on ``on`` names, from the plan in force."""
         with self.engine.connect() as connection:
             rules = self._rules_for(connection, {})(task.plan)
-        return _recipient(rules, task)
+        return _recipient(rules, task, on)
 
     # Typed shorthands for the declared commands (tests, scripts and the loader use them).
 
@@ -569,7 +609,7 @@ class PlanflowApp(Application[UUID]):
         """Đôn đốc ngay: chase the head of the task's agency now, by hand. Returns who was named
         (resolved from the plan in force, as the scheduler does for a reminder)."""
         outcome = self.run_command("chase", ref, {"note": note}, actor=actor, at=at)
-        return self.recipient_for(outcome.state)
+        return self.recipient_for(outcome.state, clock.local_date(at))
 
     def mark_overdue(self, ref: UUID, *, actor: str, at: datetime) -> bool:
         """The scheduler's overdue mark, by hand (not a user command)."""
@@ -612,6 +652,9 @@ class PlanflowApp(Application[UUID]):
             task = self._load_for_write(session, ref)
             before = copy.deepcopy(task)
             rules = self._rules_for(session, {})(task.plan)
+            if rules is not None:
+                # An agency that has ended first hands the task over (any day, working or not).
+                hand_over(task, rules, clock.local_date(at), actor)
             items = due_now(task, rules, at) if rules else []
             recorded = [i for i in items if rules and record_step(task, i, rules, actor)]
             if task.pending_events:

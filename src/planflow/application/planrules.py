@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
-from planflow.domain.chasing import Head, LadderRule, PlanRules
+from planflow.domain.chasing import Head, LadderRule, PlanRules, Term
 from planflow.domain.plan import Plan
 from planflow.workflow.model import Person, Workflow
 
@@ -36,6 +36,11 @@ def rules_from_workflow(workflow: Workflow, calendar: WorkingCalendar) -> PlanRu
             d.id: tuple(d.reminders_working_days_before)
             for d in workflow.duties
             if d.reminders_working_days_before is not None
+        },
+        terms={
+            a.code: Term(a.valid_until, a.successor)
+            for a in workflow.agencies
+            if a.valid_until is not None or a.successor is not None
         },
     )
 

@@ -6,8 +6,9 @@
   past time.
 - ``planflow_plans``: the workflow file in force for each plan.
 - ``planflow_due``: the due index — one row per reminder, overdue mark or escalation step still to
-  record for an open task, with the moment it falls due (``fire_at``). A scheduler tick reads only
-  the rows whose moment has come (docs/scheduler.md).
+  record for an open task, with the moment it falls due (``fire_at``), and a ``handover`` row for an
+  open task whose agency ends (from the start of the day after its last day). A scheduler tick
+  reads only the rows whose moment has come (docs/scheduler.md).
 - ``planflow_chases``: one row per reminder, escalation and manual chase-up recorded, naming the
   official it named (the responsibility ledger).
 
@@ -38,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from planflow.domain.chasing import PlanRules, pending
+from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
 
@@ -185,12 +186,31 @@ def summarize(task: Task) -> dict[str, Any]:
     }
 
 
+HANDOVER = "handover"  # the due index's kind for an open task whose agency ends (a merger)
+
+
 def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
     """The task's rows in the due index: what is still to record, and from when."""
     if rules is None:
         return []
     key = str(task.id)
-    return [
+    since = handover_on(task, rules)
+    handover = [
+        {
+            "task_id": key,
+            "kind": HANDOVER,
+            "step": 0,
+            "plan": task.plan,
+            "agency": task.agency,
+            "due": task.due,
+            "fire_on": since,
+            "fire_at": to_db(start_of(since)),
+            "working_days": 0,
+            "recipient_role": "",
+        }
+        for since in ([since] if since is not None else [])
+    ]
+    return handover + [
         {
             "task_id": key,
             "kind": item.key.kind.value,

@@ -6,13 +6,17 @@ period). Then:
 
 - a task of the file that no recorded task covers → Assigned;
 - a recorded open task that covers nothing, whose agency's successor (``successor`` in the file,
-  followed to the end of the chain) the file now assigns the same duty and period → Reassigned to
-  that successor, so the task's history goes on under the agency that took over (a merger);
+  the first one along the chain that the file now assigns the same duty and period) → Reassigned
+  to that successor, so the task's history goes on under the agency that took over (a merger);
 - the same, for a task already done: the successor is not assigned the duty again;
 - any other recorded open task that covers nothing → Cancelled ("plan revised");
 - a covered task whose deadline the file moved later → DeadlineExtended (by plan revision);
 - a deadline the file moved earlier → refused: deadlines only move later.
 Done and cancelled tasks are left as they are. Loading the same file twice changes nothing.
+
+Then ``handovers_due`` lists the open tasks whose agency (after the revision) has already ended on
+the day the file is loaded: the application hands each over to the successor in office, or
+cancels it (domain.chasing.handover_due), as the scheduler does from the day after the end.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
+from planflow.domain.chasing import PlanRules
 from planflow.workflow.expand import TaskSpec
 
 Key = tuple[str, str, str]  # duty, agency, period
@@ -84,9 +89,17 @@ def revise(
     for existing in leftovers:
         if existing.cancelled:
             continue
-        heir = _heir(existing.now_with, successors or {})
-        key = (existing.duty, heir, existing.period) if heir else None
-        if heir is not None and key is not None and key in by_key and key not in covered:
+        heir = next(
+            (
+                c
+                for c in _chain(existing.now_with, successors or {})
+                if (existing.duty, c, existing.period) in by_key
+                and (existing.duty, c, existing.period) not in covered
+            ),
+            None,
+        )
+        if heir is not None:
+            key = (existing.duty, heir, existing.period)
             covered.add(key)
             if existing.done:
                 # Done before the merger: the successor does not owe it again.
@@ -112,13 +125,27 @@ def _compare_due(spec: TaskSpec, existing: Recorded, revision: Revision) -> None
         revision.unchanged += 1
 
 
-def _heir(agency: str, successors: Mapping[str, str]) -> str | None:
-    """The end of the agency's successor chain (None without a successor; a cycle stops)."""
+def _chain(agency: str, successors: Mapping[str, str]) -> list[str]:
+    """The agency's successors, in order (empty without one; a cycle stops)."""
     seen = {agency}
+    chain: list[str] = []
     current = successors.get(agency)
-    heir = None
     while current is not None and current not in seen:
-        heir = current
+        chain.append(current)
         seen.add(current)
         current = successors.get(current)
-    return heir
+    return chain
+
+
+def handovers_due(
+    revision: Revision, recorded: list[Recorded], rules: PlanRules, today: date
+) -> list[Recorded]:
+    """The recorded tasks still open after ``revision`` whose agency has ended by ``today``."""
+    cancelled = {r.id for r in revision.cancel}
+    moved = {r.id: heir for r, heir in revision.reassign}
+    return [
+        r
+        for r in recorded
+        if not (r.cancelled or r.done or r.id in cancelled)
+        and rules.ended(moved.get(r.id, r.now_with), today)
+    ]

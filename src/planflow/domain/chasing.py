@@ -14,14 +14,21 @@ due, and how a due step is recorded on the task. Pure: no I/O, no wall clock.
   step that fell due before one waits for the next working day.
 Nothing is due for a task that is cancelled, done, or whose report awaits the Office's review.
 Chase keys keep the task's own due date, so the history of a task does not depend on the calendar.
+
+Mergers (an agency's ``valid_until`` and ``successor``): from the day after an agency's last day,
+its open tasks pass to its successor (the first agency along the successor chain still in office
+that day), or are cancelled when it has none (``handover_due``); and every step names the head of
+the body in office on the day it is recorded, never the head of a body that has ended
+(``PlanRules.recipient``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from planflow.domain import clock
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.chase import ChaseKey, ChaseKind, Recipient
 from planflow.domain.clock import LOCAL_TZ, local_date
@@ -46,6 +53,17 @@ class Head:
 
 
 @dataclass(frozen=True)
+class Term:
+    """An agency's term in the plan: its last day and who takes its duties over after it."""
+
+    valid_until: date | None = None
+    successor: str | None = None
+
+    def ended_by(self, day: date) -> bool:
+        return self.valid_until is not None and day > self.valid_until
+
+
+@dataclass(frozen=True)
 class PlanRules:
     """What a plan says about chasing its tasks, with the calendar its days are counted in."""
 
@@ -56,17 +74,67 @@ class PlanRules:
     heads: Mapping[str, Head]
     signer: Head
     duty_reminders: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    terms: Mapping[str, Term] = field(default_factory=dict)  # agencies with an end or successor
 
     def reminder_days(self, duty: str) -> tuple[int, ...]:
         return self.duty_reminders.get(duty, self.reminders)
 
-    def recipient(self, role: str, task_agency: str) -> Recipient:
-        """Who a step names, as the plan describes them now."""
-        if role == SIGNER:
-            return Recipient(SIGNER, "", self.signer.title, self.signer.name, self.signer.contact)
-        agency = task_agency if role == ASSIGNEE_HEAD else role
-        head = self.heads.get(agency, Head(title=f"Thủ trưởng {agency}"))
-        return Recipient(role, agency, head.title, head.name, head.contact)
+    def ended(self, agency: str, day: date) -> bool:
+        """Whether the agency's last day is before ``day``."""
+        term = self.terms.get(agency)
+        return term is not None and term.ended_by(day)
+
+    def in_office(self, agency: str, day: date) -> str | None:
+        """The agency that holds ``agency``'s duties on ``day``: itself while it has not ended,
+        else the first successor along the chain that has not; None when the chain ends (or
+        turns in a cycle) without one."""
+        current = agency
+        seen = {agency}
+        while self.ended(current, day):
+            term = self.terms.get(current)
+            following = term.successor if term else None
+            if following is None or following in seen:
+                return None
+            seen.add(following)
+            current = following
+        return current
+
+    def recipient(self, role: str, task_agency: str, on: date | None = None) -> Recipient:
+        """Who a step recorded on ``on`` names, as the plan describes them now. An agency that
+        has ended by then is replaced by its successor in office; a step naming an agency that
+        ended without one goes to the plan's signer."""
+        if role != SIGNER:
+            agency = task_agency if role == ASSIGNEE_HEAD else role
+            holder = agency if on is None else self.in_office(agency, on)
+            if holder is not None:
+                named = role if role == ASSIGNEE_HEAD else holder
+                head = self.heads.get(holder, Head(title=f"Thủ trưởng {holder}"))
+                return Recipient(named, holder, head.title, head.name, head.contact)
+        return Recipient(SIGNER, "", self.signer.title, self.signer.name, self.signer.contact)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """An open task whose agency has ended: it passes to ``to``, or is cancelled (``to`` None)."""
+
+    since: date  # the first day its agency is no longer valid
+    to: str | None
+
+
+def handover_on(task: Task, rules: PlanRules) -> date | None:
+    """The day an open task must leave its agency (the day after the agency's last day)."""
+    term = rules.terms.get(task.agency)
+    if task.cancelled or task.is_done or term is None or term.valid_until is None:
+        return None
+    return term.valid_until + timedelta(days=1)
+
+
+def handover_due(task: Task, rules: PlanRules, today: date) -> Handover | None:
+    """What must happen to the task on ``today`` because its agency has ended, if anything."""
+    since = handover_on(task, rules)
+    if since is None or today < since:
+        return None
+    return Handover(since, rules.in_office(task.agency, today))
 
 
 @dataclass(frozen=True)
@@ -141,7 +209,8 @@ def next_fire_at(task: Task, rules: PlanRules) -> datetime | None:
 
 def record_step(task: Task, item: DueItem, rules: PlanRules, actor: str) -> bool:
     """Record ``item`` on the task (the clock is already set); False if there was nothing to
-    record."""
+    record. The head named is the one in office on the day it is recorded."""
+    today = local_date(clock.now())
     kind = item.key.kind
     if kind is ChaseKind.OVERDUE:
         return task.mark_overdue(actor=actor)
@@ -150,7 +219,7 @@ def record_step(task: Task, item: DueItem, rules: PlanRules, actor: str) -> bool
             actor=actor,
             working_days_before=item.key.step,
             fire_on=item.fire_on,
-            recipient=rules.recipient(ASSIGNEE_HEAD, task.agency),
+            recipient=rules.recipient(ASSIGNEE_HEAD, task.agency, today),
         )
         return True
     task.escalate(
@@ -158,6 +227,6 @@ def record_step(task: Task, item: DueItem, rules: PlanRules, actor: str) -> bool
         level=item.key.step,
         working_days_after_due=item.working_days,
         fire_on=item.fire_on,
-        recipient=rules.recipient(item.recipient_role, task.agency),
+        recipient=rules.recipient(item.recipient_role, task.agency, today),
     )
     return True

@@ -4,6 +4,11 @@ A fixed due date that falls on a day off moves to the next working day (Civil Co
 art. 148(5)): the task's ``due`` is that effective date, and ``stated_due`` keeps the date the plan
 wrote (``domain.calendar.due_note`` words it for the read side). A recurring deadline counted in
 working days always lands on a working day.
+
+An agency named (directly or through a group) gets a task only if it is valid on the due date; a
+due date after its last day goes to its successor instead (the first along the ``successor`` chain
+that has not ended by then), whether the duty names the agency directly or through a group, and
+once only when the successor is named too.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.periods import Period, PeriodKind, periods_for
 from planflow.domain.task import Completion, task_id
 from planflow.workflow.loader import expand_group
-from planflow.workflow.model import FixedSchedule, Recurrence, RecurringSchedule, Workflow
+from planflow.workflow.model import (
+    Agency,
+    FixedSchedule,
+    Recurrence,
+    RecurringSchedule,
+    Workflow,
+)
 
 _KIND = {
     Recurrence.QUARTER: PeriodKind.QUARTER,
@@ -59,9 +70,12 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
             assignees.update(dict.fromkeys(groups[code]))
         for period, stated in _deadlines(duty.schedule, plan.year, calendar):
             due = calendar.effective_due(stated)
+            holders: dict[str, None] = {}
             for code in assignees:
-                if not agencies[code].is_valid_on(due):
-                    continue
+                holder = _holder(agencies, code, due)
+                if holder is not None:
+                    holders[holder] = None
+            for code in holders:
                 specs.append(
                     TaskSpec(
                         plan=plan.id,
@@ -75,6 +89,19 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                     )
                 )
     return specs
+
+
+def _holder(agencies: dict[str, Agency], code: str, due: date) -> str | None:
+    """Who owes a task that ``code`` is named for, due on ``due``: ``code`` if valid then; after
+    its last day, the first successor that has not ended by then (None if none: a cycle stops)."""
+    seen = {code}
+    agency = agencies[code]
+    while agency.valid_until is not None and due > agency.valid_until:
+        if agency.successor is None or agency.successor in seen:
+            return None
+        seen.add(agency.successor)
+        agency = agencies[agency.successor]
+    return agency.code if agency.is_valid_on(due) or agency.code != code else None
 
 
 def _deadlines(
