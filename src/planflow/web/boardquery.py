@@ -99,7 +99,7 @@ def select(
 ) -> list[TaskView]:
     """The tasks the filters and the search keep (the period is chosen by the caller)."""
     out = []
-    words = query.q.casefold().split()
+    phrase = " ".join(query.q.casefold().split())
     for v in views:
         if query.agency.startswith(GROUP_PREFIX):
             if not names.in_group(v.agency, query.agency.removeprefix(GROUP_PREFIX)):
@@ -114,11 +114,11 @@ def select(
             v.status is not TaskStatus.OPEN_OVERDUE or late_days(v) <= query.overdue_days
         ):
             continue
-        if words:
-            text = " ".join(
+        if phrase:
+            text = " | ".join(
                 (v.agency, names.agency(v.agency), v.duty, names.duty(v.plan, v.duty), v.title)
-            ).casefold()
-            if not all(w in text for w in words):
+            )
+            if phrase not in " ".join(text.casefold().split()):
                 continue
         out.append(v)
     return out

@@ -48,6 +48,7 @@ class Names:
     kinds: dict[str, str] = field(default_factory=dict)  # agency → its group (kind)
     heads: dict[str, str] = field(default_factory=dict)  # agency → its head's title
     duties: dict[tuple[str, str], str] = field(default_factory=dict)  # (plan, duty) → title
+    sections: dict[tuple[str, str], str] = field(default_factory=dict)  # (plan, duty) → section
     groups: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # → name, kinds
 
     @classmethod
@@ -73,6 +74,7 @@ class Names:
                 en = d.get("title_en")
                 title = en if lang == "en" and en else d.get("title_vi", d["id"])
                 names.duties[(plan.code, d["id"])] = " ".join(str(title).split())
+                names.sections[(plan.code, d["id"])] = str(d.get("section") or d["id"])
         return names
 
     def agency(self, code: str) -> str:
@@ -87,6 +89,9 @@ class Names:
 
     def duty(self, plan: str, duty: str) -> str:
         return self.duties.get((plan, duty), duty)
+
+    def section(self, plan: str, duty: str) -> str:
+        return self.sections.get((plan, duty), duty)
 
     def duty_short(self, plan: str, duty: str) -> str:
         title = self.duties.get((plan, duty))
