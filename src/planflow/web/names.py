@@ -29,6 +29,24 @@ def period_label(lang: str, code: str) -> str:
     return pick(lang, p.label_vi, _PERIOD_EN[p.kind].format(n=p.number, y=p.year))
 
 
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_short(lang: str, code: str) -> str:
+    """A column heading: 'Quý I/2022', '6 tháng/2022', '9 tháng/2022', 'Năm 2022'."""
+    try:
+        p = Period.parse(code)
+    except ValueError:
+        return code
+    if p.kind is PeriodKind.QUARTER:
+        return pick(lang, f"Quý {_ROMAN[p.number]}/{p.year}", f"Q{p.number} {p.year}")
+    if p.kind is PeriodKind.HALF_YEAR:
+        return pick(lang, f"6 tháng/{p.year}", f"H1 {p.year}")
+    if p.kind is PeriodKind.NINE_MONTHS:
+        return pick(lang, f"9 tháng/{p.year}", f"9M {p.year}")
+    return pick(lang, f"Năm {p.year}", f"Year {p.year}")
+
+
 def short_title(title: str, limit: int = 44) -> str:
     """The start of a duty's title, cut at the first clause or at a word before ``limit``."""
     text = " ".join(title.split())
@@ -50,11 +68,15 @@ class Names:
     duties: dict[tuple[str, str], str] = field(default_factory=dict)  # (plan, duty) → title
     sections: dict[tuple[str, str], str] = field(default_factory=dict)  # (plan, duty) → section
     groups: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # → name, kinds
+    plans: dict[str, str] = field(default_factory=dict)  # plan code → title
 
     @classmethod
     def of(cls, lang: str, plans: list[PlanInfo]) -> Names:
         names = cls(lang)
         for plan in plans:
+            names.plans[plan.code] = (
+                plan.title_en if lang == "en" and plan.title_en else plan.title_vi
+            )
             for a in plan.document.get("agencies", []):
                 if a["code"] in names.agencies:
                     continue
@@ -86,6 +108,12 @@ class Names:
 
     def period(self, code: str) -> str:
         return period_label(self.lang, code)
+
+    def period_short(self, code: str) -> str:
+        return period_short(self.lang, code)
+
+    def plan(self, code: str) -> str:
+        return self.plans.get(code, code)
 
     def duty(self, plan: str, duty: str) -> str:
         return self.duties.get((plan, duty), duty)

@@ -75,7 +75,7 @@ class Chart:
 
 ROW = 22
 LABEL_WIDTH = 260
-COLUMN = 56
+COLUMN = 76
 
 
 def chart(rates: dict[str, dict[str, float | None]], periods: list[str]) -> Chart:
@@ -88,7 +88,7 @@ def chart(rates: dict[str, dict[str, float | None]], periods: list[str]) -> Char
         for j, code in enumerate(periods):
             rate = by_period.get(code)
             x = LABEL_WIDTH + j * COLUMN
-            width = 0.0 if rate is None else max(2.0, (COLUMN - 8) * rate)
+            width = 0.0 if rate is None else max(2.0, (COLUMN - 10) * rate)
             label = "—" if rate is None else f"{round(rate * 100)}%"
             bars.append(Bar(x, y, width, ROW - 6, label, rate))
         rows.append(ChartRow(agency, y, bars))
