@@ -47,14 +47,16 @@ def period_short(lang: str, code: str) -> str:
     return pick(lang, f"Năm {p.year}", f"Year {p.year}")
 
 
-def short_title(title: str, limit: int = 44) -> str:
-    """The start of a duty's title, cut at the first clause or at a word before ``limit``."""
+def short_title(title: str, limit: int = 48) -> str:
+    """The start of a duty's title: its first clause, or more when that clause is too short to
+    tell duties apart, cut at a word before ``limit`` characters."""
     text = " ".join(title.split())
     head = re.split(r"[,;:(]", text, maxsplit=1)[0].strip()
+    if len(head) < 24:
+        head = text
     if len(head) <= limit:
         return head if head == text else head + "…"
-    cut = head[:limit].rsplit(" ", 1)[0]
-    return cut + "…"
+    return head[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 @dataclass
