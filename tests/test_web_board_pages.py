@@ -38,6 +38,7 @@ def _rows(html: str) -> list[tuple[str, str]]:
 def test_periods_read_in_officials_words() -> None:
     assert period_label("vi", "2022-H1") == "6 tháng đầu năm 2022"
     assert period_label("vi", "2022-Y") == "Năm 2022"
+    assert period_label("vi", "2022") == "Trong năm 2022"  # a one-off duty of the year
     assert period_label("vi", "2022-Q3") == "Quý 3 năm 2022"
     assert period_label("en", "2022-9M") == "Nine months of 2022"
     assert short_title("Xây dựng Kế hoạch thông tin, tuyên truyền kiểm soát") == (
@@ -70,6 +71,8 @@ def test_the_board_filtered_to_one_agency_and_status_links_its_counts_to_the_tas
     assert _rows(listed) == [("so-a", "open_overdue")] * 2
     every = _rows(world.client.get("/board/tasks?period=all").text)
     assert ("so-b", "done_late") in every and len(every) == 10
+    group = _rows(world.client.get("/board/tasks?period=all&agency=group:cac-so").text)
+    assert sorted(group) == sorted(every)
 
 
 def test_search_sorting_and_overdue_by_working_days(world: WebWorld) -> None:

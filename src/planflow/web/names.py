@@ -16,7 +16,7 @@ _PERIOD_EN = {
     PeriodKind.HALF_YEAR: "First six months of {y}",
     PeriodKind.NINE_MONTHS: "Nine months of {y}",
     PeriodKind.YEAR: "Year {y}",
-    PeriodKind.ONCE: "Year {y}",
+    PeriodKind.ONCE: "During {y}",
 }
 
 
@@ -26,7 +26,8 @@ def period_label(lang: str, code: str) -> str:
         p = Period.parse(code)
     except ValueError:
         return code
-    return pick(lang, p.label_vi, _PERIOD_EN[p.kind].format(n=p.number, y=p.year))
+    vi = f"Trong năm {p.year}" if p.kind is PeriodKind.ONCE else p.label_vi
+    return pick(lang, vi, _PERIOD_EN[p.kind].format(n=p.number, y=p.year))
 
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -44,6 +45,8 @@ def period_short(lang: str, code: str) -> str:
         return pick(lang, f"6 tháng/{p.year}", f"H1 {p.year}")
     if p.kind is PeriodKind.NINE_MONTHS:
         return pick(lang, f"9 tháng/{p.year}", f"9M {p.year}")
+    if p.kind is PeriodKind.ONCE:
+        return pick(lang, f"Trong năm {p.year}", f"During {p.year}")
     return pick(lang, f"Năm {p.year}", f"Year {p.year}")
 
 

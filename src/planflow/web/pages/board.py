@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from planflow.application.queries import BoardFilter, TaskView, list_tasks
+from planflow.application.queries import AgencyRow, BoardFilter, TaskView, list_tasks
 from planflow.domain import clock
 from planflow.domain.errors import DomainError
 from planflow.web import board, catalog
@@ -167,6 +167,13 @@ def _duty_key(duty: str) -> list[object]:
     ]
 
 
+def _grid(selected: list[TaskView], rows: list[AgencyRow]) -> board.Grid:
+    """The grid of the agencies shown, in the overview's order."""
+    shown = {r.agency for r in rows}
+    whole = board.grid([v for v in selected if v.agency in shown])
+    return board.Grid(rows, whole.duties, whole.cells)
+
+
 def _trend(loaded: Loaded, views: list[TaskView], agencies: list[str]) -> Chart:
     codes, rates = board.on_time_rates(views)
     return chart({a: rates[a] for a in agencies if a in rates}, codes)
@@ -198,9 +205,7 @@ def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         page=page,
         sorts=AGENCY_SORTS,
         totals=board.totals(selected),
-        grid=board.grid([v for v in selected if v.agency in shown_agencies])
-        if one_period
-        else None,
+        grid=_grid(selected, rows) if one_period else None,
         chart=_trend(loaded, across, shown_agencies),
         awaiting=[v for v in selected if v.state == "submitted"],
         difficulties=[v for v in selected if v.open_difficulties],
