@@ -129,6 +129,15 @@ def test_the_timeline_tells_events_as_sentences_and_files_by_name(world: WebWorl
     assert f"({round(len(PDF) / 1024, 1)} KB)" in page and "SHA-256 <code>" in page
     assert "<details>" in page and "Cơ quan</dt><dd" in page and ">Sở A" in page
     assert "Giao nhiệm vụ cho Sở A, hạn 16/03/2022" in page
+    world.client.cookies.clear()
+    sign_in(world, "director")
+    world.app.return_report(UUID(task), actor="director", at=world.clock(), reason="Thiếu số liệu")
+    world.app.chase_up(UUID(task), actor="director", at=world.clock(), note="")
+    page = world.client.get(f"/tasks/{task}").text
+    assert "Văn phòng trả lại báo cáo: Thiếu số liệu" in page
+    assert "Văn phòng đôn đốc Giám đốc Sở A" in page
+    assert "<dt>Người nhận</dt><dd>Thủ trưởng cơ quan được giao</dd>" in page
+    assert "assignee_head" not in page and "recipient_role" not in page
 
 
 def test_the_officer_sees_a_chase_up_in_the_inbox_until_it_is_read(world: WebWorld) -> None:

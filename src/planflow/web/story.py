@@ -101,3 +101,66 @@ def tell(event_type: str, details: Mapping[str, Any], names: Names) -> str:
             d.get("note")
         )
     return event_type
+
+
+FIELDS: dict[str, tuple[str, str]] = {
+    "plan": ("Kế hoạch", "Plan"),
+    "duty": ("Nhiệm vụ", "Duty"),
+    "agency": ("Cơ quan", "Agency"),
+    "period": ("Kỳ báo cáo", "Period"),
+    "due": ("Hạn", "Deadline"),
+    "completion": ("Hoàn thành khi", "Done when"),
+    "title": ("Tên nhiệm vụ", "Title"),
+    "note": ("Ghi chú", "Note"),
+    "evidence": ("Minh chứng", "Evidence"),
+    "document": ("Tệp", "File"),
+    "sha256": ("SHA-256", "SHA-256"),
+    "reason": ("Lý do", "Reason"),
+    "number": ("Số", "Number"),
+    "text": ("Nội dung", "Text"),
+    "answer": ("Trả lời", "Answer"),
+    "previous_due": ("Hạn cũ", "Previous deadline"),
+    "new_due": ("Hạn mới", "New deadline"),
+    "by_plan_revision": ("Do sửa đổi kế hoạch", "By a revision of the plan"),
+    "previous_agency": ("Cơ quan trước", "Previous agency"),
+    "new_agency": ("Cơ quan mới", "New agency"),
+    "recipient_role": ("Người nhận", "Recipient"),
+    "recipient_agency": ("Cơ quan người nhận", "Recipient's agency"),
+    "recipient_title": ("Chức danh người nhận", "Recipient's title"),
+    "recipient_name": ("Họ tên người nhận", "Recipient's name"),
+    "recipient_contact": ("Liên hệ", "Contact"),
+    "working_days_before": ("Số ngày làm việc trước hạn", "Working days before the deadline"),
+    "working_days_after_due": ("Số ngày làm việc sau hạn", "Working days after the deadline"),
+    "level": ("Bậc", "Level"),
+    "fire_on": ("Ngày gửi theo lịch", "Scheduled for"),
+}
+_ROLES = {
+    "assignee_head": ("Thủ trưởng cơ quan được giao", "Head of the agency assigned"),
+    "signer": ("Người ký kế hoạch", "Signer of the plan"),
+}
+_AGENCY_FIELDS = {"agency", "previous_agency", "new_agency", "recipient_agency"}
+_DATE_FIELDS = {"due", "previous_due", "new_due", "fire_on"}
+
+
+def fields(details: Mapping[str, Any], names: Names) -> list[tuple[str, str]]:
+    """An event's fields as (label, value) in the reader's language, empty ones left out."""
+    out = []
+    for key, value in details.items():
+        if value in ("", None):
+            continue
+        vi, en = FIELDS.get(key, (key, key))
+        if key in _AGENCY_FIELDS:
+            shown = names.agency(str(value))
+        elif key in _DATE_FIELDS:
+            shown = _day(value)
+        elif key == "recipient_role":
+            role = _ROLES.get(str(value))
+            shown = pick(names.lang, *role) if role else names.agency(str(value))
+        elif key == "period":
+            shown = names.period(str(value))
+        elif isinstance(value, bool):
+            shown = pick(names.lang, "có", "yes") if value else pick(names.lang, "không", "no")
+        else:
+            shown = str(value)
+        out.append((pick(names.lang, vi, en), shown))
+    return out

@@ -15,7 +15,7 @@ from planflow.domain.errors import DomainError
 from planflow.domain.task import Task
 from planflow.web.context import WebContext
 from planflow.web.names import Names
-from planflow.web.story import tell
+from planflow.web.story import fields, tell
 
 _SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
@@ -47,6 +47,8 @@ def history(ctx: WebContext, ref: UUID) -> list[dict[str, Any]]:
                 "details": details,
                 "sentence_vi": tell(kind, details, vi),
                 "sentence_en": tell(kind, details, en),
+                "fields_vi": fields(details, vi),
+                "fields_en": fields(details, en),
                 "file": _file(ctx, ref, details),
             }
         )
