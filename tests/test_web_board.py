@@ -65,3 +65,27 @@ def test_sql_counts_match_the_domain_at_the_day_boundary(
     assert [r.as_json() for r in got] == [r.as_json() for r in expected]
     by_period = counts_by_agency(loaded.engine, moment, plan="mini-2022", period="2022-Q1")
     assert sum(r.total for r in by_period) == 2
+
+
+def test_the_inbox_lists_news_for_an_agency_and_keeps_read_marks_through_a_rebuild(
+    loaded: PlanflowApp,
+) -> None:
+    from planflow.application.queries import AGENCY_EVENTS, Audience, inbox, mark_read
+    from planflow.application.queries import unread_count as unread
+
+    task = _ids(loaded, "D2", "2022-Q1")["so-a"]
+    at = datetime(2022, 3, 10, tzinfo=UTC)
+    loaded.chase_up(task, actor="director", at=at, note="Nhanh")
+    officer = Audience("officer-a", "so-a", AGENCY_EVENTS)
+    [item] = inbox(loaded.engine, officer, at, limit=10)
+    assert (item.event_type, item.recipient_title, item.read) == (
+        "ChaseUpSent",
+        "Giám đốc Sở A",
+        False,
+    )
+    assert inbox(loaded.engine, Audience("officer-b", "so-b", AGENCY_EVENTS), at, limit=10) == []
+    assert mark_read(loaded.engine, officer, at, [(item.task_id, item.version)]) == 1
+    assert mark_read(loaded.engine, officer, at, None) == 0  # nothing left, nothing twice
+    loaded.rebuild_read_models()
+    assert unread(loaded.engine, officer, at) == 0
+    assert [i.read for i in inbox(loaded.engine, officer, at, limit=10)] == [True]

@@ -275,7 +275,8 @@ def test_export_as_csv_and_json(world: WebWorld) -> None:
     response = world.client.get("/audit/export.csv?agency=so-a")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-    assert len(rows) == 5 and {r["agency"] for r in rows} == {"so-a"}
+    assert len(rows) == 5 and {r["Mã cơ quan"] for r in rows} == {"so-a"}
+    assert {r["Cơ quan"] for r in rows} == {"Sở A"}
     data = json.loads(world.client.get("/audit/export.json?as_of=2022-02-19").text)
     assert data["count"] == 0 and data["as_of"] is True
 

@@ -21,7 +21,7 @@ from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
-from planflow.web.pages import agency, audit, board, login
+from planflow.web.pages import agency, audit, board, inbox, login
 from planflow.web.pages import tasks as task_pages
 from planflow.web.problems import domain_error_handler, validation_error_handler
 from planflow.web.settings import WebSettings
@@ -100,7 +100,14 @@ def create_app(
     for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
         web.include_router(router, prefix=API_PREFIX)
     web.include_router(summary.pages)
-    for router in (login.router, board.router, agency.router, audit.router, task_pages.router):
+    for router in (
+        login.router,
+        board.router,
+        agency.router,
+        audit.router,
+        inbox.router,
+        task_pages.router,
+    ):
         web.include_router(router)
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     return web

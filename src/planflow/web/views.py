@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -9,10 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from planflow.application.errors import TaskNotFound
-from planflow.application.queries import version_at
+from planflow.application.queries import list_plans, version_at
 from planflow.domain.errors import DomainError
 from planflow.domain.task import Task
 from planflow.web.context import WebContext
+from planflow.web.names import Names
+from planflow.web.story import fields, tell
 
 _SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
@@ -27,16 +30,49 @@ def event_details(event: Any) -> dict[str, Any]:
 
 
 def history(ctx: WebContext, ref: UUID) -> list[dict[str, Any]]:
-    return [
-        {
-            "version": e.originator_version,
-            "timestamp": e.timestamp.isoformat(),
-            "type": type(e).__name__,
-            "actor": e.actor,
-            "details": event_details(e),
-        }
-        for e in ctx.app.task_events(ref)
-    ]
+    """Every event: who, what, when, its fields, the event told as a sentence in Vietnamese and
+    in English, and the file it carries (name, size, SHA-256), if any."""
+    plans = list_plans(ctx.app.engine)
+    vi, en = Names.of("vi", plans), Names.of("en", plans)
+    out = []
+    for e in ctx.app.task_events(ref):
+        kind = type(e).__name__
+        details = event_details(e)
+        out.append(
+            {
+                "version": e.originator_version,
+                "timestamp": e.timestamp.isoformat(),
+                "type": kind,
+                "actor": e.actor,
+                "details": details,
+                "sentence_vi": tell(kind, details, vi),
+                "sentence_en": tell(kind, details, en),
+                "fields_vi": fields(details, vi),
+                "fields_en": fields(details, en),
+                "file": _file(ctx, ref, details),
+            }
+        )
+    return out
+
+
+_SHA = re.compile(r"sha256:([0-9a-f]{64})")
+
+
+def _file(ctx: WebContext, ref: UUID, details: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored file an event names: a report's ``sha256``, or evidence "name (sha256:…)"."""
+    sha = str(details.get("sha256") or "")
+    name = str(details.get("document") or "")
+    if not sha:
+        found = _SHA.search(str(details.get("evidence") or ""))
+        if not found:
+            return None
+        sha = found.group(1)
+        name = str(details.get("evidence", "")).split(" (sha256:")[0].split()[-1]
+    try:
+        path = stored_file(ctx, ref, sha)
+    except FileNotStored:
+        return {"name": name or sha[:12], "sha256": sha, "size": None}
+    return {"name": name or path.name, "sha256": sha, "size": path.stat().st_size}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ these functions with the application's Engine and get plain dataclasses back, ne
 - ``board``: counts per agency and status (aggregated by the database for the current board);
 - ``catalog``: plans, agencies and duties from the stored Plan documents;
 - ``due``: the tasks with a step due (the scheduler's range scan of the due index);
+- ``inbox``: each account's inbox and its read marks;
 - ``responsibility``: the responsibility ledger (``ledger``), per head.
 """
 
@@ -21,6 +22,15 @@ from planflow.application.queries.catalog import (
     plan_codes,
 )
 from planflow.application.queries.due import DueTask, due_tasks
+from planflow.application.queries.inbox import (
+    AGENCY_EVENTS,
+    OFFICE_EVENTS,
+    Audience,
+    InboxItem,
+    inbox,
+    mark_read,
+    unread_count,
+)
 from planflow.application.queries.responsibility import HeadLedger, LedgerEntry, ledger
 from planflow.application.queries.tasks import (
     BoardFilter,
@@ -31,11 +41,15 @@ from planflow.application.queries.tasks import (
 )
 
 __all__ = [
+    "AGENCY_EVENTS",
+    "OFFICE_EVENTS",
     "AgencyInfo",
     "AgencyRow",
+    "Audience",
     "BoardFilter",
     "DueTask",
     "HeadLedger",
+    "InboxItem",
     "LedgerEntry",
     "PlanInfo",
     "TaskView",
@@ -46,11 +60,14 @@ __all__ = [
     "due_tasks",
     "duty_titles",
     "get_plan",
+    "inbox",
     "ledger",
     "list_plans",
     "list_tasks",
+    "mark_read",
     "per_agency",
     "plan_codes",
     "resolve_task",
+    "unread_count",
     "version_at",
 ]

@@ -5,12 +5,11 @@ Read-only: nothing here writes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,26 +20,15 @@ from planflow.audit.bundle import BundleError
 from planflow.audit.export import export as export_bundle
 from planflow.domain.errors import DomainError
 from planflow.web import board, catalog
+from planflow.web.boardquery import paginate
 from planflow.web.deps import Ctx, PageUser, SessionDep
-from planflow.web.pages.common import error_page, render, to_login
+from planflow.web.export import csv_text
+from planflow.web.names import Names
+from planflow.web.pages.common import error_page, language, render, to_login
 
 router = APIRouter(include_in_schema=False)
 
-CSV_COLUMNS = (
-    "id",
-    "plan",
-    "duty",
-    "agency",
-    "period",
-    "due",
-    "status",
-    "state",
-    "completed_at",
-    "cancelled",
-    "open_difficulties",
-    "version",
-    "title",
-)
+AUDIT_PER_PAGE = 100
 
 
 def _board(ctx: Ctx, request: Request) -> tuple[datetime, bool, list[TaskView]]:
@@ -72,8 +60,11 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
             suffix = f"?as_of={request.query_params['as_of']}" if as_of else ""
             return RedirectResponse(f"/tasks/{ref}{suffix}", status_code=303)
         agencies = catalog.agencies(ctx)
+        wanted_page = request.query_params.get("page", "")
+        page_number = int(wanted_page) if wanted_page.isdigit() and int(wanted_page) > 0 else 1
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
+    shown, page = paginate(views, page_number, AUDIT_PER_PAGE)
     engine = ctx.app.engine
     events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     return render(
@@ -84,7 +75,11 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         session,
         moment=moment,
         as_of=request.query_params.get("as_of", ""),
-        views=views,
+        views=shown,
+        page=page,
+        page_url=lambda number: (
+            "/audit?" + urlencode({**dict(request.query_params), "page": str(number)})
+        ),
         totals=board.totals(views),
         agencies=agencies,
         export_query=str(request.url.query),
@@ -104,15 +99,10 @@ def export_csv(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         moment, _as_of, views = _board(ctx, request)
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for v in views:
-        data = v.as_json()
-        writer.writerow([data[c] for c in CSV_COLUMNS])
+    names = Names.of(language(request), catalog.list_plans(ctx))
     name = f"planflow-board-{moment:%Y%m%dT%H%M}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),  # a BOM so that spreadsheet programs read UTF-8
+        csv_text(views, names, lambda _v: 0),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

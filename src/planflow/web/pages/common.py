@@ -12,14 +12,17 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from planflow.application.queries import list_plans
 from planflow.domain import clock
 from planflow.domain.errors import DomainError
 from planflow.domain.status import TaskStatus
+from planflow.web import inbox
 from planflow.web.access import Command, CsrfFailed, Unauthenticated, may
 from planflow.web.accounts import User
 from planflow.web.auth import LANG_COOKIE, SESSION_COOKIE, Session, Signer, csrf_ok
 from planflow.web.context import WebContext
 from planflow.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick, translations
+from planflow.web.names import Names
 from planflow.web.problems import classify
 from planflow.web.service import Upload
 
@@ -106,6 +109,8 @@ def render(
 ) -> HTMLResponse:
     lang = language(request)
     tr = translations(lang)
+    if "n" not in values:
+        values["n"] = Names.of(lang, list_plans(ctx.app.engine))
     html = (
         environment()
         .get_template(template)
@@ -125,6 +130,7 @@ def render(
             ),
             statuses=list(TaskStatus),
             flash=request.query_params.get("ok"),
+            inbox_count=inbox.count(ctx, user),
             **values,
         )
     )

@@ -1,0 +1,83 @@
+"""The inbox: what is new for the signed-in account (chase-ups, returned reports, answers,
+extensions, reassignments, tasks newly overdue; for the Office, reports and difficulties to deal
+with), each marked read per account. The header shows the unread count."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from planflow.application.queries import inbox, list_plans, mark_read
+from planflow.domain.errors import DomainError
+from planflow.web.deps import Ctx, PageUser, SessionDep
+from planflow.web.inbox import audience
+from planflow.web.names import Names
+from planflow.web.pages.common import checked_form, error_page, language, render, to_login
+from planflow.web.story import tell
+
+router = APIRouter(include_in_schema=False)
+
+SHOWN = 200
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    if user is None:
+        return to_login(request)
+    who = audience(user)
+    only_unread = request.query_params.get("show") != "all"
+    names = Names.of(language(request), list_plans(ctx.app.engine))
+    items = (
+        []
+        if who is None
+        else inbox(ctx.app.engine, who, ctx.now(), unread_only=only_unread, limit=SHOWN)
+    )
+    told = [
+        (
+            item,
+            tell(
+                item.event_type,
+                {
+                    "recipient_title": item.recipient_title,
+                    "working_days_before": item.chase_days,
+                    "working_days_after_due": item.chase_days,
+                    "level": item.chase_step,
+                    "due": item.due,
+                    "agency": item.agency,
+                },
+                names,
+            ),
+        )
+        for item in items
+    ]
+    return render(
+        request,
+        ctx,
+        "inbox.html",
+        user,
+        session,
+        has_inbox=who is not None,
+        items=told,
+        only_unread=only_unread,
+        n=names,
+    )
+
+
+@router.post("/inbox/read")
+async def inbox_read(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    """Mark one item (``item`` = task id:version) or all (``all``) read; ``open`` goes on to the
+    task."""
+    try:
+        signed_in, fields, _files = await checked_form(request, ctx, user, session)
+    except DomainError as exc:
+        return error_page(request, ctx, exc, user, session, back="/inbox")
+    who = audience(signed_in)
+    keys: list[tuple[str, int]] | None = None
+    if fields.get("all") != "1":
+        task, _, version = fields.get("item", "").partition(":")
+        keys = [(task, int(version))] if version.isdigit() else []
+    if who is not None and (keys is None or keys):
+        mark_read(ctx.app.engine, who, ctx.now(), keys)
+    if fields.get("open") == "1" and keys:
+        return RedirectResponse(f"/tasks/{keys[0][0]}", status_code=303)
+    return RedirectResponse("/inbox", status_code=303)
