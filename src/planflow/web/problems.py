@@ -194,9 +194,19 @@ _DESCRIBED = {
     429: "Too many failed sign-ins / Quá nhiều lần đăng nhập sai",
     503: "Database unavailable or busy / Cơ sở dữ liệu không sẵn sàng",
 }
-_RETRY_AFTER = {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 0}}
+_RETRY_AFTER = {
+    "description": "Seconds to wait",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
 _HEADERS: dict[int, dict[str, Any]] = {
-    401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+    401: {
+        "WWW-Authenticate": {
+            "description": "`Bearer`",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
     429: {"Retry-After": _RETRY_AFTER},
     503: {"Retry-After": _RETRY_AFTER},
 }
