@@ -217,3 +217,26 @@ def test_while_the_database_is_out_every_operation_answers_a_documented_503(
             away.rename(store)
         outage.app.engine.dispose()
     assert set(tally.statuses) == {503}, tally.statuses
+
+
+def test_fastapis_own_refusals_on_the_api_are_problems_too(world: WebWorld) -> None:
+    headers = world.token("director")
+    task = list_tasks(world.app.engine, world.clock(), BoardFilter(), as_of=False)[0].id
+    unreadable = world.client.post(
+        f"/api/v1/tasks/{task}/accept",
+        content=b"\xff{",
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    missing = world.client.get("/api/v1/no-such-thing", headers=headers)
+    wrong_method = world.client.put("/api/v1/plans", headers=headers)
+    for response, status in ((unreadable, 400), (missing, 404), (wrong_method, 405)):
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == status
+    assert wrong_method.headers["Allow"] == "GET"
+    spec = world.client.get("/api/v1/openapi.json").json()
+    documented = spec["paths"]["/api/v1/tasks/{task}/accept"]["post"]["responses"]["400"]
+    assert documented["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    assert "HTTPValidationError" not in spec["components"]["schemas"]

@@ -140,18 +140,36 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     )
 
 
+_HTTP_ERRORS = {
+    400: (
+        "bad-request",
+        "Yêu cầu không hợp lệ / Bad request",
+        "Không đọc được yêu cầu",
+        "the request could not be read",
+    ),
+    404: ("not-found", "Không tìm thấy / Not found", "Không có địa chỉ này", "no such address"),
+    405: (
+        "method-not-allowed",
+        "Phương thức không được phép / Method not allowed",
+        "Địa chỉ này không nhận phương thức đó",
+        "this address does not take that method",
+    ),
+}
+
+
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     """FastAPI's own refusals (a body it cannot parse: 400) as problems on the API; the pages
     keep FastAPI's answer."""
     assert isinstance(exc, StarletteHTTPException)
     if not request.url.path.startswith("/api/"):
         return await http_exception_handler(request, exc)
+    slug, title, vi, en = _HTTP_ERRORS.get(exc.status_code, _HTTP_ERRORS[400])
     response = problem(
         exc.status_code,
-        "bad-request" if exc.status_code == 400 else "http-error",
-        "Yêu cầu không hợp lệ / Bad request",
-        f"Không đọc được yêu cầu ({exc.detail})",
-        f"the request could not be read ({exc.detail})",
+        slug,
+        title,
+        f"{vi} ({exc.detail})",
+        f"{en} ({exc.detail})",
         request.url.path,
     )
     for name, value in (exc.headers or {}).items():
