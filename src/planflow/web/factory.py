@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planflow.application.app import PlanflowApp
 from planflow.domain.errors import DomainError
@@ -23,7 +24,12 @@ from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
 from planflow.web.pages import agency, audit, board, inbox, login
 from planflow.web.pages import tasks as task_pages
-from planflow.web.problems import domain_error_handler, validation_error_handler
+from planflow.web.problems import (
+    document_problems,
+    domain_error_handler,
+    http_error_handler,
+    validation_error_handler,
+)
 from planflow.web.settings import WebSettings
 from planflow.web.throttle import SignInThrottle
 from planflow.web.uploads import UploadTooLarge
@@ -95,6 +101,7 @@ def create_app(
     web.state.signer = Signer(settings)
     web.add_exception_handler(DomainError, domain_error_handler)
     web.add_exception_handler(RequestValidationError, validation_error_handler)
+    web.add_exception_handler(StarletteHTTPException, http_error_handler)
     web.state.throttle = SignInThrottle()
     security.install(web)  # headers on every response; database outages answer 503
     for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
@@ -109,5 +116,6 @@ def create_app(
         task_pages.router,
     ):
         web.include_router(router)
+    document_problems(web)  # every error documented as problem+json
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     return web

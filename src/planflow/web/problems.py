@@ -1,6 +1,7 @@
 """Errors → HTTP, here and nowhere deeper: RFC 9457 problem details for the API.
 
 Status codes:
+- 400 a body that cannot be parsed at all (not JSON, not a form);
 - 401 not signed in; 403 the role or agency does not allow it (nothing is recorded);
 - 404 no such task, plan or file;
 - 409 the task's state refuses the command (cancelled, done, report not awaiting review, a time
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planflow.application.errors import (
     AmbiguousTaskId,
@@ -137,41 +140,173 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     )
 
 
+_HTTP_ERRORS = {
+    400: (
+        "bad-request",
+        "Yêu cầu không hợp lệ / Bad request",
+        "Không đọc được yêu cầu",
+        "the request could not be read",
+    ),
+    404: ("not-found", "Không tìm thấy / Not found", "Không có địa chỉ này", "no such address"),
+    405: (
+        "method-not-allowed",
+        "Phương thức không được phép / Method not allowed",
+        "Địa chỉ này không nhận phương thức đó",
+        "this address does not take that method",
+    ),
+}
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    """FastAPI's own refusals (a body it cannot parse: 400) as problems on the API; the pages
+    keep FastAPI's answer."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not request.url.path.startswith("/api/"):
+        return await http_exception_handler(request, exc)
+    slug, title, vi, en = _HTTP_ERRORS.get(exc.status_code, _HTTP_ERRORS[400])
+    response = problem(
+        exc.status_code,
+        slug,
+        title,
+        f"{vi} ({exc.detail})",
+        f"{en} ({exc.detail})",
+        request.url.path,
+    )
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+class FieldIssue(BaseModel):
+    """One thing wrong with a request (a 422 from request validation lists them)."""
+
+    field: str = Field(description="Where: the parameter or form field, dotted")
+    message: str
+
+
 class Problem(BaseModel):
     """An error, as RFC 9457 problem details (``application/problem+json``)."""
 
     type: str
     title: str
     status: int
-    detail: str
+    detail: str = Field(description="Vietnamese, then English")
     detail_vi: str
     detail_en: str
-    instance: str
-    current_version: int | None = None
-    errors: list[dict[str, str]] | None = None
+    instance: str = Field(description="The path asked for")
+    current_version: int | None = Field(
+        None, description="409 version conflict: the task's version now"
+    )
+    errors: list[FieldIssue] | None = Field(None, description="422 from request validation")
+
+
+_DESCRIBED = {
+    400: "A body that cannot be parsed / Không đọc được nội dung",
+    401: "Not signed in / Chưa đăng nhập",
+    403: "Forbidden by role or agency / Không có quyền",
+    404: "Not found / Không tìm thấy",
+    409: "Refused by the task's state, or a version conflict / Xung đột",
+    413: "Upload too large / Tệp quá lớn",
+    415: "Upload rejected / Tệp không hợp lệ",
+    422: "Invalid input / Dữ liệu không hợp lệ",
+    429: "Too many failed sign-ins / Quá nhiều lần đăng nhập sai",
+    503: "Database unavailable or busy / Cơ sở dữ liệu không sẵn sàng",
+}
+_RETRY_AFTER = {
+    "description": "Seconds to wait",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "`Bearer`",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {"Retry-After": _RETRY_AFTER},
+    503: {"Retry-After": _RETRY_AFTER},
+}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_content() -> dict[str, Any]:
+    return {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` documenting each status as problem+json."""
-    described = {
-        400: "Bad request",
-        401: "Not signed in / Chưa đăng nhập",
-        403: "Forbidden by role or agency / Không có quyền",
-        404: "Not found / Không tìm thấy",
-        409: "Refused by the task's state, or a version conflict / Xung đột",
-        413: "Upload too large / Tệp quá lớn",
-        415: "Upload rejected / Tệp không hợp lệ",
-        422: "Invalid input / Dữ liệu không hợp lệ",
-        503: "Database unavailable or busy / Cơ sở dữ liệu không sẵn sàng",
-    }
-    return {
-        status: {
-            "description": described[status],
+    """OpenAPI ``responses`` documenting each status as problem+json (with Retry-After on 429
+    and 503, WWW-Authenticate on 401). Every API operation also gets 503: an outage can strike
+    anywhere (``document_problems``)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {
+            "description": _DESCRIBED[status],
             "model": Problem,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": _problem_content(),
         }
-        for status in statuses
-    }
+        if status in _HEADERS:
+            entry["headers"] = _HEADERS[status]
+        out[status] = entry
+    return out
 
 
 COMMAND_ERRORS = problem_responses(401, 403, 404, 409, 413, 415, 422, 503)
+
+
+def document_problems(web: FastAPI) -> None:
+    """Make /openapi.json say what the server does: every error of every operation is
+    ``application/problem+json`` with the Problem schema (FastAPI would add application/json and
+    its own 422 shape), every operation may answer 503, and multipart fields are not nullable
+    (a form field cannot carry a null: leaving it out is how to send none)."""
+    build = web.openapi
+
+    def openapi() -> dict[str, Any]:
+        if web.openapi_schema is not None:
+            return web.openapi_schema
+        schema = build()
+        _rewrite(schema)
+        web.openapi_schema = schema
+        return schema
+
+    web.openapi = openapi  # type: ignore[method-assign]
+
+
+def _rewrite(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem_schema.pop("$defs", {}))
+    components["Problem"] = problem_schema
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            responses.setdefault("503", problem_responses(503)[503])
+            if "requestBody" in operation:
+                responses.setdefault("400", problem_responses(400)[400])
+            for code, response in responses.items():
+                if code[0] in "45":
+                    response.pop("model", None)
+                    response["content"] = _problem_content()
+                    if code == "422":
+                        response["description"] = _DESCRIBED[422]
+                    if int(code) in _HEADERS:
+                        response["headers"] = _HEADERS[int(code)]
+            multipart = (
+                operation.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+            )
+            if multipart:
+                _not_nullable(components, multipart["schema"])
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+
+
+def _not_nullable(components: dict[str, Any], schema: dict[str, Any]) -> None:
+    ref = schema.get("$ref", "")
+    target = components.get(ref.rsplit("/", 1)[-1], schema) if ref else schema
+    for name, prop in target.get("properties", {}).items():
+        options = prop.get("anyOf")
+        if options and {"type": "null"} in options:
+            kept = [o for o in options if o != {"type": "null"}]
+            rest = {k: v for k, v in prop.items() if k != "anyOf"}
+            target["properties"][name] = {**kept[0], **rest} if len(kept) == 1 else prop

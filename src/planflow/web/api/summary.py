@@ -17,7 +17,7 @@ from planflow.web import board, catalog
 from planflow.web.context import WebContext
 from planflow.web.deps import ApiUser, Ctx, PageUser
 from planflow.web.pages.common import to_login
-from planflow.web.problems import NotFound
+from planflow.web.problems import NotFound, problem_responses
 
 router = APIRouter(tags=["summary"])
 pages = APIRouter(include_in_schema=False)
@@ -49,6 +49,23 @@ def summary_file(
     "/summary",
     summary="Báo cáo tổng hợp / the Office's consolidated report for a period, as a file",
     response_class=Response,
+    responses={
+        200: {
+            "description": "The report in the format asked for, as an attachment",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in MEDIA_TYPES.values()
+            },
+            "headers": {
+                "Content-Disposition": {"schema": {"type": "string"}},
+                "X-Planflow-As-Of": {
+                    "description": "The moment the figures stand at",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+        **problem_responses(401, 404, 422, 503),
+    },
 )
 def summary_api(
     ctx: Ctx,

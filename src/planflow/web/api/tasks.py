@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,12 +17,43 @@ from planflow.application.queries import (
 )
 from planflow.domain.status import TaskStatus
 from planflow.web import board, views
+from planflow.web.api.models import (
+    AgencyCounts,
+    BoardOut,
+    EventOut,
+    HistoryOut,
+    TaskOut,
+    TaskPage,
+    TaskRow,
+)
 from planflow.web.deps import ApiUser, Ctx
+from planflow.web.problems import problem_responses
 
 router = APIRouter(tags=["tasks"])
 
+# The stored files' types (web/filechecks.py): named here, not guessed from the system's table.
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 
-@router.get("/tasks", summary="Danh sách nhiệm vụ / tasks, filtered and paginated")
+
+def file_type(path: Path) -> str:
+    return FILE_TYPES.get(path.suffix.lower().lstrip("."), "application/octet-stream")
+
+
+@router.get(
+    "/tasks",
+    summary="Danh sách nhiệm vụ / tasks, filtered and paginated",
+    response_model=TaskPage,
+    responses=problem_responses(401, 422, 503),
+)
 def list_(
     ctx: Ctx,
     user: ApiUser,
@@ -35,7 +67,7 @@ def list_(
     include_cancelled: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> TaskPage:
     wanted = board.status_param(status)
     if overdue:
         wanted = TaskStatus.OPEN_OVERDUE
@@ -52,24 +84,29 @@ def list_(
     if overdue is False:
         found = [v for v in found if v.status is not TaskStatus.OPEN_OVERDUE]
     start = (page - 1) * per_page
-    return {
-        "moment": (moment or ctx.now()).isoformat(),
-        "total": len(found),
-        "page": page,
-        "per_page": per_page,
-        "pages": (len(found) + per_page - 1) // per_page,
-        "tasks": [v.as_json() for v in found[start : start + per_page]],
-    }
+    return TaskPage(
+        moment=(moment or ctx.now()).isoformat(),
+        total=len(found),
+        page=page,
+        per_page=per_page,
+        pages=(len(found) + per_page - 1) // per_page,
+        tasks=[TaskRow(**v.as_json()) for v in found[start : start + per_page]],
+    )
 
 
-@router.get("/board", summary="Bảng tổng hợp / counts per agency and status, overdue first")
+@router.get(
+    "/board",
+    summary="Bảng tổng hợp / counts per agency and status, overdue first",
+    response_model=BoardOut,
+    responses=problem_responses(401, 422, 503),
+)
 def board_summary(
     ctx: Ctx,
     user: ApiUser,
     plan: str | None = None,
     period: str | None = None,
     as_of: str | None = None,
-) -> dict[str, Any]:
+) -> BoardOut:
     moment = board.moment_param(as_of)
     wanted = board.period_param(period)
     if moment is None:
@@ -79,27 +116,48 @@ def board_summary(
         filters = BoardFilter(plan=plan, period=wanted)
         rows = per_agency(list_tasks(ctx.app.engine, moment, filters, as_of=True))
     totals = {s.value: sum(r.counts[s.value] for r in rows) for s in TaskStatus}
-    return {
-        "moment": (moment or ctx.now()).isoformat(),
-        "total": sum(totals.values()),
-        "totals": totals,
-        "agencies": [row.as_json() for row in rows],
-    }
+    return BoardOut(
+        moment=(moment or ctx.now()).isoformat(),
+        total=sum(totals.values()),
+        totals=totals,
+        agencies=[AgencyCounts(agency=r.agency, total=r.total, counts=r.counts) for r in rows],
+    )
 
 
-@router.get("/tasks/{task}", summary="Một nhiệm vụ / one task, now or as of a time")
-def get(task: str, ctx: Ctx, user: ApiUser, as_of: str | None = None) -> dict[str, Any]:
+@router.get(
+    "/tasks/{task}",
+    summary="Một nhiệm vụ / one task, now or as of a time",
+    response_model=TaskOut,
+    responses=problem_responses(401, 404, 422, 503),
+)
+def get(task: str, ctx: Ctx, user: ApiUser, as_of: str | None = None) -> TaskOut:
     ref = resolve_task(ctx.app.engine, task)
-    return views.task_state(ctx, ref, board.moment_param(as_of)).as_json()
+    return TaskOut(**views.task_state(ctx, ref, board.moment_param(as_of)).as_json())
 
 
-@router.get("/tasks/{task}/history", summary="Lịch sử / every event of the task")
-def history(task: str, ctx: Ctx, user: ApiUser) -> dict[str, Any]:
+@router.get(
+    "/tasks/{task}/history",
+    summary="Lịch sử / every event of the task",
+    response_model=HistoryOut,
+    responses=problem_responses(401, 404, 503),
+)
+def history(task: str, ctx: Ctx, user: ApiUser) -> HistoryOut:
     ref = resolve_task(ctx.app.engine, task)
-    return {"task": str(ref), "events": views.history(ctx, ref)}
+    return HistoryOut(task=str(ref), events=[EventOut(**e) for e in views.history(ctx, ref)])
 
 
-@router.get("/tasks/{task}/files/{sha256}", summary="Tệp đã nộp / a file submitted for the task")
+@router.get(
+    "/tasks/{task}/files/{sha256}",
+    summary="Tệp đã nộp / a file submitted for the task",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The file as submitted",
+            "content": {media: BINARY for media in sorted(set(FILE_TYPES.values()))},
+        },
+        **problem_responses(401, 404, 503),
+    },
+)
 def file(task: str, sha256: str, ctx: Ctx, user: ApiUser) -> FileResponse:
     path = views.stored_file(ctx, resolve_task(ctx.app.engine, task), sha256)
-    return FileResponse(path, filename=path.name)
+    return FileResponse(path, filename=path.name, media_type=file_type(path))
