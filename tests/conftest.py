@@ -8,7 +8,8 @@ service fails the test instead.
 Loading the Kiên Giang plan (479 tasks) takes seconds, so it is loaded once per session into a
 template — a SQLite file, a PostgreSQL template database — and each test gets its own copy
 (``kg_app``, ``kg_any_app``, ``kg_database_url``, ``kg_cli_db``). The web tests share one seeded
-store the same way (``web_template``, ``world``).
+store the same way (``web_template``, ``world``). tmp_path lives on the RAM disk when there is one.
+Tests that need PostgreSQL are marked ``postgres``; the year-long walk is marked ``slow``.
 """
 
 from __future__ import annotations
@@ -36,13 +37,17 @@ REQUIRE_ENV = "PLANFLOW_REQUIRE_SERVICES"
 
 
 RAM_DISK = Path("/dev/shm")
+RAM_DISK_FREE = 1 << 30  # a container's 64 MB /dev/shm is too small: use the disk there
 
 
 def _temporary_files_in_memory() -> None:
-    """Put tmp_path on the RAM disk, when there is one and PYTEST_DEBUG_TEMPROOT does not say
-    otherwise: the tests write real SQLite files, and the fsync of every commit on the shared disk
+    """Put tmp_path on the RAM disk, when there is a roomy one and PYTEST_DEBUG_TEMPROOT does not
+    say otherwise: the tests write real SQLite files, and the fsync of every commit on the disk
     took a third of the suite's time. pytest reads the variable when it first makes tmp_path."""
-    if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.access(RAM_DISK, os.W_OK):
+    if "PYTEST_DEBUG_TEMPROOT" in os.environ or not os.access(RAM_DISK, os.W_OK):
+        return
+    stats = os.statvfs(RAM_DISK)
+    if stats.f_bavail * stats.f_frsize >= RAM_DISK_FREE:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(RAM_DISK)
 
 
