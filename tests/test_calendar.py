@@ -77,7 +77,8 @@ def test_the_swap_of_2025_makes_saturday_26_april_worked_and_friday_2_may_off(
 ) -> None:
     assert date(2025, 4, 26).weekday() == 5
     assert vn2025.is_working_day(date(2025, 4, 26))
-    assert "2025-05-02" in vn2025.names[date(2025, 4, 26)]
+    assert "02/05/2025" in vn2025.names[date(2025, 4, 26)]
+    assert vn2025.source_of(date(2025, 4, 26)).startswith("8726/VPCP-KGVX")
     assert not vn2025.is_working_day(date(2025, 5, 2))
     # Fri 25 Apr → Sat 26 Apr is the next working day.
     assert vn2025.add_working_days(date(2025, 4, 25), 1) == date(2025, 4, 26)

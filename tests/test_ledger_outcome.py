@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from planflow.application.app import PlanflowApp
-from planflow.application.ledger import ledger
+from planflow.application.queries import ledger
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import task_id
 from planflow.scheduler.tick import Ticker

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from webkit import PASSWORD, PDF, PNG, Clock, WebWorld, make_world
+from webkit import JPG, PASSWORD, PDF, PNG, Clock, WebWorld, make_world
 
 PROBLEM = "application/problem+json"
 
@@ -452,6 +452,7 @@ def test_a_done_task_cannot_be_chased(world: WebWorld) -> None:
 def _docx(inner: str = "word/document.xml") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr(inner, "<w/>")
     return out.getvalue()
 
@@ -465,7 +466,8 @@ def _docx(inner: str = "word/document.xml") -> bytes:
         ("bc.docx", _docx("other.txt"), 415),
         ("bc.pdf", b"", 415),
         ("bc.docx", _docx(), 200),
-        ("BC.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 20, 200),
+        ("BC.JPG", JPG, 200),
+        ("bc.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, 415),
     ],
 )
 def test_uploads_are_checked_by_extension_and_magic_bytes(

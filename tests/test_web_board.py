@@ -9,8 +9,7 @@ from uuid import UUID
 import pytest
 
 from planflow.application.app import PlanflowApp
-from planflow.application.queries import BoardFilter, list_tasks
-from planflow.web import board
+from planflow.application.queries import BoardFilter, counts_by_agency, list_tasks, per_agency
 from planflow.workflow.loader import LoadedPlan
 
 
@@ -61,8 +60,8 @@ def test_sql_counts_match_the_domain_at_the_day_boundary(
         at=datetime(2022, 4, 1, tzinfo=UTC),
         reason="x",
     )
-    expected = board.per_agency(list_tasks(loaded.engine, moment, BoardFilter(), as_of=False))
-    got = board.counts_by_agency(loaded.engine, moment)
+    expected = per_agency(list_tasks(loaded.engine, moment, BoardFilter(), as_of=False))
+    got = counts_by_agency(loaded.engine, moment)
     assert [r.as_json() for r in got] == [r.as_json() for r in expected]
-    by_period = board.counts_by_agency(loaded.engine, moment, plan="mini-2022", period="2022-Q1")
+    by_period = counts_by_agency(loaded.engine, moment, plan="mini-2022", period="2022-Q1")
     assert sum(r.total for r in by_period) == 2

@@ -125,6 +125,7 @@ def test_serve_seeds_an_empty_store_and_prints_the_demo_accounts(
     monkeypatch.setattr(uvicorn, "run", fake_run)
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     monkeypatch.setenv("PLANFLOW_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("PLANFLOW_SECRET_KEY", "serve-secret")  # outside --demo it is required
     result = runner.invoke(
         app, ["--db", _db(tmp_path), "serve", "--port", "8123", "--tick-interval", "3600"]
     )

@@ -33,8 +33,22 @@ ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
     ("admin", Role.ADMIN, None),
 )
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# Small files with the structure uploads are checked for (web/filechecks.py).
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+    b"trailer << /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
+)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92"
+    b"\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+JPG = (
+    b"\xff\xd8\xff\xc0\x00\x0b\x08\x00\x01\x00\x01\x01\x01\x11\x00"
+    b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\xa5\x5f\xff\xd9"
+)
 
 
 @dataclass
@@ -64,9 +78,13 @@ class WebWorld:
 
     def token(self, username: str) -> dict[str, str]:
         """A bearer header, signed directly (POST /api/v1/token is tested on its own)."""
-        user = self.web.state.ctx.accounts.get(username)
+        accounts = self.web.state.ctx.accounts
+        user = accounts.get(username)
         assert user is not None, username
-        return {"Authorization": f"Bearer {Signer(self.settings).token(user)}"}
+        session = accounts.open_session(
+            username, "token", self.clock(), self.settings.token_max_age
+        )
+        return {"Authorization": f"Bearer {Signer(self.settings).token(user, session)}"}
 
     def event_count(self) -> int:
         with self.app.engine.connect() as connection:

@@ -1,9 +1,131 @@
-"""Builds the application. Nothing heavy happens at import time; tests build their own."""
+"""The composition root: the one place that builds planflow's parts and wires them together.
+
+The application (``PlanflowApp``) is built here and nowhere else in the program; so are the
+outbox with its channels, the ticker, the background runner and the web app. The CLI reaches the
+other entry points (web, scheduler, delivery) only through this module, which keeps them
+independent of each other (the layer contracts in pyproject.toml). Nothing heavy happens at
+import time: the web app, in particular, is imported only when it is built.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from planflow.application.app import PlanflowApp
+from planflow.domain.errors import InvalidArgument
+from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
+from planflow.notify.config import ConfigError, NotifyConfig, load_config
+from planflow.notify.ical import FeedChannel, agency_feed
+from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
+from planflow.notify.letterbox import render as render_letter
+from planflow.notify.outbox import Outbox
+from planflow.reports.drafts import DraftChannel
+from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
+from planflow.scheduler.tick import Fired, Ticker, TickReport
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from planflow.web.settings import WebSettings
+
+__all__ = [
+    "Clock",
+    "Fired",
+    "NothingOverdue",
+    "NotifyConfig",
+    "TickReport",
+    "UnknownPlan",
+    "agency_feed",
+    "bootstrap",
+    "clock_starting_at",
+    "deliverer",
+    "letter_for",
+    "notify_config",
+    "outbox_for",
+    "render_letter",
+    "start_background",
+    "ticker",
+    "wall_clock",
+    "web_app",
+]
 
 
 def bootstrap(database_url: str) -> PlanflowApp:
+    """The application on the store at ``database_url`` (SQLite file or PostgreSQL)."""
     return PlanflowApp(database_url)
+
+
+def notify_config(
+    path: Path | None = None, environ: Mapping[str, str] = os.environ
+) -> NotifyConfig:
+    """The delivery settings (a TOML file, PLANFLOW_* variables); a bad value is bad input."""
+    try:
+        return load_config(environ, path)
+    except ConfigError as exc:
+        raise InvalidArgument(str(exc), str(exc)) from None
+
+
+def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel]:
+    channels: list[Channel] = []
+    if config.smtp is not None:
+        channels.append(SmtpChannel(config.smtp, config.language))
+    if config.webhook is not None:
+        channels.append(WebhookChannel(config.webhook))
+    if config.ical_dir is not None:
+        channels.append(FeedChannel(application.engine, config.ical_dir))
+    if config.letters_dir is not None:
+        channels.append(LetterChannel(application, config.letters_dir))
+    if config.drafts_dir is not None:
+        channels.append(DraftChannel(application, config.drafts_dir))
+    return channels
+
+
+def outbox_for(application: PlanflowApp, config: NotifyConfig, clock: Clock = wall_clock) -> Outbox:
+    return Outbox(
+        application,
+        channels_for(application, config),
+        retry_base_seconds=config.retry_base_seconds,
+        retry_max_seconds=config.retry_max_seconds,
+        clock=clock,
+    )
+
+
+def deliverer(
+    application: PlanflowApp, config_path: Path | None = None
+) -> Callable[[datetime], list[str]]:
+    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel."""
+    outbox = outbox_for(application, notify_config(config_path))
+
+    def run(now: datetime) -> list[str]:
+        return [result.summary() for result in outbox.run(now)]
+
+    return run
+
+
+def ticker(application: PlanflowApp, on_fired: Callable[[Fired], None] | None = None) -> Ticker:
+    return Ticker(application, on_fired=on_fired)
+
+
+def background(
+    application: PlanflowApp, clock: Clock, interval_seconds: float
+) -> Callable[[], None]:
+    """Tick and deliver every ``interval_seconds`` on ``clock``; returns how to stop."""
+    tick = ticker(application)
+    deliver = deliverer(application)
+
+    def job(moment: datetime) -> None:
+        tick.tick(moment)
+        deliver(moment)
+
+    return start_background(job, clock, interval_seconds)
+
+
+def web_app(settings: WebSettings, clock: Clock, application: PlanflowApp) -> FastAPI:
+    """The FastAPI app over ``application`` (imported here, only when a web app is wanted)."""
+    from planflow.web.factory import create_app
+
+    return create_app(settings, clock, application=application)

@@ -6,27 +6,31 @@ Methods follow get → command → save and return plain data. Every command run
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import copy
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
+from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
     PlanRevisionRefused,
     TaskNotFound,
 )
+from planflow.application.inputs import command_named, parse_input
 from planflow.application.planrules import rules_from_plan
 from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
+from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, revise
 from planflow.domain import clock
 from planflow.domain.chase import Recipient
@@ -37,7 +41,7 @@ from planflow.domain.task import Task
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan
 
-T = TypeVar("T")
+COMMAND_RETRIES = 5  # a command without an expected version, retried on a concurrent write
 
 PLAN_REVISED_VI = "Kế hoạch được điều chỉnh"
 PLAN_REVISED = f"{PLAN_REVISED_VI} / plan revised"
@@ -80,6 +84,49 @@ class LoadResult:
         )
 
 
+@dataclass(frozen=True)
+class CommandOutcome:
+    """What a task command did: the task's new version, the number it gave (a difficulty's),
+    and the task's state after it."""
+
+    task: str
+    command: str
+    version: int
+    number: int | None
+    state: Task
+    named: str | None = None  # the official a chase-up named
+
+
+class _Services:
+    """What a command may consult besides its task (commands.CommandServices)."""
+
+    def __init__(self, app: PlanflowApp, session: Session) -> None:
+        self._app = app
+        self._session = session
+
+    def recipient(self, task: Task) -> Recipient:
+        return _recipient(self._app._rules_for(self._session, {})(task.plan), task)
+
+    def check_agency_known(self, plan: str, agency: str) -> None:
+        self._app._check_agency_known(self._session, plan, agency)
+
+
+def _named(event: Task.NamesHead) -> str:
+    return Recipient(
+        event.recipient_role,
+        event.recipient_agency,
+        event.recipient_title,
+        event.recipient_name,
+        event.recipient_contact,
+    ).label
+
+
+def _recipient(rules: PlanRules | None, task: Task) -> Recipient:
+    if rules is None:
+        return Recipient(ASSIGNEE_HEAD, task.agency, f"Thủ trưởng {task.agency}")
+    return rules.recipient(ASSIGNEE_HEAD, task.agency)
+
+
 def normalize_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs: the driver installed is psycopg 3."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -93,10 +140,13 @@ class PlanflowApp(Application[UUID]):
     def __init__(self, database_url: str) -> None:
         super().__init__(
             env={
-                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "PERSISTENCE_MODULE": "planflow.application.persistence:Factory",  # pool_pre_ping
                 "SQLALCHEMY_URL": normalize_url(database_url),
             }
         )
+        # WAL is set per connection by tune_engine, outside any transaction.
+        self.recorder.datastore._tried_init_sqlite_wal_mode = True  # type: ignore[attr-defined]
+        tune_engine(self.engine)
         metadata.create_all(self.engine)
         self._rules_cache: dict[str, tuple[int, PlanRules]] = {}
 
@@ -116,12 +166,27 @@ class PlanflowApp(Application[UUID]):
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One database transaction for events and read-model rows alike."""
-        with self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        with store_errors(), self.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
             yield cast(Session, session)
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Session]:
+        """A transaction that writes: on SQLite it begins IMMEDIATE, so the write lock is held
+        before anything is read and concurrent processes wait (busy timeout) instead of failing
+        or reading a state that is stale by the time they write."""
+        with writing(), self.transaction() as session:
+            yield session
 
     # --- saving -----------------------------------------------------------------------------
 
-    def _save(self, session: Session, *aggregates: Aggregate) -> None:
+    def _save(
+        self, session: Session, *aggregates: Aggregate, before: Mapping[UUID, Task] | None = None
+    ) -> None:
+        """Write the aggregates' pending events and their read-model rows in ``session``.
+
+        A task's rows are computed from its state after each pending event: the aggregate itself
+        after the last, and ``before`` (the task as loaded, a copy) replayed for earlier ones, so
+        nothing is loaded a second time."""
         saved_plans = {a.code: a for a in aggregates if isinstance(a, Plan) and a.pending_events}
         rules_for = self._rules_for(session, saved_plans)
         projector = Projector(rules_for)
@@ -133,10 +198,18 @@ class PlanflowApp(Application[UUID]):
             if not pending:
                 continue
             if isinstance(aggregate, Task):
+                if len(pending) == 1:
+                    projector.task_event(cast(Task.Event, pending[0]), aggregate)
+                    continue
                 state: Task | None = None
                 if not isinstance(pending[0], Task.Assigned):
-                    state = self.repository.get(
-                        aggregate.id, version=pending[0].originator_version - 1
+                    known = (before or {}).get(aggregate.id)
+                    state = (
+                        copy.deepcopy(known)
+                        if known is not None
+                        else self.repository.get(
+                            aggregate.id, version=pending[0].originator_version - 1
+                        )
                     )
                 for event in pending:
                     state = event.mutate(state)
@@ -157,7 +230,7 @@ class PlanflowApp(Application[UUID]):
                 self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
 
-    def _rules_for(self, session: Session, saved: dict[str, Plan]) -> RulesFor:
+    def _rules_for(self, session: Session | Connection, saved: dict[str, Plan]) -> RulesFor:
         """Plan code → its chasing rules: from a plan being saved, else the store (cached by version)."""
         fresh = {code: rules_from_plan(plan) for code, plan in saved.items()}
 
@@ -207,13 +280,6 @@ class PlanflowApp(Application[UUID]):
             value = connection.execute(query).scalar()
         return int(value or 0)
 
-    def _task_command(self, ref: UUID, at: datetime, action: Callable[[Task], T]) -> T:
-        with clock.at(at), self.transaction() as session:
-            task = self.get_task(ref)
-            result = action(task)
-            self._save(session, task)
-            return result
-
     # --- reading ----------------------------------------------------------------------------
 
     def get_task(self, ref: UUID, version: int | None = None) -> Task:
@@ -227,6 +293,11 @@ class PlanflowApp(Application[UUID]):
             return cast(Plan, self.repository.get(plan_id(code)))
         except AggregateNotFoundError:
             return None
+
+    def plan_codes(self) -> list[str]:
+        """The codes of the plans loaded, in order."""
+        with self.engine.connect() as connection:
+            return sorted(str(c) for c in connection.execute(select(plans.c.code)).scalars())
 
     def task_events(self, ref: UUID) -> list[Any]:
         events = list(self.events.get(ref))
@@ -248,7 +319,7 @@ class PlanflowApp(Application[UUID]):
         workflow = loaded.workflow
         code = workflow.plan.id
         specs = expand(workflow, loaded.calendar)
-        with clock.at(at), self.transaction() as session:
+        with clock.at(at), self.write_transaction() as session:
             successors = {a.code: a.successor for a in workflow.agencies if a.successor}
             revision = revise(specs, self._recorded(session, code), successors)
             if revision.moved_earlier:
@@ -304,6 +375,12 @@ class PlanflowApp(Application[UUID]):
                     touched[recorded.id] = self.get_task(recorded.id)
                 return touched[recorded.id]
 
+            lock_tasks(
+                session,
+                [r.id for r in revision.cancel]
+                + [r.id for r, _ in revision.reassign]
+                + [r.id for r, _ in revision.extend],
+            )
             for recorded in revision.cancel:
                 task_of(recorded).cancel(actor=actor, reason=PLAN_REVISED)
             for recorded, heir in revision.reassign:
@@ -355,14 +432,93 @@ class PlanflowApp(Application[UUID]):
             for row in rows
         ]
 
-    # --- the agencies' and the Office's commands -------------------------------------------
+    # --- the one door for task commands ------------------------------------------------------
+
+    def run_command(
+        self,
+        name: str,
+        ref: UUID,
+        data: CommandInput | Mapping[str, Any],
+        *,
+        actor: str,
+        at: datetime | Callable[[], datetime],
+        expected_version: int | None = None,
+        authorize: Callable[[Task], None] | None = None,
+        retries: int = COMMAND_RETRIES,
+    ) -> CommandOutcome:
+        """Run one declared task command (application/commands.py): validate the input, take the
+        task's write lock, load the task once, check access and the expected version, take the
+        time, call the domain method and save once, all in one transaction.
+
+        ``at`` is a moment, or a clock read after the lock is held (so a command never carries a
+        time earlier than the event it waited for). Without ``expected_version``, a concurrent
+        write is retried up to ``retries`` times before ConcurrencyConflict reaches the caller.
+        """
+        spec = command_named(name)
+        inputs = data if isinstance(data, CommandInput) else parse_input(spec, data)
+        attempt = 0
+        while True:
+            try:
+                return self._run_once(spec, ref, inputs, actor, at, expected_version, authorize)
+            except ConcurrencyConflict:
+                if expected_version is not None or attempt >= retries:
+                    raise
+                attempt += 1
+
+    def _run_once(
+        self,
+        spec: TaskCommand,
+        ref: UUID,
+        inputs: CommandInput,
+        actor: str,
+        at: datetime | Callable[[], datetime],
+        expected_version: int | None,
+        authorize: Callable[[Task], None] | None,
+    ) -> CommandOutcome:
+        with self.write_transaction() as session:
+            task = self._load_for_write(session, ref)
+            if authorize is not None:
+                authorize(task)
+            if expected_version is not None and expected_version != task.version:
+                raise ConcurrencyConflict(str(ref), task.version)
+            moment = at() if callable(at) else at
+            services = _Services(self, session)
+            before = copy.deepcopy(task)
+            with clock.at(moment):
+                number = spec.run(task, inputs, actor, services)
+                events = list(task.pending_events)
+                self._save(session, task, before={task.id: before})
+            last = events[-1] if events else None
+            named = _named(last) if isinstance(last, Task.NamesHead) else None
+            return CommandOutcome(str(ref), spec.name.value, task.version, number, task, named)
+
+    def _load_for_write(self, session: Session, ref: UUID) -> Task:
+        """The task, loaded once, with its write lock held for this transaction."""
+        lock_tasks(session, [ref])
+        return self.get_task(ref)
+
+    def task_agency(self, ref: UUID) -> str:
+        """The task's current agency from the board (no aggregate load): for early checks."""
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(board.c.agency).where(board.c.id == str(ref))
+            ).scalar()
+        if value is None:
+            raise TaskNotFound(str(ref))
+        return str(value)
+
+    def recipient_for(self, task: Task) -> Recipient:
+        """The head a chase-up of ``task`` names, from the plan in force."""
+        with self.engine.connect() as connection:
+            rules = self._rules_for(connection, {})(task.plan)
+        return _recipient(rules, task)
+
+    # Typed shorthands for the declared commands (tests, scripts and the loader use them).
 
     def execute_activity(
         self, ref: UUID, *, actor: str, at: datetime, note: str = "", evidence: str = ""
     ) -> None:
-        self._task_command(
-            ref, at, lambda t: t.execute_activity(actor=actor, note=note, evidence=evidence)
-        )
+        self.run_command("execute", ref, {"note": note, "evidence": evidence}, actor=actor, at=at)
 
     def submit_report(
         self,
@@ -374,58 +530,67 @@ class PlanflowApp(Application[UUID]):
         sha256: str = "",
         note: str = "",
     ) -> None:
-        self._task_command(
-            ref,
-            at,
-            lambda t: t.submit_report(actor=actor, document=document, sha256=sha256, note=note),
-        )
+        data = {"document": document, "sha256": sha256, "note": note}
+        self.run_command("report", ref, data, actor=actor, at=at)
 
     def accept_report(self, ref: UUID, *, actor: str, at: datetime, note: str = "") -> None:
-        self._task_command(ref, at, lambda t: t.accept_report(actor=actor, note=note))
+        self.run_command("accept", ref, {"note": note}, actor=actor, at=at)
 
     def return_report(self, ref: UUID, *, actor: str, at: datetime, reason: str) -> None:
-        self._task_command(ref, at, lambda t: t.return_report(actor=actor, reason=reason))
+        self.run_command("return", ref, {"reason": reason}, actor=actor, at=at)
 
     def raise_difficulty(self, ref: UUID, *, actor: str, at: datetime, text: str) -> int:
-        return self._task_command(ref, at, lambda t: t.raise_difficulty(actor=actor, text=text))
+        outcome = self.run_command("raise", ref, {"text": text}, actor=actor, at=at)
+        assert outcome.number is not None
+        return outcome.number
 
     def answer_difficulty(
         self, ref: UUID, *, actor: str, at: datetime, number: int, answer: str
     ) -> None:
-        self._task_command(
-            ref, at, lambda t: t.answer_difficulty(actor=actor, number=number, answer=answer)
-        )
+        data = {"number": number, "answer": answer}
+        self.run_command("answer", ref, data, actor=actor, at=at)
 
     def extend_deadline(
         self, ref: UUID, *, actor: str, at: datetime, new_due: date, reason: str
     ) -> None:
-        self._task_command(
-            ref, at, lambda t: t.extend_deadline(actor=actor, new_due=new_due, reason=reason)
-        )
+        data = {"new_due": new_due, "reason": reason}
+        self.run_command("extend", ref, data, actor=actor, at=at)
 
     def reassign(
         self, ref: UUID, *, actor: str, at: datetime, new_agency: str, reason: str
     ) -> None:
-        def act(task: Task) -> None:
-            self._check_agency_known(task.plan, new_agency)
-            task.reassign(actor=actor, new_agency=new_agency, reason=reason)
+        data = {"new_agency": new_agency, "reason": reason}
+        self.run_command("reassign", ref, data, actor=actor, at=at)
 
-        self._task_command(ref, at, act)
+    def cancel(self, ref: UUID, *, actor: str, at: datetime, reason: str) -> None:
+        self.run_command("cancel", ref, {"reason": reason}, actor=actor, at=at)
 
-    def _check_agency_known(self, plan_code: str, agency: str) -> None:
-        plan = self.get_plan(plan_code)
-        codes = {a["code"] for a in plan.document.get("agencies", [])} if plan else set()
-        if agency not in codes:
+    def chase_up(self, ref: UUID, *, actor: str, at: datetime, note: str = "") -> Recipient:
+        """Đôn đốc ngay: chase the head of the task's agency now, by hand. Returns who was named
+        (resolved from the plan in force, as the scheduler does for a reminder)."""
+        outcome = self.run_command("chase", ref, {"note": note}, actor=actor, at=at)
+        return self.recipient_for(outcome.state)
+
+    def mark_overdue(self, ref: UUID, *, actor: str, at: datetime) -> bool:
+        """The scheduler's overdue mark, by hand (not a user command)."""
+        with self.write_transaction() as session:
+            task = self._load_for_write(session, ref)
+            before = copy.deepcopy(task)
+            with clock.at(at):
+                marked = task.mark_overdue(actor=actor)
+                if marked:
+                    self._save(session, task, before={task.id: before})
+            return marked
+
+    def _check_agency_known(
+        self, session: Session | Connection, plan_code: str, agency: str
+    ) -> None:
+        rules = self._rules_for(session, {})(plan_code)
+        if rules is None or agency not in rules.heads:
             raise InvalidArgument(
                 f"Kế hoạch {plan_code} không có cơ quan {agency!r}",
                 f"plan {plan_code} has no agency {agency!r}",
             )
-
-    def cancel(self, ref: UUID, *, actor: str, at: datetime, reason: str) -> None:
-        self._task_command(ref, at, lambda t: t.cancel(actor=actor, reason=reason))
-
-    def mark_overdue(self, ref: UUID, *, actor: str, at: datetime) -> bool:
-        return self._task_command(ref, at, lambda t: t.mark_overdue(actor=actor))
 
     # --- chasing (the scheduler's command) --------------------------------------------------
 
@@ -443,13 +608,14 @@ class PlanflowApp(Application[UUID]):
         A concurrent scheduler that recorded the same step first makes this raise
         ConcurrencyConflict, and nothing is recorded twice.
         """
-        with clock.at(at), self.transaction() as session:
-            task = self.get_task(ref)
+        with clock.at(at), self.write_transaction() as session:
+            task = self._load_for_write(session, ref)
+            before = copy.deepcopy(task)
             rules = self._rules_for(session, {})(task.plan)
             items = due_now(task, rules, at) if rules else []
             recorded = [i for i in items if rules and record_step(task, i, rules, actor)]
             if task.pending_events:
-                self._save(session, task)
+                self._save(session, task, before={task.id: before})
             else:
                 # Nothing due after all (the rules changed since the row was written): heal the
                 # index so the next tick does not look at this task again.
@@ -460,24 +626,6 @@ class PlanflowApp(Application[UUID]):
                 before_commit()
             return recorded
 
-    def chase_up(self, ref: UUID, *, actor: str, at: datetime, note: str = "") -> Recipient:
-        """Đôn đốc ngay: chase the head of the task's agency now, by hand. Returns who was named.
-
-        The recipient is resolved from the plan in force, as the scheduler does for a reminder;
-        the ledger row is written in the same transaction, and the outbox delivers the event.
-        """
-        with clock.at(at), self.transaction() as session:
-            task = self.get_task(ref)
-            rules = self._rules_for(session, {})(task.plan)
-            recipient = (
-                rules.recipient(ASSIGNEE_HEAD, task.agency)
-                if rules
-                else Recipient(ASSIGNEE_HEAD, task.agency, f"Thủ trưởng {task.agency}")
-            )
-            task.chase_up(actor=actor, recipient=recipient, note=note)
-            self._save(session, task)
-            return recipient
-
     # --- read models ------------------------------------------------------------------------
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> int:
@@ -487,10 +635,12 @@ class PlanflowApp(Application[UUID]):
             # Delete first: it opens the transaction, so that on SQLite the DDL below is part of
             # it too (pysqlite would otherwise run it in autocommit) and a failed rebuild leaves
             # the read models as they were.
-            for table in reversed(metadata.sorted_tables):
+            # Tables marked keep_on_rebuild (the outbox's positions) are not read models.
+            rebuilt = [t for t in metadata.sorted_tables if not t.info.get("keep_on_rebuild")]
+            for table in reversed(rebuilt):
                 connection.execute(table.delete())
-            metadata.drop_all(connection)
-            metadata.create_all(connection)
+            metadata.drop_all(connection, tables=rebuilt)
+            metadata.create_all(connection, tables=rebuilt)
             self._rules_cache.clear()
             states: dict[UUID, Any] = {}
             count = 0

@@ -33,3 +33,24 @@ class ConcurrencyConflict(DomainError):
 
 class PlanRevisionRefused(DomainError):
     """A revised file would move a deadline earlier: extensions only ever move later."""
+
+
+class StoreBusy(DomainError):
+    """Another process held the database's write lock for longer than the busy timeout."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cơ sở dữ liệu đang bận (tiến trình khác đang ghi); hãy thử lại sau ít phút",
+            "the database is busy (another process is writing); try again in a moment",
+        )
+
+
+class StoreUnavailable(DomainError):
+    """The database cannot be reached (stopped, restarting, network down)."""
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(
+            "Không kết nối được cơ sở dữ liệu; hãy thử lại sau",
+            "the database is unreachable; try again later",
+        )

@@ -9,10 +9,26 @@ Each module registers its commands on the shared Typer app; importing them here,
 
 from __future__ import annotations
 
-from planflow.cli import board, notifying, plans, scheduling, tasks, web
+# isort: off
+# The order ``--help`` lists the commands in: plans first.
+from planflow.cli import plans, ingest, board, tasks, scheduling, summary, notifying, audit, web
 from planflow.cli.common import app
 
-__all__ = ["app", "board", "main", "notifying", "plans", "scheduling", "tasks", "web"]
+# isort: on
+
+__all__ = [
+    "app",
+    "audit",
+    "board",
+    "ingest",
+    "main",
+    "notifying",
+    "plans",
+    "scheduling",
+    "summary",
+    "tasks",
+    "web",
+]
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -13,6 +12,17 @@ import typer
 
 from planflow.application.app import PlanflowApp
 from planflow.application.timeparse import TimeFormatError, parse_moment
+from planflow.bootstrap import (
+    NothingOverdue,
+    NotifyConfig,
+    UnknownPlan,
+    agency_feed,
+    deliverer,
+    letter_for,
+    notify_config,
+    outbox_for,
+    render_letter,
+)
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_NOT_FOUND,
@@ -23,11 +33,6 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
-from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
-from planflow.notify.config import ConfigError, NotifyConfig, load_config
-from planflow.notify.ical import FeedChannel, agency_feed
-from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for, render
-from planflow.notify.outbox import Outbox
 
 ConfigOption = Annotated[
     Path | None,
@@ -35,45 +40,15 @@ ConfigOption = Annotated[
 ]
 
 
-def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel]:
-    channels: list[Channel] = []
-    if config.smtp is not None:
-        channels.append(SmtpChannel(config.smtp, config.language))
-    if config.webhook is not None:
-        channels.append(WebhookChannel(config.webhook))
-    if config.ical_dir is not None:
-        channels.append(FeedChannel(application.engine, config.ical_dir))
-    if config.letters_dir is not None:
-        channels.append(LetterChannel(application, config.letters_dir))
-    return channels
-
-
-def outbox_for(application: PlanflowApp, config: NotifyConfig) -> Outbox:
-    return Outbox(
-        application,
-        channels_for(application, config),
-        retry_base_seconds=config.retry_base_seconds,
-        retry_max_seconds=config.retry_max_seconds,
-    )
-
-
 def outbox_runner(
     application: PlanflowApp, config_path: Path | None = None
 ) -> Callable[[datetime], list[str]]:
     """For ``planflow run``: one call delivers what is pending on every configured channel."""
-    outbox = outbox_for(application, _config(config_path))
-
-    def run(now: datetime) -> list[str]:
-        return [result.summary() for result in outbox.run(now)]
-
-    return run
+    return deliverer(application, config_path)
 
 
 def _config(path: Path | None) -> NotifyConfig:
-    try:
-        return load_config(os.environ, path)
-    except ConfigError as exc:
-        raise fail(EXIT_BAD_INPUT, str(exc)) from None
+    return notify_config(path)
 
 
 @app.command()
@@ -85,7 +60,7 @@ def notify(
     with edge():
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         settings = _config(config)
-        outbox = outbox_for(open_app(), settings)
+        outbox = outbox_for(open_app(), settings, wall_now)
         if not outbox.channels:
             console.print(
                 "Chưa cấu hình kênh nào / no channel configured (see docs/scheduler.md: "
@@ -112,7 +87,7 @@ def letter(
         application = open_app()
         code = plan or _only_plan(application)
         try:
-            text = render(letter_for(application, code, agency, moment), fmt)
+            text = render_letter(letter_for(application, code, agency, moment), fmt)
         except (NothingOverdue, UnknownPlan) as exc:
             raise fail(EXIT_NOT_FOUND, str(exc)) from None
         output.write_bytes(text)
@@ -120,18 +95,13 @@ def letter(
 
 
 def _only_plan(application: PlanflowApp) -> str:
-    from sqlalchemy import select
-
-    from planflow.application.readmodels import plans
-
-    with application.engine.connect() as connection:
-        codes = [row.code for row in connection.execute(select(plans.c.code))]
+    codes = application.plan_codes()
     if len(codes) != 1:
         raise fail(
             EXIT_BAD_INPUT,
             f"hãy chọn --plan trong / choose --plan among: {', '.join(codes) or '(none)'}",
         )
-    return str(codes[0])
+    return codes[0]
 
 
 @app.command()

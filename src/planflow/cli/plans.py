@@ -11,8 +11,20 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from planflow.adapters.holidays_vn import vietnam_calendar
-from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
+from planflow.adapters.holidays_vn import compare_year, vietnam_calendar
+from planflow.adapters.vn_announcements import load_announcements
+from planflow.cli.common import (
+    EXIT_BAD_INPUT,
+    ActorOption,
+    AtOption,
+    app,
+    console,
+    edge,
+    fail,
+    moment_of,
+    open_app,
+)
+from planflow.domain.calendar import due_note
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import apply_overrides, load_overrides, load_workflow
 from planflow.workflow.model import Workflow
@@ -30,6 +42,8 @@ def validate(file: Path) -> None:
             f"nhiệm vụ gốc / duties, {len(loaded.workflow.agencies)} cơ quan / agencies, "
             f"{len(specs)} nhiệm vụ theo cơ quan và kỳ / tasks"
         )
+        for stated in sorted({s.stated_due for s in specs if s.stated_due is not None}):
+            console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
 
 
 @app.command()
@@ -84,19 +98,80 @@ def rebuild() -> None:
 
 @app.command()
 def calendar(
-    year: int,
+    what: Annotated[str, typer.Argument(help="YEAR, or 'check' followed by YEAR")],
+    year: Annotated[int | None, typer.Argument(help="the year to check")] = None,
     overrides: Annotated[Path | None, typer.Option(help="A calendar overrides file")] = None,
 ) -> None:
-    """Ngày nghỉ và ngày làm bù trong năm / a year's days off and worked weekend days."""
+    """Lịch làm việc của năm và nguồn của từng ngày / a year's days off and worked weekend days
+    with each day's source; `calendar check YEAR` compares the holidays package with the shipped
+    announcements (exit 1 when they disagree)."""
     with edge():
-        cal = vietnam_calendar([year])
-        if overrides is not None:
-            cal = apply_overrides(cal, load_overrides(overrides))
-        table = Table(title=f"Lịch làm việc năm {year} / Working calendar {year}")
-        for header in ("Ngày / Date", "Thứ / Weekday", "Loại / Kind", "Tên / Name"):
-            table.add_column(header)
-        days = sorted(d for d in cal.days_off | cal.working_days if d.year == year)
-        for day in days:
-            kind = "làm việc / worked" if cal.is_working_day(day) else "nghỉ / off"
-            table.add_row(day.isoformat(), day.strftime("%a"), kind, cal.names.get(day, ""))
-        console.print(table)
+        if what == "check":
+            if year is None:
+                raise fail(EXIT_BAD_INPUT, "thiếu năm / missing YEAR: planflow calendar check YEAR")
+            _check(year)
+            return
+        if year is not None or not what.isdigit():
+            raise fail(EXIT_BAD_INPUT, f"năm không hợp lệ / not a year: {what!r}")
+        _show(int(what), overrides)
+
+
+def _show(year: int, overrides: Path | None) -> None:
+    cal = vietnam_calendar([year])
+    if overrides is not None:
+        extra = load_overrides(overrides)
+        cal = apply_overrides(cal, extra)
+        mark = f"tệp điều chỉnh / overrides file {overrides.name}"
+        dates = [e.date for e in (*extra.working_days, *extra.days_off)]
+        cal = cal.with_overrides(sources=dict.fromkeys(dates, mark))
+    table = Table(title=f"Lịch làm việc năm {year} / Working calendar {year}")
+    for header in ("Ngày / Date", "Thứ / Weekday", "Loại / Kind", "Tên / Name", "Nguồn / Source"):
+        table.add_column(header)
+    days = sorted(d for d in cal.days_off | cal.working_days | set(cal.sources) if d.year == year)
+    for day in days:
+        kind = "làm việc / worked" if cal.is_working_day(day) else "nghỉ / off"
+        row = (
+            day.isoformat(),
+            day.strftime("%a"),
+            kind,
+            cal.names.get(day, ""),
+            cal.source_of(day),
+        )
+        table.add_row(*row)
+    console.print(table)
+    shipped = load_announcements()
+    for key, document in shipped.cited_in(cal.sources[d] for d in days):
+        console.print(f"  {key} ({document.date}) — {document.issuer}: {document.title}")
+    data = shipped.year(year)
+    for note in data.notes if data else ():
+        console.print(f"  {note}", markup=False)
+
+
+def _check(year: int) -> None:
+    result = compare_year(year)
+    if result.agree:
+        console.print(
+            f"[green]Khớp / Agree:[/] gói holidays và lịch đã công bố năm {year} trùng nhau / the "
+            f"holidays package and the announced schedule for {year} agree"
+        )
+        return
+    if not result.covered:
+        console.print(
+            f"[yellow]Chưa đủ / Not covered:[/] planflow chưa có đủ lịch công bố năm {year}; dùng gói "
+            f"holidays / planflow ships no complete announced schedule for {year}; the holidays "
+            "package is used"
+        )
+    for note in result.notes:
+        console.print(f"  {note}", markup=False)
+    if result.disagreements:
+        console.print(
+            f"[bold]Khác nhau / Disagree ({len(result.disagreements)}):[/] gói holidays ↔ lịch "
+            "planflow dùng / holidays package ↔ what planflow uses"
+        )
+    for d in result.disagreements:
+        console.print(
+            f"  {d.day.isoformat()} ({d.day:%a}): gói / package: {d.package} ↔ planflow: "
+            f"{d.announced}",
+            markup=False,
+        )
+    raise typer.Exit(1)

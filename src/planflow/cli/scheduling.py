@@ -7,6 +7,7 @@ The wall clock is read here, at the edge, and nowhere deeper.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -23,9 +24,8 @@ from rich.table import Table
 from planflow.application.ledger import ledger as build_ledger
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
+from planflow.audit.daily import daily_checkpoints
 from planflow.cli.common import (
-    ActorOption,
-    AtOption,
     app,
     check_format,
     console,
@@ -34,7 +34,6 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
-from planflow.cli.tasks import act
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
 from planflow.scheduler.runner import start_background, wall_clock
@@ -114,7 +113,9 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
     with edge():
         check_format(fmt)
         moment = parse_moment(now, bare_date="start") if now else wall_now()
-        report = _ticker().tick(moment)
+        ticker = _ticker()
+        report = ticker.tick(moment)
+        daily_checkpoints(ticker.app, os.environ)(moment)
         if fmt == "json":
             payload = {
                 "at": moment.isoformat(),
@@ -194,9 +195,11 @@ def run(
         ticker = _ticker()
         outbox = _outbox(ticker, config) if notify else None
         stop = threading.Event()
+        daily = daily_checkpoints(ticker.app, os.environ)
 
         def job(moment: datetime) -> None:
             report = ticker.tick(moment)
+            daily(moment)
             console.print(f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S} {_summary(report)}")
             if outbox is not None:
                 for line in outbox(moment):
@@ -265,24 +268,6 @@ def ledger_(
             console.print(
                 "Chưa có nhắc hạn, báo cáo vượt cấp hay đôn đốc nào / nothing recorded yet"
             )
-
-
-@app.command()
-def chase(
-    task: str,
-    actor: ActorOption,
-    note: Annotated[str, typer.Option(help="Ý kiến đôn đốc / the Office's note")] = "",
-    at: AtOption = None,
-) -> None:
-    """Đôn đốc ngay / chase the head of the task's agency now (delivered by the outbox)."""
-    recipient = act(
-        task,
-        at,
-        lambda a, r, m: a.chase_up(r, actor=actor, at=m, note=note),
-        "Đã đôn đốc",
-        "chase-up recorded",
-    )
-    console.print(f"Người nhận / Recipient: {recipient.label}", markup=False)
 
 
 def _outcome_label(outcome: str) -> str:

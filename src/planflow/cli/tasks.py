@@ -1,17 +1,22 @@
-"""The agencies' and the Office's actions on a task."""
+"""The agencies' and the Office's actions on a task, one CLI command per declared task command
+(application/commands.py). Options are the command's input fields; ``--actor`` and ``--at`` are
+every command's. The CLI acts for the Office's own operators: it has no access check.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import typer
 
 from planflow.application.app import PlanflowApp
+from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.queries import resolve_task
 from planflow.application.timeparse import parse_date
 from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
@@ -35,156 +40,79 @@ def act(
         return result
 
 
-@app.command()
-def execute(
-    task: str,
-    actor: ActorOption,
-    note: Annotated[str, typer.Option(help="Ghi chú / note")] = "",
-    evidence: Annotated[str, typer.Option(help="Link or file name as evidence")] = "",
-    at: AtOption = None,
-) -> None:
-    """Đánh dấu đã thực hiện / mark an activity executed."""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.execute_activity(r, actor=actor, at=m, note=note, evidence=evidence),
-        "Đã ghi nhận thực hiện",
-        "activity recorded",
+def cli_fields(spec: TaskCommand) -> list[tuple[str, str, str, bool]]:
+    """(field, option, widget, required) for each input field a person types in."""
+    return [
+        (
+            f.name,
+            spec.cli_options.get(f.name, "--" + f.name.replace("_", "-")),
+            f.widget,
+            f.required,
+        )
+        for f in form_fields(spec)
+    ]
+
+
+def _data(spec: TaskCommand, values: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, _option, widget, _required in cli_fields(spec):
+        value = values.get(name)
+        if value is None:
+            continue
+        if widget == "date":
+            data[name] = parse_date(value)
+        elif widget == "file":
+            path = Path(value)
+            data[name] = value
+            if path.is_file():
+                data["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            data[name] = value
+    return data
+
+
+def _register(spec: TaskCommand) -> None:
+    def command(task: str, actor: str, at: str | None = None, **values: Any) -> None:
+        outcome = act(
+            task,
+            at,
+            lambda a, r, m: a.run_command(spec.name, r, _data(spec, values), actor=actor, at=m),
+            spec.done_vi,
+            spec.done_en,
+        )
+        if outcome.number is not None:
+            console.print(f"Số / Number: {outcome.number}")
+        if outcome.named:
+            console.print(f"Người nhận / Recipient: {outcome.named}", markup=False)
+
+    params = [
+        inspect.Parameter("task", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
+        inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, annotation=ActorOption),
+    ]
+    for name, option, widget, required in cli_fields(spec):
+        f = next(f for f in form_fields(spec) if f.name == name)
+        help_text = f"{f.label_vi} / {f.label_en}"
+        if widget == "date":
+            help_text += " (YYYY-MM-DD)"
+        kind: Any = str if required else str | None
+        annotation = Annotated[kind, typer.Option(option, help=help_text)]
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=annotation,
+                default=inspect.Parameter.empty if required else None,
+            )
+        )
+    params.append(
+        inspect.Parameter("at", inspect.Parameter.KEYWORD_ONLY, annotation=AtOption, default=None)
     )
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    command.__name__ = spec.name.value.replace("-", "_")
+    command.__doc__ = spec.label
+    app.command(name=spec.name.value, help=spec.label)(command)
 
 
-@app.command()
-def report(
-    task: str,
-    actor: ActorOption,
-    document: Annotated[
-        str, typer.Option(help="The report file (its SHA-256 is recorded) or its reference number")
-    ],
-    note: Annotated[str, typer.Option()] = "",
-    at: AtOption = None,
-) -> None:
-    """Gửi báo cáo / submit a report."""
-    path = Path(document)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.submit_report(
-            r, actor=actor, at=m, document=document, sha256=digest, note=note
-        ),
-        "Đã gửi báo cáo",
-        "report submitted",
-    )
-
-
-@app.command()
-def accept(
-    task: str, actor: ActorOption, note: Annotated[str, typer.Option()] = "", at: AtOption = None
-) -> None:
-    """Chấp nhận báo cáo / accept a submitted report."""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.accept_report(r, actor=actor, at=m, note=note),
-        "Đã chấp nhận báo cáo",
-        "report accepted",
-    )
-
-
-@app.command(name="return")
-def return_(
-    task: str, actor: ActorOption, reason: Annotated[str, typer.Option()], at: AtOption = None
-) -> None:
-    """Trả lại báo cáo / return a submitted report for correction."""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.return_report(r, actor=actor, at=m, reason=reason),
-        "Đã trả lại báo cáo",
-        "report returned",
-    )
-
-
-@app.command(name="raise")
-def raise_(
-    task: str, actor: ActorOption, text: Annotated[str, typer.Option()], at: AtOption = None
-) -> None:
-    """Nêu khó khăn, vướng mắc / raise a difficulty."""
-    number = act(
-        task,
-        at,
-        lambda a, r, m: a.raise_difficulty(r, actor=actor, at=m, text=text),
-        "Đã ghi nhận khó khăn",
-        "difficulty raised",
-    )
-    console.print(f"Số / Number: {number}")
-
-
-@app.command()
-def answer(
-    task: str,
-    actor: ActorOption,
-    number: Annotated[int, typer.Option()],
-    text: Annotated[str, typer.Option()],
-    at: AtOption = None,
-) -> None:
-    """Trả lời khó khăn / answer a difficulty."""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.answer_difficulty(r, actor=actor, at=m, number=number, answer=text),
-        "Đã trả lời khó khăn",
-        "difficulty answered",
-    )
-
-
-@app.command()
-def extend(
-    task: str,
-    actor: ActorOption,
-    to: Annotated[str, typer.Option(help="New due date")],
-    reason: Annotated[str, typer.Option()],
-    at: AtOption = None,
-) -> None:
-    """Gia hạn / extend the deadline to a later date."""
-    with edge():
-        new_due = parse_date(to)
-    act(
-        task,
-        at,
-        lambda a, r, m: a.extend_deadline(r, actor=actor, at=m, new_due=new_due, reason=reason),
-        "Đã gia hạn",
-        "deadline extended",
-    )
-
-
-@app.command()
-def reassign(
-    task: str,
-    actor: ActorOption,
-    to: Annotated[str, typer.Option(help="Agency code")],
-    reason: Annotated[str, typer.Option()],
-    at: AtOption = None,
-) -> None:
-    """Giao lại cho cơ quan khác / reassign to another agency (e.g. a successor)."""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.reassign(r, actor=actor, at=m, new_agency=to, reason=reason),
-        "Đã giao lại",
-        "reassigned",
-    )
-
-
-@app.command()
-def cancel(
-    task: str, actor: ActorOption, reason: Annotated[str, typer.Option()], at: AtOption = None
-) -> None:
-    """Hủy nhiệm vụ / cancel a task."""
-    act(
-        task,
-        at,
-        lambda a, r, m: a.cancel(r, actor=actor, at=m, reason=reason),
-        "Đã hủy",
-        "cancelled",
-    )
+for _spec in COMMANDS:
+    _register(_spec)

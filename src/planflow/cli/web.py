@@ -11,10 +11,11 @@ import typer
 
 from planflow.application.app import PlanflowApp
 from planflow.application.timeparse import parse_moment
-from planflow.cli.common import app, console, edge, err_console, state
+from planflow.cli.common import app, console, edge, state
 from planflow.cli.notifying import outbox_runner
 from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
 from planflow.scheduler.tick import Ticker
+from planflow.settings import database_url
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.auth import Signer
 from planflow.web.settings import WebSettings
@@ -67,14 +68,8 @@ def serve(
     from planflow.web import demo as demo_data
     from planflow.web.factory import create_app
 
-    settings = WebSettings.from_env(state.db)
-    if not os.environ.get("PLANFLOW_SECRET_KEY"):
-        err_console.print(
-            "Chưa đặt PLANFLOW_SECRET_KEY: phiên đăng nhập mất khi khởi động lại / "
-            "PLANFLOW_SECRET_KEY is not set: sign-ins do not survive a restart",
-            markup=False,
-        )
     with edge():
+        settings = WebSettings.from_env(state.db, demo=demo)  # fails fast without a secret
         clock: Clock = wall_clock
         if clock_start:
             clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
@@ -127,8 +122,7 @@ def users_add(
         secret = password or typer.prompt(
             "Mật khẩu / password", hide_input=True, confirmation_prompt=True
         )
-        settings = WebSettings.from_env(state.db)
-        application = PlanflowApp(settings.database_url)
+        application = PlanflowApp(database_url(state.db, os.environ))
         try:
             user = AccountStore(application.engine).add(
                 username, chosen, secret, wall_clock(), agency
@@ -139,12 +133,31 @@ def users_add(
         console.print(f"[green]Đã tạo / Created[/] {user.username}: {user.role.value}{scope}")
 
 
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Asked for when left out")
+    ] = None,
+) -> None:
+    """Đổi mật khẩu / set a new password: every session and token of the account ends."""
+    with edge():
+        secret = password or typer.prompt(
+            "Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True
+        )
+        application = PlanflowApp(database_url(state.db, os.environ))
+        try:
+            AccountStore(application.engine).set_password(username, secret, wall_clock())
+        finally:
+            application.close()
+        console.print(f"[green]Đã đổi mật khẩu / Password changed[/] {username}")
+
+
 @users_app.command("list")
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
     with edge():
-        settings = WebSettings.from_env(state.db)
-        application = PlanflowApp(settings.database_url)
+        application = PlanflowApp(database_url(state.db, os.environ))
         try:
             for user in AccountStore(application.engine).all():
                 console.print(f"{user.username}\t{user.role.value}\t{user.agency or ''}")
@@ -159,22 +172,19 @@ def users_token(
 ) -> None:
     """In mã truy cập API / print an API bearer token (needs PLANFLOW_SECRET_KEY as the server)."""
     with edge():
-        settings = WebSettings.from_env(state.db)
-        if not os.environ.get("PLANFLOW_SECRET_KEY"):
-            from planflow.domain.errors import InvalidArgument
-
-            raise InvalidArgument(
-                "Hãy đặt PLANFLOW_SECRET_KEY giống máy chủ",
-                "set PLANFLOW_SECRET_KEY to the server's value",
-            )
+        settings = WebSettings.from_env(state.db)  # the server's PLANFLOW_SECRET_KEY
         secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
         application = PlanflowApp(settings.database_url)
         try:
-            user = AccountStore(application.engine).authenticate(username, secret)
+            accounts = AccountStore(application.engine)
+            user = accounts.authenticate(username, secret)
+            if user is None:
+                from planflow.web.problems import BadCredentials
+
+                raise BadCredentials()
+            session_id = accounts.open_session(
+                user.username, "token", wall_clock(), settings.token_max_age
+            )
         finally:
             application.close()
-        if user is None:
-            from planflow.web.problems import BadCredentials
-
-            raise BadCredentials()
-        typer.echo(Signer(settings).token(user))
+        typer.echo(Signer(settings).token(user, session_id))

@@ -1,25 +1,30 @@
 """The chasing policy (đôn đốc): when each reminder, overdue mark and escalation of a task falls
 due, and how a due step is recorded on the task. Pure: no I/O, no wall clock.
 
+- The deadline is the task's due date, or the next working day when that date is a day off (Civil
+  Code 2015, art. 148(5): a time limit ending on a day off ends at the end of the next working day).
 - Reminder ``n`` (nhắc hạn): from the start (00:00, Vietnam time) of the working day ``n`` working
   days before the deadline. Only the latest reminder that is due is sent: one that was missed (the
   task was assigned late, the scheduler was down) is superseded, not sent late.
-- Overdue (quá hạn): once the due day has ended.
+- Overdue (quá hạn): from the start of the first working day after the deadline.
 - Escalation level ``k`` with ``d`` working days after the deadline: from the start of the working
-  day ``d`` working days after the due day, and never before the due day has ended (``d = 0``:
-  as soon as the deadline passes).
+  day ``d`` working days after the deadline, and never before the first working day after it
+  (``d = 0``: as soon as the deadline has passed).
+- Every step fires on a working day, and ``due_now`` records nothing on a weekend or a holiday: a
+  step that fell due before one waits for the next working day.
 Nothing is due for a task that is cancelled, done, or whose report awaits the Office's review.
+Chase keys keep the task's own due date, so the history of a task does not depend on the calendar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.chase import ChaseKey, ChaseKind, Recipient
-from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.clock import LOCAL_TZ, local_date
 from planflow.domain.task import Task
 
 ASSIGNEE_HEAD = "assignee_head"
@@ -84,7 +89,8 @@ def pending(task: Task, rules: PlanRules) -> list[DueItem]:
         return []
     due = task.due
     cal = rules.calendar
-    day_after = due + timedelta(days=1)
+    deadline = cal.effective_due(due)
+    day_after = cal.first_working_day_after(deadline)
     overdue = ChaseKey(ChaseKind.OVERDUE, 0, due)
     items: list[DueItem] = []
     escalated = any(k.kind is ChaseKind.ESCALATION and k.due == due for k in task.chased)
@@ -94,7 +100,7 @@ def pending(task: Task, rules: PlanRules) -> list[DueItem]:
         for n in sorted(set(rules.reminder_days(task.duty)), reverse=True):
             if floor is not None and n >= floor:
                 continue
-            fire_on = cal.add_working_days(due, -n)
+            fire_on = cal.add_working_days(deadline, -n) if n else cal.on_or_before(deadline)
             items.append(
                 DueItem(ChaseKey(ChaseKind.REMINDER, n, due), fire_on, start_of(fire_on), n)
             )
@@ -104,7 +110,7 @@ def pending(task: Task, rules: PlanRules) -> list[DueItem]:
         key = ChaseKey(ChaseKind.ESCALATION, step.level, due)
         if task.has_chased(key):
             continue
-        fire_on = max(cal.add_working_days(due, step.working_days_after_due), day_after)
+        fire_on = max(cal.add_working_days(deadline, step.working_days_after_due), day_after)
         items.append(
             DueItem(key, fire_on, start_of(fire_on), step.working_days_after_due, step.recipient)
         )
@@ -116,7 +122,10 @@ _ORDER = {ChaseKind.OVERDUE: 0, ChaseKind.REMINDER: 1, ChaseKind.ESCALATION: 2}
 
 def due_now(task: Task, rules: PlanRules, now: datetime) -> list[DueItem]:
     """What a tick at ``now`` records for the task: the overdue mark and escalations that are due,
-    or else the latest reminder that is due (earlier ones are superseded)."""
+    or else the latest reminder that is due (earlier ones are superseded). Nothing on a day off:
+    what is due then is recorded at the start of the next working day."""
+    if not rules.calendar.is_working_day(local_date(now)):
+        return []
     ready = [i for i in pending(task, rules) if i.fire_at <= now]
     reminders = [i for i in ready if i.key.kind is ChaseKind.REMINDER]
     others = [i for i in ready if i.key.kind is not ChaseKind.REMINDER]

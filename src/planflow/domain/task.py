@@ -27,6 +27,7 @@ from planflow.domain.errors import (
 from planflow.domain.status import TaskStatus, status_at
 
 TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/task")
+EXTENSION_PREFIX = "Đề nghị gia hạn / Extension requested"
 
 
 class Completion(StrEnum):
@@ -78,150 +79,6 @@ class Task(Aggregate):
         due: date
         completion: str
         title: str
-
-    class ActivityExecuted(Event):
-        """Đã thực hiện: the agency carried out the activity."""
-
-        note: str
-        evidence: str
-
-        def apply(self, task: Task) -> None:
-            task.activities += 1
-            if task.completion is Completion.ACTIVITY and task.completed_at is None:
-                task.completed_at = self.timestamp
-
-    class ReportSubmitted(Event):
-        """Đã gửi báo cáo: the agency sent its report to the Office."""
-
-        document: str
-        sha256: str
-        note: str
-
-        def apply(self, task: Task) -> None:
-            task.report_state = ReportState.SUBMITTED
-            task.report_submitted_at = self.timestamp
-            task.report_document = self.document
-
-    class ReportAccepted(Event):
-        """Báo cáo được chấp nhận: the Office accepts the report; the task is done."""
-
-        note: str
-
-        def apply(self, task: Task) -> None:
-            task.report_state = ReportState.ACCEPTED
-            task.completed_at = task.report_submitted_at
-
-    class ReportReturned(Event):
-        """Báo cáo bị trả lại: the Office returns the report for correction."""
-
-        reason: str
-
-        def apply(self, task: Task) -> None:
-            task.report_state = ReportState.RETURNED
-
-    class DifficultyRaised(Event):
-        """Khó khăn, vướng mắc: the agency reports an obstacle."""
-
-        number: int
-        text: str
-
-        def apply(self, task: Task) -> None:
-            task.difficulties.append(Difficulty(self.number, self.text, self.actor, self.timestamp))
-
-    class DifficultyAnswered(Event):
-        """The Office answers a difficulty."""
-
-        number: int
-        answer: str
-
-        def apply(self, task: Task) -> None:
-            difficulty = task.difficulties[self.number - 1]
-            difficulty.answer = self.answer
-            difficulty.answered_by = self.actor
-            difficulty.answered_at = self.timestamp
-
-    class DeadlineExtended(Event):
-        """Gia hạn: the deadline moves later."""
-
-        previous_due: date
-        new_due: date
-        reason: str
-        by_plan_revision: bool
-
-        def apply(self, task: Task) -> None:
-            task.due = self.new_due
-            if self.by_plan_revision:
-                task.planned_due = self.new_due
-            task.marked_overdue_for = None
-
-    class Reassigned(Event):
-        """Giao lại: the task passes to another agency (a successor after a merger, …)."""
-
-        previous_agency: str
-        new_agency: str
-        reason: str
-
-        def apply(self, task: Task) -> None:
-            task.agency = self.new_agency
-
-    class Cancelled(Event):
-        """Hủy: the task no longer needs doing."""
-
-        reason: str
-
-        def apply(self, task: Task) -> None:
-            task.cancelled = True
-            task.cancel_reason = self.reason
-
-    class MarkedOverdue(Event):
-        """Quá hạn: the deadline passed with the task open."""
-
-        due: date
-
-        def apply(self, task: Task) -> None:
-            task.marked_overdue_for = self.due
-
-    class NamesHead(Event):
-        """Base of the chasing events: the official named, as the plan described them then."""
-
-        recipient_role: str
-        recipient_agency: str
-        recipient_title: str
-        recipient_name: str
-        recipient_contact: str
-
-    class ReminderSent(NamesHead):
-        """Nhắc hạn: the head was reminded, ``working_days_before`` working days before ``due``."""
-
-        due: date
-        working_days_before: int
-        fire_on: date
-
-        def apply(self, task: Task) -> None:
-            task.chased.add(ChaseKey(ChaseKind.REMINDER, self.working_days_before, self.due))
-
-    class Escalated(NamesHead):
-        """Báo cáo vượt cấp: the task is late; ladder ``level`` names a higher official."""
-
-        due: date
-        level: int
-        working_days_after_due: int
-        fire_on: date
-
-        def apply(self, task: Task) -> None:
-            task.chased.add(ChaseKey(ChaseKind.ESCALATION, self.level, self.due))
-
-    class ChaseUpSent(NamesHead):
-        """Đôn đốc: the Office chased the head by hand ("send a chase-up now"), outside the ladder.
-
-        ``due`` is the deadline in force at that moment; ``note`` is the Office's own words.
-        """
-
-        due: date
-        note: str
-
-        def apply(self, task: Task) -> None:
-            task.chase_ups += 1
 
     def __init__(
         self,
@@ -289,7 +146,7 @@ class Task(Aggregate):
             actor=actor,
         )
 
-    # --- what the task is now -------------------------------------------------------------
+    # --- what the task is now ------------------------------------------------------------
 
     @property
     def is_done(self) -> bool:
@@ -305,12 +162,35 @@ class Task(Aggregate):
     def status(self, moment: datetime) -> TaskStatus:
         return status_at(self.due, self.completed_at, self.review_pending_since, moment)
 
-    # --- commands ---------------------------------------------------------------------------
+    # --- commands, each after the event it triggers --------------------------------------
+
+    class ActivityExecuted(Event):
+        """Đã thực hiện: the agency carried out the activity."""
+
+        note: str
+        evidence: str
+
+        def apply(self, task: Task) -> None:
+            task.activities += 1
+            if task.completion is Completion.ACTIVITY and task.completed_at is None:
+                task.completed_at = self.timestamp
 
     def execute_activity(self, *, actor: str, note: str = "", evidence: str = "") -> None:
         self._check_command(actor)
         self._check_not_cancelled("đánh dấu đã thực hiện", "mark an activity executed")
         self.trigger_event(self.ActivityExecuted, actor=actor, note=note, evidence=evidence)
+
+    class ReportSubmitted(Event):
+        """Đã gửi báo cáo: the agency sent its report to the Office."""
+
+        document: str
+        sha256: str
+        note: str
+
+        def apply(self, task: Task) -> None:
+            task.report_state = ReportState.SUBMITTED
+            task.report_submitted_at = self.timestamp
+            task.report_document = self.document
 
     def submit_report(self, *, actor: str, document: str, sha256: str = "", note: str = "") -> None:
         self._check_command(actor)
@@ -335,11 +215,28 @@ class Task(Aggregate):
             self.ReportSubmitted, actor=actor, document=document, sha256=sha256, note=note
         )
 
+    class ReportAccepted(Event):
+        """Báo cáo được chấp nhận: the Office accepts the report; the task is done."""
+
+        note: str
+
+        def apply(self, task: Task) -> None:
+            task.report_state = ReportState.ACCEPTED
+            task.completed_at = task.report_submitted_at
+
     def accept_report(self, *, actor: str, note: str = "") -> None:
         self._check_command(actor)
         self._check_not_cancelled("chấp nhận báo cáo", "accept a report")
         self._check_report_awaiting_review("chấp nhận", "accept")
         self.trigger_event(self.ReportAccepted, actor=actor, note=note)
+
+    class ReportReturned(Event):
+        """Báo cáo bị trả lại: the Office returns the report for correction."""
+
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.report_state = ReportState.RETURNED
 
     def return_report(self, *, actor: str, reason: str) -> None:
         self._check_command(actor)
@@ -347,6 +244,15 @@ class Task(Aggregate):
         self._check_report_awaiting_review("trả lại", "return")
         _require(reason, "reason")
         self.trigger_event(self.ReportReturned, actor=actor, reason=reason)
+
+    class DifficultyRaised(Event):
+        """Khó khăn, vướng mắc: the agency reports an obstacle."""
+
+        number: int
+        text: str
+
+        def apply(self, task: Task) -> None:
+            task.difficulties.append(Difficulty(self.number, self.text, self.actor, self.timestamp))
 
     def raise_difficulty(self, *, actor: str, text: str) -> int:
         self._check_command(actor)
@@ -356,24 +262,68 @@ class Task(Aggregate):
         self.trigger_event(self.DifficultyRaised, actor=actor, number=number, text=text)
         return number
 
+    def request_extension(self, *, actor: str, new_due: date, reason: str) -> int:
+        """Đề nghị gia hạn: recorded as a difficulty the Office answers (and approves by
+        extending with ``answers``). Returns the difficulty's number."""
+        self._check_command(actor)
+        self._check_not_cancelled("đề nghị gia hạn", "ask for an extension")
+        self._check_not_done("đề nghị gia hạn", "ask for an extension")
+        if new_due <= self.due:
+            raise InvalidArgument(
+                f"Hạn đề nghị {new_due:%d/%m/%Y} phải sau hạn hiện tại {self.due:%d/%m/%Y}",
+                f"the requested deadline {new_due.isoformat()} must be later than the current "
+                f"one, {self.due.isoformat()}",
+            )
+        if not reason.strip():
+            raise InvalidArgument("Thiếu lý do đề nghị gia hạn", "the reason must not be empty")
+        text = f"{EXTENSION_PREFIX}: {new_due.isoformat()} — {reason.strip()}"
+        number = len(self.difficulties) + 1
+        self.trigger_event(self.DifficultyRaised, actor=actor, number=number, text=text)
+        return number
+
+    class DifficultyAnswered(Event):
+        """The Office answers a difficulty."""
+
+        number: int
+        answer: str
+
+        def apply(self, task: Task) -> None:
+            difficulty = task.difficulties[self.number - 1]
+            difficulty.answer = self.answer
+            difficulty.answered_by = self.actor
+            difficulty.answered_at = self.timestamp
+
     def answer_difficulty(self, *, actor: str, number: int, answer: str) -> None:
         self._check_command(actor)
-        if not 1 <= number <= len(self.difficulties):
-            raise UnknownDifficulty(
-                f"Nhiệm vụ không có khó khăn số {number}",
-                f"the task has no difficulty number {number}",
-            )
-        if self.difficulties[number - 1].answer is not None:
-            raise TaskStateError(
-                f"Khó khăn số {number} đã được trả lời",
-                f"difficulty {number} was already answered",
-            )
+        self._check_difficulty_open(number)
         _require(answer, "answer")
         self.trigger_event(self.DifficultyAnswered, actor=actor, number=number, answer=answer)
 
+    class DeadlineExtended(Event):
+        """Gia hạn: the deadline moves later."""
+
+        previous_due: date
+        new_due: date
+        reason: str
+        by_plan_revision: bool
+
+        def apply(self, task: Task) -> None:
+            task.due = self.new_due
+            if self.by_plan_revision:
+                task.planned_due = self.new_due
+            task.marked_overdue_for = None
+
     def extend_deadline(
-        self, *, actor: str, new_due: date, reason: str, by_plan_revision: bool = False
+        self,
+        *,
+        actor: str,
+        new_due: date,
+        reason: str,
+        by_plan_revision: bool = False,
+        answers: int | None = None,
     ) -> None:
+        """Gia hạn. With ``answers``, the extension also answers that extension request: every
+        rule of both is checked before either event is triggered."""
         self._check_command(actor)
         self._check_not_cancelled("gia hạn", "extend the deadline")
         self._check_not_done("gia hạn", "extend the deadline")
@@ -384,6 +334,8 @@ class Task(Aggregate):
                 f"one, {self.due.isoformat()}",
             )
         _require(reason, "reason")
+        if answers is not None:
+            self._check_difficulty_open(answers)
         self.trigger_event(
             self.DeadlineExtended,
             actor=actor,
@@ -392,6 +344,23 @@ class Task(Aggregate):
             reason=reason,
             by_plan_revision=by_plan_revision,
         )
+        if answers is not None:
+            self.trigger_event(
+                self.DifficultyAnswered,
+                actor=actor,
+                number=answers,
+                answer=f"Đồng ý gia hạn đến / extension approved to {new_due.isoformat()}",
+            )
+
+    class Reassigned(Event):
+        """Giao lại: the task passes to another agency (a successor after a merger, …)."""
+
+        previous_agency: str
+        new_agency: str
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.agency = self.new_agency
 
     def reassign(self, *, actor: str, new_agency: str, reason: str) -> None:
         self._check_command(actor)
@@ -412,11 +381,30 @@ class Task(Aggregate):
             reason=reason,
         )
 
+    class Cancelled(Event):
+        """Hủy: the task no longer needs doing."""
+
+        reason: str
+
+        def apply(self, task: Task) -> None:
+            task.cancelled = True
+            task.cancel_reason = self.reason
+
     def cancel(self, *, actor: str, reason: str) -> None:
         self._check_command(actor)
         self._check_not_cancelled("hủy", "cancel")
         _require(reason, "reason")
         self.trigger_event(self.Cancelled, actor=actor, reason=reason)
+
+    # --- chasing: overdue marks, reminders, escalations, chase-ups -----------------------
+
+    class MarkedOverdue(Event):
+        """Quá hạn: the deadline passed with the task open."""
+
+        due: date
+
+        def apply(self, task: Task) -> None:
+            task.marked_overdue_for = self.due
 
     def mark_overdue(self, *, actor: str) -> bool:
         """Record that the deadline passed with the task open; False if there is nothing to mark."""
@@ -437,6 +425,25 @@ class Task(Aggregate):
         if key.kind is ChaseKind.OVERDUE:
             return self.marked_overdue_for == key.due
         return key in self.chased
+
+    class NamesHead(Event):
+        """Base of the chasing events: the official named, as the plan described them then."""
+
+        recipient_role: str
+        recipient_agency: str
+        recipient_title: str
+        recipient_name: str
+        recipient_contact: str
+
+    class ReminderSent(NamesHead):
+        """Nhắc hạn: the head was reminded, ``working_days_before`` working days before ``due``."""
+
+        due: date
+        working_days_before: int
+        fire_on: date
+
+        def apply(self, task: Task) -> None:
+            task.chased.add(ChaseKey(ChaseKind.REMINDER, self.working_days_before, self.due))
 
     def send_reminder(
         self, *, actor: str, working_days_before: int, fire_on: date, recipient: Recipient
@@ -462,6 +469,17 @@ class Task(Aggregate):
             fire_on=fire_on,
             **_recipient_fields(recipient),
         )
+
+    class Escalated(NamesHead):
+        """Báo cáo vượt cấp: the task is late; ladder ``level`` names a higher official."""
+
+        due: date
+        level: int
+        working_days_after_due: int
+        fire_on: date
+
+        def apply(self, task: Task) -> None:
+            task.chased.add(ChaseKey(ChaseKind.ESCALATION, self.level, self.due))
 
     def escalate(
         self,
@@ -494,6 +512,18 @@ class Task(Aggregate):
             fire_on=fire_on,
             **_recipient_fields(recipient),
         )
+
+    class ChaseUpSent(NamesHead):
+        """Đôn đốc: the Office chased the head by hand ("send a chase-up now"), outside the ladder.
+
+        ``due`` is the deadline in force at that moment; ``note`` is the Office's own words.
+        """
+
+        due: date
+        note: str
+
+        def apply(self, task: Task) -> None:
+            task.chase_ups += 1
 
     def chase_up(self, *, actor: str, recipient: Recipient, note: str = "") -> None:
         """Đôn đốc ngay: the Office chases the head now. A manual act, not a ladder step: allowed
@@ -531,6 +561,18 @@ class Task(Aggregate):
             raise TaskStateError(
                 f"Chưa đến ngày {fire_on:%d/%m/%Y}: chưa thể {action_vi}",
                 f"{fire_on.isoformat()} has not come yet: cannot {action_en}",
+            )
+
+    def _check_difficulty_open(self, number: int) -> None:
+        if not 1 <= number <= len(self.difficulties):
+            raise UnknownDifficulty(
+                f"Nhiệm vụ không có khó khăn số {number}",
+                f"the task has no difficulty number {number}",
+            )
+        if self.difficulties[number - 1].answer is not None:
+            raise TaskStateError(
+                f"Khó khăn số {number} đã được trả lời",
+                f"difficulty {number} was already answered",
             )
 
     def _check_command(self, actor: str) -> None:

@@ -10,19 +10,27 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from typing import Protocol
 
 import httpx
 
 from planflow.notify.config import SmtpConfig, WebhookConfig
-from planflow.notify.notices import Notice
+from planflow.notify.notices import Notice, delivery_key
 from planflow.notify.templating import environment
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Planflow-Signature"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # the event's id
+DELIVERY_KEY_HEADER = "X-Planflow-Idempotency-Key"  # the event's id and the channel
+MESSAGE_ID_DOMAIN = "planflow.invalid"
+
+
+def message_id(notice: Notice, channel: str) -> str:
+    """A mail's Message-ID: derived from the event and the channel only, so a mail re-sent after
+    a crash has the same one and the receiver can drop it."""
+    return f"<{delivery_key(notice.event_id, channel)}@{MESSAGE_ID_DOMAIN}>"
 
 
 class DeliveryFailed(Exception):
@@ -66,8 +74,9 @@ class SmtpChannel:
         message["To"] = address
         message["Subject"] = subject
         message["Date"] = format_datetime(notice.fired_at)
-        message["Message-ID"] = make_msgid(idstring=notice.event_id, domain="planflow.invalid")
+        message["Message-ID"] = message_id(notice, self.name)
         message[IDEMPOTENCY_HEADER] = notice.event_id
+        message[DELIVERY_KEY_HEADER] = delivery_key(notice.event_id, self.name)
         message.set_content(body, charset="utf-8")
         try:
             self._send(message)
@@ -112,6 +121,7 @@ class WebhookChannel:
             "Content-Type": "application/json; charset=utf-8",
             SIGNATURE_HEADER: sign(body, self.config.secret),
             IDEMPOTENCY_HEADER: notice.event_id,
+            DELIVERY_KEY_HEADER: delivery_key(notice.event_id, self.name),
         }
         try:
             with httpx.Client(timeout=self.config.timeout, transport=self.transport) as client:

@@ -57,6 +57,7 @@ class NotifyConfig:
     language: str = "vi"
     ical_dir: Path | None = None
     letters_dir: Path | None = None
+    drafts_dir: Path | None = None  # the Office's consolidated-report drafts
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
 
@@ -73,6 +74,7 @@ _ENV = {
     "PLANFLOW_WEBHOOK_SECRET": ("webhook", "secret"),
     "PLANFLOW_ICAL_DIR": ("ical", "dir"),
     "PLANFLOW_LETTERS_DIR": ("letters", "dir"),
+    "PLANFLOW_DRAFTS_DIR": ("drafts", "dir"),
     "PLANFLOW_RETRY_BASE_SECONDS": ("retry", "base_seconds"),
     "PLANFLOW_RETRY_MAX_SECONDS": ("retry", "max_seconds"),
 }
@@ -110,6 +112,7 @@ def _build(data: dict[str, dict[str, Any]]) -> NotifyConfig:
     retry = data.get("retry", {})
     ical = data.get("ical", {}).get("dir")
     letters = data.get("letters", {}).get("dir")
+    drafts = data.get("drafts", {}).get("dir")
     try:
         return NotifyConfig(
             smtp=SmtpConfig(
@@ -128,6 +131,7 @@ def _build(data: dict[str, dict[str, Any]]) -> NotifyConfig:
             language=language,
             ical_dir=Path(str(ical)) if ical else None,
             letters_dir=Path(str(letters)) if letters else None,
+            drafts_dir=Path(str(drafts)) if drafts else None,
             retry_base_seconds=float(retry.get("base_seconds", 30)),
             retry_max_seconds=float(retry.get("max_seconds", 3600)),
         )

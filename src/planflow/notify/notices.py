@@ -25,6 +25,12 @@ def event_id(originator_id: UUID, version: int) -> str:
     return str(uuid5(EVENT_NAMESPACE, f"{originator_id}:{version}"))
 
 
+def delivery_key(event: str, channel: str) -> str:
+    """The idempotency key of an event's delivery on one channel (``X-Planflow-Idempotency-Key``,
+    and the mail's ``Message-ID``): the same on every attempt, by every process."""
+    return str(uuid5(EVENT_NAMESPACE, f"{event}:{channel}"))
+
+
 @dataclass(frozen=True)
 class Notice:
     event_id: str

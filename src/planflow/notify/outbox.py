@@ -1,49 +1,54 @@
-"""The outbox: each channel follows the event log from its own tracking position.
+"""The outbox: each channel follows the event log from its own position, delivered once.
 
 Recording never waits for delivery: the scheduler records ReminderSent and Escalated events, the
-Office's "send a chase-up now" records ChaseUpSent; the outbox reads them back in commit order (the notification log) and hands each to every channel.
-A channel's position moves past an event only once the channel delivered it, so delivery is
-at-least-once; every delivery carries the event's id as idempotency key. A failing channel stops at
-its failed event and waits ``base × 2^(attempts-1)`` seconds (capped) before trying again; the other
-channels go on. Positions live in ``planflow_outbox``, which a read-model rebuild leaves alone.
+Office's "send a chase-up now" records ChaseUpSent; the outbox reads them back in commit order (the
+notification log) and hands each to every channel.
+
+Any number of processes may run the outbox over one store (docs/scheduler.md): a channel is
+delivered by whoever holds its lease (``OutboxStore.acquire``, a short compare-and-set
+transaction), and each send is followed by one short transaction that checks the lease is still
+ours, records the delivery and advances the position. No lock is held during a send. A process
+killed between a send and its record leaves that one message to be sent again by the next holder
+(once its lease expired); every message carries a deterministic idempotency key for the receiver
+to drop it. A failing channel stops at its failed event and waits ``base × 2^(attempts-1)`` seconds
+(capped) before trying again; the other channels go on.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import os
+import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, select
-from sqlalchemy import update as sql_update
 
 from planflow.application.app import PlanflowApp
+from planflow.application.outbox_store import Delivery, OutboxStore
 from planflow.application.planrules import rules_from_plan
-from planflow.application.readmodels import ChaseEvent, from_db, to_db
+from planflow.application.readmodels import ChaseEvent
 from planflow.domain.chasing import PlanRules
 from planflow.domain.task import Task
 from planflow.notify.channels import Channel, DeliveryFailed
-from planflow.notify.notices import Notice, build_notice
+from planflow.notify.notices import Notice, build_notice, delivery_key
 
 log = logging.getLogger(__name__)
 
 TOPICS = (get_topic(Task.ReminderSent), get_topic(Task.Escalated), get_topic(Task.ChaseUpSent))
 
-outbox_metadata = MetaData()
-tracking = Table(
-    "planflow_outbox",
-    outbox_metadata,
-    Column("channel", String(64), primary_key=True),
-    Column("position", Integer, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", DateTime, nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("delivered", Integer, nullable=False),
-)
+
+def system_clock() -> datetime:
+    """The default lease clock (the entry points pass their own)."""
+    return datetime.now(UTC)
+
+
+def default_holder() -> str:
+    """Names this outbox in the lease table: host, process and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,17 @@ class ChannelRun:
     error: str | None = None
     retry_at: datetime | None = None
     waiting: bool = False
+    busy: bool = False  # another process holds the channel's lease
+    holder: str | None = None
 
     def summary(self) -> str:
         if self.waiting:
             return f"{self.channel}: chờ thử lại / waiting to retry at {self.retry_at:%Y-%m-%d %H:%M:%S}"
+        if self.busy:
+            return (
+                f"{self.channel}: tiến trình khác đang chuyển / being delivered by another "
+                f"process ({self.holder})"
+            )
         text = f"{self.channel}: {self.delivered} đã chuyển / delivered"
         if self.error:
             text += (
@@ -67,6 +79,13 @@ class ChannelRun:
 
 
 class Outbox:
+    """Delivers the notification log on ``channels``.
+
+    ``clock`` is the real time, for leases (``run`` is given the delivery time, which may be
+    simulated); ``lease_seconds`` must exceed the longest single send (the SMTP/webhook timeout).
+    ``per_run`` bounds what one ``run`` delivers per channel (None: everything pending).
+    """
+
     def __init__(
         self,
         app: PlanflowApp,
@@ -75,13 +94,21 @@ class Outbox:
         retry_base_seconds: float = 30.0,
         retry_max_seconds: float = 3600.0,
         batch: int = 100,
+        lease_seconds: float = 120.0,
+        clock: Callable[[], datetime] = system_clock,
+        holder: str | None = None,
+        per_run: int | None = None,
     ) -> None:
         self.app = app
         self.channels = list(channels)
         self.retry_base = retry_base_seconds
         self.retry_max = retry_max_seconds
         self.batch = batch
-        outbox_metadata.create_all(app.engine)
+        self.per_run = per_run
+        self.clock = clock
+        self.lease_seconds = lease_seconds
+        self.store = OutboxStore(app.engine, holder or default_holder(), clock, lease_seconds)
+        self._ready: set[str] = set()
         self._documents: dict[tuple[str, int], tuple[dict[str, Any], PlanRules | None]] = {}
 
     def run(self, now: datetime) -> list[ChannelRun]:
@@ -89,72 +116,81 @@ class Outbox:
         return [self._run_channel(channel, now) for channel in self.channels]
 
     def position(self, channel: str) -> int:
-        return int(self._state(channel)["position"])
+        self._ensure(channel)
+        return self.store.state(channel).position
 
-    def _state(self, channel: str) -> dict[str, Any]:
-        with self.app.engine.begin() as connection:
-            row = connection.execute(select(tracking).where(tracking.c.channel == channel)).first()
-            if row is None:
-                state = {
-                    "channel": channel,
-                    "position": 0,
-                    "attempts": 0,
-                    "next_attempt_at": None,
-                    "last_error": None,
-                    "delivered": 0,
-                }
-                connection.execute(insert(tracking), state)
-                return state
-            return dict(row._mapping)
-
-    def _update(self, channel: str, **values: Any) -> None:
-        with self.app.engine.begin() as connection:
-            connection.execute(
-                sql_update(tracking).where(tracking.c.channel == channel).values(**values)
-            )
+    def _ensure(self, channel: str) -> None:
+        if channel not in self._ready:
+            self.store.ensure(channel)
+            self._ready.add(channel)
 
     def _run_channel(self, channel: Channel, now: datetime) -> ChannelRun:
-        state = self._state(channel.name)
-        retry_at = from_db(state["next_attempt_at"])
-        if retry_at is not None and now < retry_at:
-            return ChannelRun(channel.name, 0, [], state["last_error"], retry_at, waiting=True)
-        position = int(state["position"])
+        self._ensure(channel.name)
+        expires = self.store.acquire(channel.name)
+        holder, until = (None, None) if expires else self.store.holder_of(channel.name)
+        if expires is None and holder is None:  # no lease row (tables recreated): make it
+            self.store.ensure(channel.name)
+            expires = self.store.acquire(channel.name)
+        if expires is None:
+            return ChannelRun(channel.name, 0, [], retry_at=until, busy=True, holder=holder)
+        try:
+            return self._deliver(channel, now, expires)
+        finally:
+            self.store.release(channel.name)
+
+    def _deliver(self, channel: Channel, now: datetime, expires: datetime) -> ChannelRun:
+        name = channel.name
+        state = self.store.state(name)
+        if state.next_attempt_at is not None and now < state.next_attempt_at:
+            return ChannelRun(name, 0, [], state.last_error, state.next_attempt_at, waiting=True)
+        position, attempts = state.position, state.attempts
         delivered = 0
         notes: list[str] = []
-        while True:
+        margin = timedelta(seconds=self.lease_seconds / 2)
+        while self.per_run is None or delivered < self.per_run:
+            left = self.batch if self.per_run is None else min(self.batch, self.per_run - delivered)
             notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=self.batch, topics=TOPICS
+                start=position + 1, limit=left, topics=TOPICS
             )
             if not notifications:
-                return ChannelRun(channel.name, delivered, notes)
+                break
             for notification in notifications:
+                if self.clock() + margin >= expires:
+                    renewed = self.store.acquire(name)
+                    if renewed is None:
+                        return self._lost(name, delivered, notes)
+                    expires = renewed
                 event: Any = self.app.mapper.to_domain_event(notification)
                 notice = self.notice(event)
                 try:
-                    notes.append(channel.deliver(notice))
+                    note = channel.deliver(notice)
                 except DeliveryFailed as exc:
-                    attempts = int(state["attempts"]) + 1
+                    attempts += 1
                     delay = min(self.retry_base * 2 ** (attempts - 1), self.retry_max)
                     retry = now + timedelta(seconds=delay)
-                    log.warning("%s: %s (attempt %d)", channel.name, exc, attempts)
-                    self._update(
-                        channel.name,
-                        attempts=attempts,
-                        next_attempt_at=to_db(retry),
-                        last_error=str(exc),
-                    )
-                    return ChannelRun(channel.name, delivered, notes, str(exc), retry)
-                position = notification.id
-                delivered += 1
-                state["attempts"] = 0
-                self._update(
-                    channel.name,
-                    position=position,
-                    attempts=0,
-                    next_attempt_at=None,
-                    last_error=None,
-                    delivered=int(state["delivered"]) + delivered,
+                    log.warning("%s: %s (attempt %d)", name, exc, attempts)
+                    self.store.record_failure(name, attempts, retry, str(exc))
+                    return ChannelRun(name, delivered, notes, str(exc), retry)
+                record = Delivery(
+                    notification.id, notice.event_id, delivery_key(notice.event_id, name), note
                 )
+                renewed = self.store.record_delivery(name, record)
+                if renewed is None:
+                    return self._lost(name, delivered, notes)
+                expires, position, attempts = renewed, notification.id, 0
+                delivered += 1
+                notes.append(note)
+        return ChannelRun(name, delivered, notes)
+
+    def _lost(self, channel: str, delivered: int, notes: list[str]) -> ChannelRun:
+        holder, until = self.store.holder_of(channel)
+        log.warning(
+            "%s: quyền chuyển đã hết hạn và bị %s tiếp quản / lease expired, taken over by %s",
+            channel,
+            holder,
+            holder,
+        )
+        return ChannelRun(channel, delivered, notes, retry_at=until, busy=True, holder=holder)
 
     def notice(self, event: ChaseEvent) -> Notice:
         task = self.app.get_task(UUID(str(event.originator_id)), version=event.originator_version)

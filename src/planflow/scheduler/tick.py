@@ -13,13 +13,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from uuid import UUID
 
-from sqlalchemy import select
-
+from planflow.application import queries
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import ConcurrencyConflict
-from planflow.application.readmodels import board, due, to_db
+from planflow.application.queries import DueTask
 from planflow.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -51,37 +49,9 @@ class TickReport:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class DueTask:
-    id: UUID
-    plan: str
-    duty: str
-    agency: str
-    period: str
-
-
 def due_tasks(app: PlanflowApp, now: datetime, limit: int | None = None) -> list[DueTask]:
-    """Tasks with at least one step due at ``now``, the longest-waiting first.
-
-    One range scan of the ``fire_at`` index: the rows are grouped here rather than with GROUP BY,
-    which would let the database prefer scanning the whole table in task order.
-    """
-    rows = select(due.c.task_id, due.c.fire_at).where(due.c.fire_at <= to_db(now))
-    first: dict[str, datetime] = {}
-    with app.engine.connect() as connection:
-        for row in connection.execute(rows):
-            if row.task_id not in first or row.fire_at < first[row.task_id]:
-                first[row.task_id] = row.fire_at
-        ordered = sorted(first, key=lambda t: (first[t], t))
-        if limit is not None:
-            ordered = ordered[:limit]
-        info: dict[str, DueTask] = {}
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start : start + 500]
-            query = select(board.c.id, board.c.plan, board.c.duty, board.c.agency, board.c.period)
-            for r in connection.execute(query.where(board.c.id.in_(chunk))):
-                info[r.id] = DueTask(UUID(r.id), r.plan, r.duty, r.agency, r.period)
-    return [info[t] for t in ordered if t in info]
+    """Tasks with at least one step due at ``now``, the longest-waiting first (the due index)."""
+    return queries.due_tasks(app.engine, now, limit)
 
 
 class Ticker:

@@ -10,40 +10,29 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from planflow.application.commands import COMMANDS, Audience, CommandName
 from planflow.domain.errors import DomainError
 from planflow.web.accounts import Role, User
 
+Command = CommandName  # the declared task commands (application/commands.py)
 
-class Command(StrEnum):
-    EXECUTE = "execute"
-    REPORT = "report"
-    ACCEPT = "accept"
-    RETURN = "return"
-    RAISE = "raise"
-    ANSWER = "answer"
-    EXTEND = "extend"
-    REQUEST_EXTENSION = "request-extension"
-    REASSIGN = "reassign"
-    CANCEL = "cancel"
-    CHASE = "chase"
-
-
-AGENCY_COMMANDS = frozenset(
-    {Command.EXECUTE, Command.REPORT, Command.RAISE, Command.REQUEST_EXTENSION}
-)
-REVIEW_COMMANDS = frozenset({Command.ACCEPT, Command.RETURN, Command.ANSWER, Command.CHASE})
-DIRECTOR_COMMANDS = REVIEW_COMMANDS | {Command.EXTEND, Command.REASSIGN, Command.CANCEL}
-
-ALLOWED: dict[Role, frozenset[Command]] = {
-    Role.OFFICE_DIRECTOR: frozenset(DIRECTOR_COMMANDS),
-    Role.OFFICE_STAFF: REVIEW_COMMANDS,
-    Role.AGENCY_OFFICER: AGENCY_COMMANDS,
-    Role.AGENCY_HEAD: AGENCY_COMMANDS,
+AUDIENCES: dict[Role, frozenset[Audience]] = {
+    Role.OFFICE_DIRECTOR: frozenset({Audience.OFFICE, Audience.DIRECTOR}),
+    Role.OFFICE_STAFF: frozenset({Audience.OFFICE}),
+    Role.AGENCY_OFFICER: frozenset({Audience.AGENCY}),
+    Role.AGENCY_HEAD: frozenset({Audience.AGENCY}),
     Role.AUDITOR: frozenset(),
     Role.ADMIN: frozenset(),
 }
+
+# Derived from each command's declared audience: who may run what.
+ALLOWED: dict[Role, frozenset[Command]] = {
+    role: frozenset(c.name for c in COMMANDS if c.audience in audiences)
+    for role, audiences in AUDIENCES.items()
+}
+AGENCY_COMMANDS = ALLOWED[Role.AGENCY_OFFICER]
+REVIEW_COMMANDS = ALLOWED[Role.OFFICE_STAFF]
+DIRECTOR_COMMANDS = ALLOWED[Role.OFFICE_DIRECTOR]
 
 
 class Forbidden(DomainError):
@@ -63,13 +52,15 @@ class Unauthenticated(DomainError):
         super().__init__("Cần đăng nhập để thực hiện thao tác này", "you must sign in to do this")
 
 
-def may(user: User, command: Command, task_agency: str | None = None) -> bool:
+def may(user: User, command: Command | str, task_agency: str | None = None) -> bool:
+    command = Command(command)
     if command not in ALLOWED[user.role]:
         return False
     return not (user.role.scoped and task_agency is not None and task_agency != user.agency)
 
 
-def check(user: User, command: Command, task_agency: str) -> None:
+def check(user: User, command: Command | str, task_agency: str) -> None:
+    command = Command(command)
     if command not in ALLOWED[user.role]:
         raise Forbidden(
             f"Vai trò {user.role.label_vi} không được phép thực hiện lệnh {command.value}",

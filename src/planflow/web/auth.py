@@ -1,4 +1,10 @@
-"""Bearer tokens for the API and signed session cookies (with a CSRF token) for the pages."""
+"""Bearer tokens for the API and signed session cookies (with a CSRF token) for the pages.
+
+A signed-in cookie or a token carries a session id whose row in ``planflow_sessions`` must still
+count (AccountStore.session_user): signing out or changing the password revokes it server-side, so
+a copy of the cookie made before is refused afterwards. A cookie without an account (the sign-in
+form's CSRF token) has no row.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ LANG_COOKIE = "planflow_lang"
 class Session:
     username: str | None
     csrf: str
+    session_id: str | None = None
 
 
 class Signer:
@@ -27,19 +34,35 @@ class Signer:
         self._tokens = URLSafeTimedSerializer(settings.secret_key, salt="planflow-api-token")
         self._sessions = URLSafeTimedSerializer(settings.secret_key, salt="planflow-session")
 
-    def token(self, user: User) -> str:
-        return self._tokens.dumps({"u": user.username})
+    def token(self, user: User, session_id: str) -> str:
+        """A bearer token for a session opened with AccountStore.open_session(…, "token", …)."""
+        return self._tokens.dumps({"u": user.username, "s": session_id})
 
-    def token_user(self, token: str, accounts: AccountStore) -> User | None:
+    def token_session(self, token: str) -> tuple[str, str] | None:
+        """(username, session id) of a well-signed, young enough token, else None."""
         try:
             data = self._tokens.loads(token, max_age=self.settings.token_max_age)
         except (BadSignature, SignatureExpired):
             return None
-        return accounts.get(str(data.get("u", ""))) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        username, session_id = data.get("u"), data.get("s")
+        if not isinstance(username, str) or not isinstance(session_id, str):
+            return None
+        return username, session_id
 
-    def new_session(self, username: str | None) -> tuple[Session, str]:
-        session = Session(username, secrets.token_urlsafe(24))
-        return session, self._sessions.dumps({"u": username, "c": session.csrf})
+    def token_user(self, token: str, accounts: AccountStore) -> User | None:
+        found = self.token_session(token)
+        if found is None:
+            return None
+        user = accounts.session_user(found[1])
+        return user if user is not None and user.username == found[0] else None
+
+    def new_session(
+        self, username: str | None, session_id: str | None = None
+    ) -> tuple[Session, str]:
+        session = Session(username, secrets.token_urlsafe(24), session_id)
+        return session, self._sessions.dumps({"u": username, "c": session.csrf, "s": session_id})
 
     def read_session(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -51,7 +74,10 @@ class Signer:
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return None
         username = data.get("u")
-        return Session(username if isinstance(username, str) else None, data["c"])
+        session_id = data.get("s")
+        if not isinstance(username, str) or not isinstance(session_id, str):
+            return Session(None, data["c"])  # no account signed in: only the CSRF token counts
+        return Session(username, data["c"], session_id)
 
 
 def csrf_ok(session: Session | None, submitted: str | None) -> bool:

@@ -1,23 +1,32 @@
-"""The director's board: counts per agency, the agencies × duties grid, on-time rates by period."""
+"""The director's board, shaped for the pages and the API from task views: the agencies × duties
+grid, totals, on-time rates by period; and the parsing of the board's query parameters. The
+counts per agency come from ``planflow.application.queries``."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Date, Engine, and_, case, func, select, text
-from sqlalchemy import cast as sa_cast
-from sqlalchemy.sql.elements import ColumnElement
-
-from planflow.application.queries import TaskView
-from planflow.application.readmodels import board as board_table
+from planflow.application.queries import AgencyRow, TaskView, per_agency
 from planflow.application.timeparse import TimeFormatError, parse_moment
-from planflow.domain import clock
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.periods import Period
 from planflow.domain.status import TaskStatus, parse_status
+
+__all__ = [
+    "STATUS_ORDER",
+    "AgencyRow",
+    "Grid",
+    "grid",
+    "moment_param",
+    "on_time_rates",
+    "per_agency",
+    "period_param",
+    "periods",
+    "status_param",
+    "totals",
+]
 
 STATUS_ORDER = (
     TaskStatus.OPEN_OVERDUE,
@@ -25,20 +34,6 @@ STATUS_ORDER = (
     TaskStatus.OPEN_IN_TIME,
     TaskStatus.DONE_ON_TIME,
 )
-
-
-@dataclass
-class AgencyRow:
-    agency: str
-    counts: dict[str, int] = field(default_factory=dict)
-    total: int = 0
-
-    @property
-    def overdue(self) -> int:
-        return self.counts.get(TaskStatus.OPEN_OVERDUE.value, 0)
-
-    def as_json(self) -> dict[str, object]:
-        return {"agency": self.agency, "total": self.total, "counts": self.counts}
 
 
 def moment_param(value: str | None, *, end_of_day: bool = True) -> datetime | None:
@@ -67,16 +62,6 @@ def period_param(value: str | None) -> str | None:
             f"Kỳ báo cáo không hợp lệ {value!r} (ví dụ 2022-Q1, 2022-H1, 2022-Y, 2022)",
             f"invalid period {value!r} (e.g. 2022-Q1, 2022-H1, 2022-Y, 2022)",
         ) from None
-
-
-def per_agency(views: list[TaskView]) -> list[AgencyRow]:
-    """Counts per agency and status, the agencies with most overdue tasks first."""
-    rows: dict[str, AgencyRow] = {}
-    for v in views:
-        row = rows.setdefault(v.agency, AgencyRow(v.agency, {s.value: 0 for s in TaskStatus}))
-        row.counts[v.status.value] += 1
-        row.total += 1
-    return sorted(rows.values(), key=lambda r: (-r.overdue, r.agency))
 
 
 def totals(views: list[TaskView]) -> dict[str, int]:
@@ -132,60 +117,3 @@ def on_time_rates(views: list[TaskView]) -> tuple[list[str], dict[str, dict[str,
             ok, total = judged.get((agency, period), (0, 0))
             out[agency][period] = ok / total if total else None
     return codes, out
-
-
-def local_offset_hours(moment: datetime) -> int:
-    """Vietnam keeps UTC+7 all year (no daylight saving since 1975)."""
-    offset = moment.astimezone(clock.LOCAL_TZ).utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds() // 3600)
-
-
-def _local_date(column: Any, dialect: str, hours: int) -> ColumnElement[Any]:
-    """The Vietnamese calendar date of a naive-UTC timestamp column, in SQL."""
-    if dialect == "sqlite":
-        return func.date(column, f"{hours:+d} hours")
-    return sa_cast(column + text(f"interval '{hours} hours'"), Date)
-
-
-def counts_by_agency(
-    engine: Engine, moment: datetime, plan: str | None = None, period: str | None = None
-) -> list[AgencyRow]:
-    """The current board's counts per agency and status, aggregated by the database.
-
-    The same judgement as ``status.classify``: done on time if the local completion date is on or
-    before the due date; a report sent by the deadline and awaiting review is open in time; other
-    open tasks are overdue once the local date of ``moment`` passes the due date.
-    """
-    b = board_table
-    hours = local_offset_hours(moment)
-    done_on = _local_date(b.c.completed_at, engine.dialect.name, hours)
-    today = clock.local_date(moment)
-    sent_on = _local_date(b.c.review_pending_since, engine.dialect.name, hours)
-    if engine.dialect.name == "sqlite":
-        on_time = done_on <= func.date(b.c.due)
-        sent_in_time = sent_on <= func.date(b.c.due)
-    else:
-        on_time = done_on <= b.c.due
-        sent_in_time = sent_on <= b.c.due
-    status = case(
-        (and_(b.c.completed_at.is_not(None), on_time), TaskStatus.DONE_ON_TIME.value),
-        (b.c.completed_at.is_not(None), TaskStatus.DONE_LATE.value),
-        # A report sent by the deadline and awaiting review is not overdue (status.classify).
-        (and_(b.c.review_pending_since.is_not(None), sent_in_time), TaskStatus.OPEN_IN_TIME.value),
-        (b.c.due >= today, TaskStatus.OPEN_IN_TIME.value),
-        else_=TaskStatus.OPEN_OVERDUE.value,
-    ).label("status")
-    query = select(b.c.agency, status, func.count().label("n")).where(b.c.cancelled.is_(False))
-    if plan:
-        query = query.where(b.c.plan == plan)
-    if period:
-        query = query.where(b.c.period == period)
-    query = query.group_by(b.c.agency, status)
-    rows: dict[str, AgencyRow] = {}
-    with engine.connect() as connection:
-        for agency, word, n in connection.execute(query):
-            row = rows.setdefault(agency, AgencyRow(agency, {s.value: 0 for s in TaskStatus}))
-            row.counts[word] += int(n)
-            row.total += int(n)
-    return sorted(rows.values(), key=lambda r: (-r.overdue, r.agency))

@@ -11,6 +11,7 @@ from planflow.web.access import Unauthenticated
 from planflow.web.accounts import User
 from planflow.web.auth import SESSION_COOKIE, Session, Signer
 from planflow.web.context import WebContext
+from planflow.web.throttle import SignInThrottle
 
 bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/token")
 
@@ -29,6 +30,20 @@ def get_signer(request: Request) -> Signer:
 
 Ctx = Annotated[WebContext, Depends(get_ctx)]
 SignerDep = Annotated[Signer, Depends(get_signer)]
+
+
+def get_throttle(request: Request) -> SignInThrottle:
+    throttle = request.app.state.throttle
+    assert isinstance(throttle, SignInThrottle)
+    return throttle
+
+
+ThrottleDep = Annotated[SignInThrottle, Depends(get_throttle)]
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (uvicorn resolves X-Forwarded-For only from trusted proxies)."""
+    return request.client.host if request.client else "unknown"
 
 
 def api_user(
@@ -56,9 +71,11 @@ SessionDep = Annotated[Session | None, Depends(page_session)]
 
 
 def page_user(ctx: Ctx, session: SessionDep) -> User | None:
-    if session is None or session.username is None:
+    """The signed-in account, while its session row counts (not signed out)."""
+    if session is None or session.username is None or session.session_id is None:
         return None
-    return ctx.accounts.get(session.username)
+    user = ctx.accounts.session_user(session.session_id)
+    return user if user is not None and user.username == session.username else None
 
 
 PageUser = Annotated[User | None, Depends(page_user)]

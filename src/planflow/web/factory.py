@@ -11,20 +11,21 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from planflow.application.app import PlanflowApp
 from planflow.domain.errors import DomainError
+from planflow.web import security
 from planflow.web.accounts import AccountStore
-from planflow.web.api import commands, plans, session, tasks
+from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
 from planflow.web.pages import agency, audit, board, login
 from planflow.web.pages import tasks as task_pages
 from planflow.web.problems import domain_error_handler, validation_error_handler
 from planflow.web.settings import WebSettings
+from planflow.web.throttle import SignInThrottle
 from planflow.web.uploads import UploadTooLarge
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -74,13 +75,7 @@ def create_app(
 
     @web.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=f"{API_PREFIX}/openapi.json",
-            title="planflow API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
+        return security.docs_page()  # vendored assets, no CDN, no inline script
 
     @web.middleware("http")
     async def refuse_oversized_bodies(
@@ -100,8 +95,11 @@ def create_app(
     web.state.signer = Signer(settings)
     web.add_exception_handler(DomainError, domain_error_handler)
     web.add_exception_handler(RequestValidationError, validation_error_handler)
-    for router in (session.router, plans.router, tasks.router, commands.router):
+    web.state.throttle = SignInThrottle()
+    security.install(web)  # headers on every response; database outages answer 503
+    for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
         web.include_router(router, prefix=API_PREFIX)
+    web.include_router(summary.pages)
     for router in (login.router, board.router, agency.router, audit.router, task_pages.router):
         web.include_router(router)
     web.mount("/static", StaticFiles(directory=STATIC), name="static")

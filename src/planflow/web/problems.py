@@ -8,7 +8,9 @@ Status codes:
 - 413 the upload is too large; 415 its type is not accepted or its content is not what its name
   says;
 - 422 the input is malformed or incomplete (missing fields, a deadline not later than the current
-  one, an unknown difficulty number or agency).
+  one, an unknown difficulty number or agency);
+- 429 too many failed sign-ins for the account or from the address (with Retry-After);
+- 503 the database cannot be reached for now (with Retry-After; web/security.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
-from planflow.application.errors import AmbiguousTaskId, ConcurrencyConflict, TaskNotFound
+from planflow.application.errors import (
+    AmbiguousTaskId,
+    ConcurrencyConflict,
+    StoreBusy,
+    StoreUnavailable,
+    TaskNotFound,
+)
 from planflow.domain.errors import (
     DomainError,
     InvalidArgument,
@@ -28,6 +37,7 @@ from planflow.domain.errors import (
 )
 from planflow.web.access import Forbidden, Unauthenticated
 from planflow.web.accounts import AccountExists
+from planflow.web.throttle import TooManyAttempts
 from planflow.web.uploads import UploadRejected, UploadTooLarge
 from planflow.web.views import FileNotStored
 
@@ -54,13 +64,17 @@ _STATUS: list[tuple[type[DomainError], int, str, str]] = [
     (NotFound, 404, "not-found", "Không tìm thấy / Not found"),
     (FileNotStored, 404, "not-found", "Không tìm thấy / Not found"),
     (ConcurrencyConflict, 409, "conflict", "Xung đột phiên bản / Version conflict"),
+    (TooManyAttempts, 429, "too-many-attempts", "Quá nhiều lần thử / Too many attempts"),
     (UploadTooLarge, 413, "upload-too-large", "Tệp quá lớn / File too large"),
     (UploadRejected, 415, "upload-rejected", "Tệp không hợp lệ / File rejected"),
     (InvalidArgument, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (InvalidDeadline, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (UnknownDifficulty, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (AccountExists, 409, "account-exists", "Tài khoản đã có / Account exists"),
+    (StoreBusy, 503, "store-busy", "Cơ sở dữ liệu đang bận / Database busy"),
+    (StoreUnavailable, 503, "store-unavailable", "Cơ sở dữ liệu không sẵn sàng / Unavailable"),
 ]
+RETRY_AFTER_SECONDS = 5
 REFUSED = (409, "refused", "Trạng thái nhiệm vụ không cho phép / Refused by the task's state")
 
 
@@ -85,6 +99,8 @@ def problem(
         **extra,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -94,7 +110,10 @@ async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse
     extra: dict[str, Any] = {}
     if isinstance(exc, ConcurrencyConflict):
         extra["current_version"] = exc.current_version
-    return problem(status, slug, title, exc.vi, exc.en, request.url.path, **extra)
+    response = problem(status, slug, title, exc.vi, exc.en, request.url.path, **extra)
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -116,3 +135,43 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
         request.url.path,
         errors=errors,
     )
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    detail_vi: str
+    detail_en: str
+    instance: str
+    current_version: int | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting each status as problem+json."""
+    described = {
+        400: "Bad request",
+        401: "Not signed in / Chưa đăng nhập",
+        403: "Forbidden by role or agency / Không có quyền",
+        404: "Not found / Không tìm thấy",
+        409: "Refused by the task's state, or a version conflict / Xung đột",
+        413: "Upload too large / Tệp quá lớn",
+        415: "Upload rejected / Tệp không hợp lệ",
+        422: "Invalid input / Dữ liệu không hợp lệ",
+        503: "Database unavailable or busy / Cơ sở dữ liệu không sẵn sàng",
+    }
+    return {
+        status: {
+            "description": described[status],
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+COMMAND_ERRORS = problem_responses(401, 403, 404, 409, 413, 415, 422, 503)

@@ -1,4 +1,10 @@
-"""From a validated plan to the tasks it assigns: one per duty × agency × period. Pure."""
+"""From a validated plan to the tasks it assigns: one per duty × agency × period. Pure.
+
+A fixed due date that falls on a day off moves to the next working day (Civil Code 2015,
+art. 148(5)): the task's ``due`` is that effective date, and ``stated_due`` keeps the date the plan
+wrote (``domain.calendar.due_note`` words it for the read side). A recurring deadline counted in
+working days always lands on a working day.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,11 @@ class TaskSpec:
     due: date
     completion: Completion
     title: str
+    stated_due: date | None = None  # the plan's date when it is a day off and ``due`` moved
+
+    @property
+    def due_as_stated(self) -> date:
+        return self.stated_due or self.due
 
     @property
     def id(self) -> UUID:
@@ -39,13 +50,15 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
     plan = workflow.plan
     agencies = {a.code: a for a in workflow.agencies}
     specs: list[TaskSpec] = []
+    groups: dict[str, list[str]] = {}  # each code expanded once, however many duties name it
     for duty in workflow.duties:
-        assignees: list[str] = []
+        assignees: dict[str, None] = {}  # ordered, without repeats
         for code in duty.assignees:
-            for agency in expand_group(workflow, code):
-                if agency not in assignees:
-                    assignees.append(agency)
-        for period, due in _deadlines(duty.schedule, plan.year, calendar):
+            if code not in groups:
+                groups[code] = expand_group(workflow, code)
+            assignees.update(dict.fromkeys(groups[code]))
+        for period, stated in _deadlines(duty.schedule, plan.year, calendar):
+            due = calendar.effective_due(stated)
             for code in assignees:
                 if not agencies[code].is_valid_on(due):
                     continue
@@ -58,6 +71,7 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         due=due,
                         completion=Completion(duty.done_when.value),
                         title=duty.title_vi,
+                        stated_due=stated if stated != due else None,
                     )
                 )
     return specs

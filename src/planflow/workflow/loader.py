@@ -17,24 +17,40 @@ from pydantic_core import ErrorDetails
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
 from planflow.workflow.errors import Problem, WorkflowError
-from planflow.workflow.model import FixedSchedule, LadderRecipient, Workflow
+from planflow.workflow.model import (
+    MAX_TEXT,
+    FixedSchedule,
+    LadderRecipient,
+    Recurrence,
+    Workflow,
+)
 from planflow.workflow.yamlsource import Loc, SourceDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_TASKS = 100_000
+"""Tasks one file may make (duties × assignees × periods): a file of a few kilobytes must not
+become millions of events."""
+MAX_OVERRIDE_DAYS = 1000
+"""Entries in each list of a calendar overrides file."""
 
 
 class DayEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     date: dt.date
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
 class CalendarOverrides(BaseModel):
     """Declared swaps the holidays package does not know yet."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    working_days: list[DayEntry] = Field(default_factory=list, description="Weekend days worked")
-    days_off: list[DayEntry] = Field(default_factory=list, description="Extra days off")
+    working_days: list[DayEntry] = Field(
+        default_factory=list, max_length=MAX_OVERRIDE_DAYS, description="Weekend days worked"
+    )
+    days_off: list[DayEntry] = Field(
+        default_factory=list, max_length=MAX_OVERRIDE_DAYS, description="Extra days off"
+    )
 
 
 @dataclass(frozen=True)
@@ -49,25 +65,69 @@ def load_workflow(path: Path) -> LoadedPlan:
     source = read_yaml(path)
     workflow = _validate(source, Workflow)
     problems = check_consistency(workflow, source)
-    calendar, calendar_problems = _calendar(workflow, path, source)
-    problems += calendar_problems
+    if not problems:
+        problems += check_size(workflow, source)
+    overrides, overrides_problems = _overrides(workflow, path, source)
+    problems += overrides_problems
     if problems:
         raise WorkflowError(problems)
+    calendar = _calendar(workflow, overrides)
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
     return LoadedPlan(workflow, calendar, path, digest)
 
 
 def _validate(source: SourceDocument, model: type[M]) -> M:
     if not isinstance(source.data, dict):
-        raise WorkflowError(
-            [source.problem((), "tệp phải là một ánh xạ YAML / the file must be a YAML mapping")]
-        )
+        raise WorkflowError([source.problem((), _not_a_mapping(source.data))])
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:
         errors = _closest_union_members(exc.errors())
-        problems = [source.problem(_clean_loc(err["loc"]), err["msg"]) for err in errors]
+        problems = [source.problem(_clean_loc(err["loc"]), _message(err)) for err in errors]
         raise WorkflowError(problems) from None
+
+
+def _not_a_mapping(data: object) -> str:
+    if data is None:
+        found = "tệp rỗng / the file is empty"
+    elif isinstance(data, list):
+        found = "tìm thấy một danh sách / found a list"
+    else:
+        found = f"tìm thấy một giá trị đơn / found a single {type(data).__name__} value"
+    return f"tệp phải là một ánh xạ YAML / the file must be a YAML mapping: {found}"
+
+
+# The Vietnamese half of pydantic's messages (which are English), by error type.
+_VI = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "trường không được phép",
+    "string_too_long": "chuỗi quá dài",
+    "string_too_short": "chuỗi rỗng",
+    "too_long": "danh sách quá dài",
+    "too_short": "danh sách quá ngắn",
+    "string_pattern_mismatch": "không đúng mẫu",
+    "string_type": "phải là một chuỗi",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "less_than_equal": "giá trị quá lớn",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "list_type": "phải là một danh sách",
+    "model_type": "phải là một ánh xạ",
+    "dict_type": "phải là một ánh xạ",
+    "model_attributes_type": "phải là một ánh xạ",
+    "enum": "giá trị không được chấp nhận",
+    "literal_error": "giá trị không được chấp nhận",
+    "date_type": "ngày không hợp lệ",
+    "date_parsing": "ngày không hợp lệ",
+    "date_from_datetime_inexact": "ngày không hợp lệ",
+    "date_from_datetime_parsing": "ngày không hợp lệ",
+}
+
+
+def _message(err: ErrorDetails) -> str:
+    """Vietnamese, then pydantic's English message."""
+    return f"{_VI.get(err['type'], 'giá trị không hợp lệ')} / {err['msg']}"
 
 
 def _is_union_tag(part: int | str) -> bool:
@@ -179,6 +239,16 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                     f"deadline {duty.schedule.due.isoformat()} is outside the plan's year {year}",
                 )
             )
+        if not isinstance(duty.schedule, FixedSchedule):
+            for j, recurrence in enumerate(duty.schedule.every):
+                if recurrence in duty.schedule.every[:j]:
+                    problems.append(
+                        source.problem(
+                            ("duties", i, "schedule", "every", j),
+                            f"loại kỳ {recurrence.value!r} lặp lại / period kind "
+                            f"{recurrence.value!r} is listed twice",
+                        )
+                    )
         for j, days in enumerate(duty.reminders_working_days_before or []):
             if days < 1:
                 problems.append(
@@ -217,25 +287,78 @@ def expand_group(workflow: Workflow, code: str) -> list[str]:
     return [a.code for a in workflow.agencies if a.code in chosen]
 
 
-def _calendar(
+def _overrides(
     workflow: Workflow, path: Path, source: SourceDocument
-) -> tuple[WorkingCalendar, list[Problem]]:
-    year = workflow.plan.year
-    calendar = vietnam_calendar(range(year - 1, year + 2))
+) -> tuple[CalendarOverrides | None, list[Problem]]:
+    """The calendar overrides the file names, if any; checked before any calendar is built."""
     if workflow.calendar.overrides is None:
-        return calendar, []
-    overrides_path = (path.parent / workflow.calendar.overrides).resolve()
+        return None, []
+    line = source.line_of(("calendar", "overrides"))
+    overrides_path, refusal = confined_overrides(path, workflow.calendar.overrides)
+    if refusal:
+        return None, [Problem(path, line, "calendar.overrides", refusal)]
     try:
-        overrides = load_overrides(overrides_path)
+        return load_overrides(overrides_path), []
     except WorkflowError as exc:
-        line = source.line_of(("calendar", "overrides"))
-        return calendar, [
+        return None, [
             Problem(
                 path, line, "calendar.overrides", "tệp điều chỉnh lịch lỗi / bad overrides file"
             ),
             *exc.problems,
         ]
-    return apply_overrides(calendar, overrides), []
+
+
+def _calendar(workflow: Workflow, overrides: CalendarOverrides | None) -> WorkingCalendar:
+    year = workflow.plan.year
+    calendar = vietnam_calendar(range(year - 1, year + 2))
+    return calendar if overrides is None else apply_overrides(calendar, overrides)
+
+
+def confined_overrides(path: Path, overrides: str) -> tuple[Path, str | None]:
+    """The overrides file named in the workflow file at ``path``, resolved (symlinks too), or why
+    it is refused: it must be a relative path that stays inside the workflow file's folder."""
+    folder = path.parent.resolve()
+    shown = overrides if len(overrides) <= 80 else overrides[:80] + "…"
+    if Path(overrides).is_absolute():
+        return folder, (
+            f"đường dẫn tuyệt đối không được phép: {shown!r}; hãy ghi đường dẫn tương đối trong "
+            f"thư mục của tệp kế hoạch / an absolute path is not allowed: {shown!r}; give a path "
+            "relative to the workflow file, inside its folder"
+        )
+    resolved = (path.parent / overrides).resolve()
+    if not resolved.is_relative_to(folder):
+        return folder, (
+            f"tệp điều chỉnh lịch nằm ngoài thư mục của tệp kế hoạch: {shown!r} / the overrides "
+            f"file is outside the workflow file's folder: {shown!r} (resolves to {resolved})"
+        )
+    return resolved, None
+
+
+def check_size(workflow: Workflow, source: SourceDocument) -> list[Problem]:
+    """Refuse a file that would make more than ``MAX_TASKS`` tasks. The count is an upper bound
+    (an agency reached twice in one duty is counted twice, agencies' validity is ignored), cheap
+    whatever the file: one pass over the duties' assignees."""
+    sizes: dict[str, int] = {}
+    total = 0
+    for duty in workflow.duties:
+        for code in duty.assignees:
+            if code not in sizes:
+                sizes[code] = len(expand_group(workflow, code))
+        assignees = min(len(workflow.agencies), sum(sizes[code] for code in set(duty.assignees)))
+        if isinstance(duty.schedule, FixedSchedule):
+            periods = 1
+        else:
+            periods = sum(4 if r is Recurrence.QUARTER else 1 for r in duty.schedule.every)
+        total += assignees * periods
+    if total <= MAX_TASKS:
+        return []
+    return [
+        source.problem(
+            ("duties",),
+            f"tệp tạo quá nhiều nhiệm vụ: tới {total}, tối đa {MAX_TASKS} / the file makes too "
+            f"many tasks: up to {total}, at most {MAX_TASKS}",
+        )
+    ]
 
 
 def load_overrides(path: Path) -> CalendarOverrides:

@@ -1,6 +1,7 @@
 """The workflow file's models (pydantic). ``planflow schema`` prints the JSON Schema made from them.
 
-The file's format is documented in docs/workflow-format.md.
+The file's format is documented in docs/workflow-format.md. Every string and list has an upper
+bound (the limits below), so a file cannot put megabytes into one field of the event log.
 """
 
 from __future__ import annotations
@@ -13,8 +14,39 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FORMAT = "planflow/v1"
 
-Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=1, max_length=64)]
-NonEmpty = Annotated[str, Field(min_length=1)]
+# --- limits (docs/workflow-format.md, "Limits and refused input") -----------------------------
+
+MAX_CODE = 64
+"""Codes and ids: plan id, agency and group codes, duty ids."""
+MAX_SHORT = 200
+"""Short references: a plan's number, a section, a legal basis's ref, a person's name, contact,
+signature formula."""
+MAX_NAME = 1000
+"""Names and titles: issuer, plan title, agency and group names, a person's title."""
+MAX_TEXT = 4000
+"""Free text: a duty's title, a legal basis's title, an override's reason."""
+MAX_PATH = 1024
+"""The calendar overrides path."""
+MAX_AGENCIES = 2000
+"""Agencies in a file, and codes in one group's members or exclude, or one duty's assignees."""
+MAX_GROUPS = 500
+MAX_DUTIES = 2000
+MAX_SMALL_LIST = 100
+"""Legal bases, group kinds, ladder steps, reminder days (``every`` lists each kind once: ≤ 4)."""
+MAX_LEVEL = 100
+"""The highest escalation level."""
+MAX_WORKING_DAYS = 366
+"""Reminder days before a due date and escalation days after it: about a year and a half of
+working days, and far from the end of the calendar."""
+
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=1, max_length=MAX_CODE)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Short = Annotated[str, Field(max_length=MAX_SHORT)]
+NonEmptyShort = Annotated[str, Field(min_length=1, max_length=MAX_SHORT)]
+Name = Annotated[str, Field(max_length=MAX_NAME)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+NonEmptyText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+WorkingDays = Annotated[int, Field(le=MAX_WORKING_DAYS)]
 
 
 class Strict(BaseModel):
@@ -34,44 +66,46 @@ class Person(Strict):
     """A named official: the head who bears personal responsibility (chịu trách nhiệm cá nhân)."""
 
     title_vi: NonEmpty = Field(description="Chức danh, e.g. 'Giám đốc Sở Tư pháp'")
-    title_en: str | None = None
-    name: str | None = Field(None, description="Họ và tên, when known")
-    contact: str | None = Field(None, description="E-mail or phone for reminders")
+    title_en: Name | None = None
+    name: Short | None = Field(None, description="Họ và tên, when known")
+    contact: Short | None = Field(None, description="E-mail or phone for reminders")
 
 
 class LegalBasis(Strict):
-    ref: NonEmpty = Field(description="Số, ký hiệu, e.g. '61/2018/NĐ-CP'")
+    ref: NonEmptyShort = Field(description="Số, ký hiệu, e.g. '61/2018/NĐ-CP'")
     date: dt.date | None = None
-    title: str | None = None
+    title: Text | None = None
 
 
 class Signer(Person):
-    signs_as: str | None = Field(None, description="e.g. 'KT. CHỦ TỊCH — PHÓ CHỦ TỊCH'")
+    signs_as: Short | None = Field(None, description="e.g. 'KT. CHỦ TỊCH — PHÓ CHỦ TỊCH'")
 
 
 class PlanMeta(Strict):
     id: Code = Field(description="Stable identifier of the plan; part of every task id")
     issuer: NonEmpty = Field(description="Cơ quan ban hành")
-    number: NonEmpty = Field(description="Số, ký hiệu văn bản, e.g. '39/KH-UBND'")
+    number: NonEmptyShort = Field(description="Số, ký hiệu văn bản, e.g. '39/KH-UBND'")
     date: dt.date | None = Field(None, description="Ngày ban hành, when known")
     year: int = Field(ge=2000, le=2100, description="The plan's year: deadlines must fall in it")
     title_vi: NonEmpty
-    title_en: str | None = None
-    legal_bases: list[LegalBasis] = Field(default_factory=list)
+    title_en: Name | None = None
+    legal_bases: list[LegalBasis] = Field(default_factory=list, max_length=MAX_SMALL_LIST)
     signer: Signer
 
 
 class CalendarSpec(Strict):
     country: Literal["VN"] = "VN"
-    overrides: str | None = Field(
-        None, description="Path, relative to the workflow file, of a calendar overrides file"
+    overrides: Annotated[str, Field(max_length=MAX_PATH)] | None = Field(
+        None,
+        description="Path, relative to the workflow file and inside its folder, of a calendar "
+        "overrides file",
     )
 
 
 class Agency(Strict):
     code: Code
     name_vi: NonEmpty
-    name_en: str | None = None
+    name_en: Name | None = None
     kind: AgencyKind
     head: Person
     valid_from: dt.date | None = None
@@ -95,10 +129,16 @@ class Group(Strict):
 
     code: Code
     name_vi: NonEmpty
-    name_en: str | None = None
-    kinds: list[AgencyKind] = Field(default_factory=list, description="Every agency of these kinds")
-    members: list[Code] = Field(default_factory=list, description="These agencies too")
-    exclude: list[Code] = Field(default_factory=list, description="Minus these agencies")
+    name_en: Name | None = None
+    kinds: list[AgencyKind] = Field(
+        default_factory=list, max_length=MAX_SMALL_LIST, description="Every agency of these kinds"
+    )
+    members: list[Code] = Field(
+        default_factory=list, max_length=MAX_AGENCIES, description="These agencies too"
+    )
+    exclude: list[Code] = Field(
+        default_factory=list, max_length=MAX_AGENCIES, description="Minus these agencies"
+    )
 
 
 class Done(StrEnum):
@@ -118,7 +158,9 @@ class FixedSchedule(Strict):
 
 
 class RecurringSchedule(Strict):
-    every: list[Recurrence] = Field(min_length=1, description="One obligation per kind of period")
+    every: list[Recurrence] = Field(
+        min_length=1, max_length=len(Recurrence), description="One obligation per kind of period"
+    )
     submit_working_days_after_cutoff: int = Field(
         ge=1,
         le=60,
@@ -127,15 +169,19 @@ class RecurringSchedule(Strict):
 
 
 class Duty(Strict):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$", max_length=64)]
-    section: NonEmpty = Field(description="Where the plan says it, e.g. 'IV.1.a.2'")
-    title_vi: NonEmpty
-    title_en: str | None = None
-    assignees: list[Code] = Field(min_length=1, description="Agency codes or group codes")
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$", max_length=MAX_CODE)]
+    section: NonEmptyShort = Field(description="Where the plan says it, e.g. 'IV.1.a.2'")
+    title_vi: NonEmptyText
+    title_en: Text | None = None
+    assignees: list[Code] = Field(
+        min_length=1, max_length=MAX_AGENCIES, description="Agency codes or group codes"
+    )
     done_when: Done
     schedule: FixedSchedule | RecurringSchedule
-    reminders_working_days_before: list[int] | None = Field(
-        None, description="Overrides the plan's reminder days for this duty"
+    reminders_working_days_before: list[WorkingDays] | None = Field(
+        None,
+        max_length=MAX_SMALL_LIST,
+        description="Overrides the plan's reminder days for this duty",
     )
 
 
@@ -145,17 +191,19 @@ class LadderRecipient(StrEnum):
 
 
 class LadderStep(Strict):
-    level: int = Field(ge=1)
+    level: int = Field(ge=1, le=MAX_LEVEL)
     recipient: LadderRecipient | Code = Field(
         union_mode="left_to_right",
         description="'assignee_head', 'signer', or the code of an agency whose head is named",
     )
-    working_days_after_due: int = Field(ge=0)
+    working_days_after_due: int = Field(ge=0, le=MAX_WORKING_DAYS)
 
 
 class Escalation(Strict):
-    reminders_working_days_before: list[int] = Field(default_factory=lambda: [7, 3, 1])
-    ladder: list[LadderStep] = Field(min_length=1)
+    reminders_working_days_before: list[WorkingDays] = Field(
+        default_factory=lambda: [7, 3, 1], max_length=MAX_SMALL_LIST
+    )
+    ladder: list[LadderStep] = Field(min_length=1, max_length=MAX_SMALL_LIST)
 
     @model_validator(mode="after")
     def _ladder_climbs(self) -> Escalation:
@@ -174,7 +222,7 @@ class Workflow(Strict):
     format: Literal["planflow/v1"] = Field(description="Always 'planflow/v1'")
     plan: PlanMeta
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
-    agencies: list[Agency] = Field(min_length=1)
-    groups: list[Group] = Field(default_factory=list)
-    duties: list[Duty] = Field(min_length=1)
+    agencies: list[Agency] = Field(min_length=1, max_length=MAX_AGENCIES)
+    groups: list[Group] = Field(default_factory=list, max_length=MAX_GROUPS)
+    duties: list[Duty] = Field(min_length=1, max_length=MAX_DUTIES)
     escalation: Escalation

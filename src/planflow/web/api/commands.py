@@ -1,75 +1,28 @@
-"""Every task command as POST /api/v1/tasks/{id}/{command}.
+"""Every task command as POST /api/v1/tasks/{id}/{command}, derived from the declarations in
+application/commands.py: the body is the command's input model plus ``expected_version``.
 
 The actor recorded is the token's account. ``expected_version`` (optional) makes the command
-refuse with 409 if the task moved on since the client read it.
+refuse with 409 if the task moved on since the client read it; the check and the write happen in
+one transaction. The report is sent as multipart (the file, a note, the expected version).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the routes are built at run time from the
+# declarations, and FastAPI reads their annotations as real classes.
 
-from datetime import date
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, File, Form, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, create_model
 
+from planflow.application.commands import COMMANDS, CommandInput, CommandName, TaskCommand
 from planflow.application.queries import resolve_task
 from planflow.web.deps import ApiUser, Ctx
-from planflow.web.service import TaskCommands, Upload
+from planflow.web.problems import COMMAND_ERRORS
+from planflow.web.service import Outcome, TaskCommands, Upload
 from planflow.web.uploads import UploadTooLarge
 
 router = APIRouter(prefix="/tasks/{task}", tags=["commands"])
-
-Text = Annotated[str, Field(max_length=4000)]
-Required = Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S")]
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    expected_version: int | None = Field(None, ge=1)
-
-
-class ExecuteBody(Body):
-    note: Text = ""
-    evidence: Annotated[str, Field(max_length=2000)] = Field(
-        "", description="A link (http:// or https://) to the evidence"
-    )
-
-
-class NoteBody(Body):
-    note: Text = ""
-
-
-class ReasonBody(Body):
-    reason: Required
-
-
-class RaiseBody(Body):
-    text: Required
-
-
-class AnswerBody(Body):
-    number: int = Field(ge=1)
-    answer: Required
-
-
-class ExtendBody(Body):
-    new_due: date
-    reason: Required
-    answers: int | None = Field(None, ge=1, description="Also answer this extension request")
-
-
-class RequestExtensionBody(Body):
-    new_due: date
-    reason: Required
-
-
-class ReassignBody(Body):
-    new_agency: Annotated[str, Field(min_length=1, max_length=64)]
-    reason: Required
-
-
-def _commands(ctx: Ctx, user: ApiUser, task: str) -> tuple[TaskCommands, Any]:
-    return TaskCommands(ctx, user), resolve_task(ctx.app.engine, task)
 
 
 async def read_upload(upload: UploadFile, limit: int) -> Upload:
@@ -82,99 +35,54 @@ async def read_upload(upload: UploadFile, limit: int) -> Upload:
     return Upload(upload.filename or "file", data)
 
 
-@router.post("/execute", summary="Đánh dấu đã thực hiện / mark an activity executed")
-def execute(task: str, body: ExecuteBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.execute(
-        ref, note=body.note, link=body.evidence, expected_version=body.expected_version
-    ).as_json()
+def _body_model(spec: TaskCommand) -> type[CommandInput]:
+    name = "".join(part.title() for part in spec.name.value.split("-")) + "Body"
+    model = create_model(
+        name,
+        __base__=spec.input,
+        expected_version=(int | None, Field(None, ge=1, description="Refuse if the task moved on")),
+    )
+    return cast(type[CommandInput], model)
 
 
-@router.post("/report", summary="Gửi báo cáo / submit a report (multipart: file, note)")
-async def report(
+def _json_route(spec: TaskCommand) -> Callable[..., Any]:
+    body_model = _body_model(spec)
+
+    def endpoint(task: str, body: body_model, ctx: Ctx, user: ApiUser) -> Outcome:  # type: ignore[valid-type]
+        ref = resolve_task(ctx.app.engine, task)
+        data = body.model_dump(exclude={"expected_version"})  # type: ignore[attr-defined]
+        version = body.expected_version  # type: ignore[attr-defined]
+        return TaskCommands(ctx, user).run(spec.name, ref, data, expected_version=version)
+
+    return endpoint
+
+
+async def _report(
     task: str,
     ctx: Ctx,
     user: ApiUser,
     file: Annotated[UploadFile, File(description="pdf, docx, xlsx, odt, png or jpg")],
     note: Annotated[str, Form(max_length=4000)] = "",
     expected_version: Annotated[int | None, Form(ge=1)] = None,
-) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
+) -> Outcome:
+    ref = resolve_task(ctx.app.engine, task)
+    commands = TaskCommands(ctx, user)
     # Access is checked before the file is read or stored.
-    commands.check(ref, "report")
+    commands.check(ref, CommandName.REPORT)
     upload = await read_upload(file, ctx.settings.max_upload_bytes)
-    return commands.report(
-        ref, upload=upload, note=note, expected_version=expected_version
-    ).as_json()
+    return commands.run(
+        CommandName.REPORT, ref, {"note": note}, upload=upload, expected_version=expected_version
+    )
 
 
-@router.post("/accept", summary="Chấp nhận báo cáo / accept the report")
-def accept(task: str, body: NoteBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.accept(ref, note=body.note, expected_version=body.expected_version).as_json()
-
-
-@router.post("/return", summary="Trả lại báo cáo / return the report")
-def return_(task: str, body: ReasonBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.return_(
-        ref, reason=body.reason, expected_version=body.expected_version
-    ).as_json()
-
-
-@router.post("/raise", summary="Nêu khó khăn, vướng mắc / raise a difficulty")
-def raise_(task: str, body: RaiseBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.raise_(ref, text=body.text, expected_version=body.expected_version).as_json()
-
-
-@router.post("/answer", summary="Trả lời khó khăn / answer a difficulty")
-def answer(task: str, body: AnswerBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.answer(
-        ref, number=body.number, answer=body.answer, expected_version=body.expected_version
-    ).as_json()
-
-
-@router.post("/request-extension", summary="Đề nghị gia hạn / ask for an extension")
-def request_extension(
-    task: str, body: RequestExtensionBody, ctx: Ctx, user: ApiUser
-) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.request_extension(
-        ref, new_due=body.new_due, reason=body.reason, expected_version=body.expected_version
-    ).as_json()
-
-
-@router.post("/extend", summary="Gia hạn / extend the deadline")
-def extend(task: str, body: ExtendBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.extend(
-        ref,
-        new_due=body.new_due,
-        reason=body.reason,
-        answers=body.answers,
-        expected_version=body.expected_version,
-    ).as_json()
-
-
-@router.post("/reassign", summary="Giao lại / reassign to another agency")
-def reassign(task: str, body: ReassignBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.reassign(
-        ref, new_agency=body.new_agency, reason=body.reason, expected_version=body.expected_version
-    ).as_json()
-
-
-@router.post("/cancel", summary="Hủy / cancel the task")
-def cancel(task: str, body: ReasonBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.cancel(
-        ref, reason=body.reason, expected_version=body.expected_version
-    ).as_json()
-
-
-@router.post("/chase", summary="Đôn đốc ngay / send a chase-up now (records ChaseUpSent)")
-def chase(task: str, body: NoteBody, ctx: Ctx, user: ApiUser) -> dict[str, object]:
-    commands, ref = _commands(ctx, user, task)
-    return commands.chase(ref, note=body.note, expected_version=body.expected_version).as_json()
+for _spec in COMMANDS:
+    _endpoint = _report if _spec.name is CommandName.REPORT else _json_route(_spec)
+    router.add_api_route(
+        f"/{_spec.name.value}",
+        _endpoint,
+        methods=["POST"],
+        name=_spec.name.value,
+        summary=_spec.label,
+        response_model=Outcome,
+        responses=COMMAND_ERRORS,
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
-from planflow.web.deps import ApiUser, Ctx, SignerDep
+from planflow.web.deps import ApiUser, Ctx, SignerDep, ThrottleDep, bearer, client_address
 from planflow.web.problems import BadCredentials
 
 router = APIRouter(tags=["auth"])
@@ -14,16 +15,26 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/token", summary="Lấy mã truy cập / get a bearer token")
 def token(
+    request: Request,
     ctx: Ctx,
     signer: SignerDep,
+    throttle: ThrottleDep,
     username: Annotated[str, Form(min_length=1, max_length=64)],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
 ) -> dict[str, Any]:
+    """Too many wrong passwords for an account or from an address: 429 with Retry-After."""
+    address = client_address(request)
+    throttle.check(username, address, ctx.now())
     user = ctx.accounts.authenticate(username, password)
     if user is None:
+        throttle.failed(username, address, ctx.now())
         raise BadCredentials()
+    throttle.succeeded(username, address)
+    session_id = ctx.accounts.open_session(
+        user.username, "token", ctx.now(), ctx.settings.token_max_age
+    )
     return {
-        "access_token": signer.token(user),
+        "access_token": signer.token(user, session_id),
         "token_type": "bearer",
         "expires_in": ctx.settings.token_max_age,
         "username": user.username,
@@ -40,3 +51,17 @@ def me(user: ApiUser) -> dict[str, Any]:
         "role_vi": user.role.label_vi,
         "agency": user.agency,
     }
+
+
+@router.delete("/token", status_code=204, summary="Thu hồi mã truy cập / revoke this token")
+def revoke(
+    ctx: Ctx,
+    signer: SignerDep,
+    user: ApiUser,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    """Signing out of the API: the token stops working at once, everywhere."""
+    found = signer.token_session(credentials.credentials) if credentials else None
+    if found is not None and found[0] == user.username:
+        ctx.accounts.revoke_session(found[1], ctx.now())
+    return Response(status_code=204)

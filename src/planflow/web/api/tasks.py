@@ -7,7 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
-from planflow.application.queries import BoardFilter, list_tasks, resolve_task
+from planflow.application.queries import (
+    BoardFilter,
+    counts_by_agency,
+    list_tasks,
+    per_agency,
+    resolve_task,
+)
 from planflow.domain.status import TaskStatus
 from planflow.web import board, views
 from planflow.web.deps import ApiUser, Ctx
@@ -68,10 +74,10 @@ def board_summary(
     wanted = board.period_param(period)
     if moment is None:
         # The current board is aggregated by the database (see docs/performance.md, "Board").
-        rows = board.counts_by_agency(ctx.app.engine, ctx.now(), plan=plan, period=wanted)
+        rows = counts_by_agency(ctx.app.engine, ctx.now(), plan=plan, period=wanted)
     else:
         filters = BoardFilter(plan=plan, period=wanted)
-        rows = board.per_agency(list_tasks(ctx.app.engine, moment, filters, as_of=True))
+        rows = per_agency(list_tasks(ctx.app.engine, moment, filters, as_of=True))
     totals = {s.value: sum(r.counts[s.value] for r in rows) for s in TaskStatus}
     return {
         "moment": (moment or ctx.now()).isoformat(),

@@ -8,12 +8,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from planflow.application.queries import BoardFilter, TaskView, list_tasks, resolve_task
+from planflow.audit import store as audit_store
+from planflow.audit.bundle import BundleError
+from planflow.audit.export import export as export_bundle
 from planflow.domain.errors import DomainError
 from planflow.web import board, catalog
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -69,6 +74,8 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         agencies = catalog.agencies(ctx)
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
+    engine = ctx.app.engine
+    events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     return render(
         request,
         ctx,
@@ -83,6 +90,9 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         export_query=str(request.url.query),
         agency=request.query_params.get("agency", ""),
         period=request.query_params.get("period", ""),
+        checkpoint=audit_store.latest_checkpoint(engine),
+        verification=audit_store.last_verification(engine),
+        backdated=audit_store.backdated(engine, events),
     )
 
 
@@ -126,5 +136,31 @@ def export_json(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
     return Response(
         json.dumps(body, ensure_ascii=False, indent=2),
         media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/audit/bundle.zip")
+def bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    """The signed log up to the latest checkpoint, verifiable with the log's public key alone
+    (``planflow audit verify --bundle``). Read-only: nothing is signed or written here."""
+    if user is None:
+        return to_login(request)
+    events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    plan = request.query_params.get("plan") or None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bundle.zip"
+        try:
+            manifest = export_bundle(
+                ctx.app.engine, events, path, signer=None, plan=plan, created_at=ctx.now()
+            )
+        except BundleError as exc:
+            vi, _, en = str(exc).partition(" / ")
+            return error_page(request, ctx, DomainError(vi, en or vi), user, session, back="/audit")
+        data = path.read_bytes()
+    name = f"planflow-audit-{manifest['count']}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -8,13 +8,15 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from planflow.domain.errors import DomainError
 from planflow.web.access import CsrfFailed
 from planflow.web.accounts import Role, User
-from planflow.web.auth import LANG_COOKIE, SESSION_COOKIE, csrf_ok
-from planflow.web.deps import Ctx, PageUser, SessionDep, SignerDep
+from planflow.web.auth import LANG_COOKIE, SESSION_COOKIE, Session, csrf_ok
+from planflow.web.deps import Ctx, PageUser, SessionDep, SignerDep, ThrottleDep, client_address
 from planflow.web.i18n import LANGUAGES
 from planflow.web.pages.common import error_page, put_session, render
 from planflow.web.problems import BadCredentials
+from planflow.web.throttle import TooManyAttempts
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,6 +65,7 @@ def login(
     ctx: Ctx,
     signer: SignerDep,
     session: SessionDep,
+    throttle: ThrottleDep,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form(max_length=256)] = "",
@@ -70,24 +73,51 @@ def login(
 ) -> Response:
     if not csrf_ok(session, csrf_token):
         return error_page(request, ctx, CsrfFailed(), None, session, back="/login")
+    address = client_address(request)
+    try:
+        throttle.check(username, address, ctx.now())
+    except TooManyAttempts as exc:
+        response = _form_again(request, ctx, session, next, exc, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     user = ctx.accounts.authenticate(username, password) if username and password else None
     if user is None:
-        exc = BadCredentials()
-        return render(
-            request,
-            ctx,
-            "login.html",
-            None,
-            session,
-            status_code=401,
-            next=next,
-            failed=True,
-            message=exc,
-        )
+        if username:
+            throttle.failed(username, address, ctx.now())
+        return _form_again(request, ctx, session, next, BadCredentials(), 401)
+    throttle.succeeded(username, address)
     response = RedirectResponse(safe_next(next, user), status_code=303)
-    _session, cookie = signer.new_session(user.username)  # a fresh CSRF token per sign-in
+    # A fresh session row and CSRF token per sign-in (no session fixation); the one this
+    # browser held before ends.
+    if session is not None and session.session_id is not None:
+        ctx.accounts.revoke_session(session.session_id, ctx.now())
+    session_id = ctx.accounts.open_session(
+        user.username, "page", ctx.now(), ctx.settings.session_max_age
+    )
+    _session, cookie = signer.new_session(user.username, session_id)
     put_session(response, signer, cookie)
     return response
+
+
+def _form_again(
+    request: Request,
+    ctx: Ctx,
+    session: Session | None,
+    next_: str,
+    exc: DomainError,
+    status: int,
+) -> Response:
+    return render(
+        request,
+        ctx,
+        "login.html",
+        None,
+        session,
+        status_code=status,
+        next=next_,
+        failed=True,
+        message=exc,
+    )
 
 
 @router.post("/logout")
@@ -99,6 +129,8 @@ def logout(
 ) -> Response:
     if not csrf_ok(session, csrf_token):
         return error_page(request, ctx, CsrfFailed(), None, session)
+    if session is not None and session.session_id is not None:
+        ctx.accounts.revoke_session(session.session_id, ctx.now())  # copies of the cookie die too
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from uuid import UUID
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from planflow.application.commands import COMMANDS, TaskCommand, form_fields
+from planflow.application.inputs import command_named
 from planflow.application.queries import resolve_task
 from planflow.domain.errors import DomainError, InvalidArgument
 from planflow.web import board, catalog, views
-from planflow.web.access import Command
+from planflow.web.access import Command, may
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.pages.common import checked_form, error_page, render, to_login
 from planflow.web.pages.login import safe_next
 from planflow.web.problems import NotFound
-from planflow.web.service import Outcome, TaskCommands, Upload
+from planflow.web.service import TaskCommands
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,45 +41,27 @@ def task_page(
         agencies = catalog.agencies(ctx, state.task.plan)
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session)
+    t = state.as_json()
     return render(
         request,
         ctx,
         "task.html",
         user,
         session,
-        t=state.as_json(),
+        t=t,
         task=state.task,
         timeline=timeline,
         as_of=request.query_params.get("as_of", ""),
         agencies=agencies,
+        form_fields=form_fields,
+        forms=[
+            c
+            for c in COMMANDS
+            if user is not None and may(user, c.name, state.task.agency) and c.offered(t)
+        ]
+        if as_of is None and not state.task.cancelled
+        else [],
     )
-
-
-def _text(fields: dict[str, str], name: str, vi: str, *, required: bool = True) -> str:
-    value = fields.get(name, "").strip()
-    if required and not value:
-        raise InvalidArgument(f"Hãy nhập {vi}", f"please fill in {name.replace('_', ' ')}")
-    if len(value) > 4000:
-        raise InvalidArgument(f"{vi} quá dài (tối đa 4000 ký tự)", f"{name} is too long (4000 max)")
-    return value
-
-
-def _date(fields: dict[str, str], name: str) -> date:
-    value = fields.get(name, "").strip()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidArgument(
-            f"Ngày không hợp lệ {value!r} (dùng YYYY-MM-DD)",
-            f"invalid date {value!r} (use YYYY-MM-DD)",
-        ) from None
-
-
-def _int(fields: dict[str, str], name: str) -> int:
-    value = fields.get(name, "").strip()
-    if not value.isdigit() or int(value) < 1:
-        raise InvalidArgument(f"Số không hợp lệ {value!r}", f"invalid number {value!r}")
-    return int(value)
 
 
 def _version(fields: dict[str, str]) -> int | None:
@@ -86,71 +69,32 @@ def _version(fields: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-Runner = Callable[[TaskCommands, UUID, dict[str, str], dict[str, Upload]], Outcome]
-
-
-def _required_file(files: dict[str, Upload], name: str) -> Upload:
-    upload = files.get(name)
-    if upload is None:
-        raise InvalidArgument("Hãy chọn tệp báo cáo", "please choose the report file")
-    return upload
-
-
-RUNNERS: dict[Command, Runner] = {
-    Command.EXECUTE: lambda c, r, f, u: c.execute(
-        r,
-        note=_text(f, "note", "ghi chú", required=False),
-        link=_text(f, "evidence", "minh chứng", required=False),
-        upload=u.get("file"),
-        expected_version=_version(f),
-    ),
-    Command.REPORT: lambda c, r, f, u: c.report(
-        r,
-        upload=_required_file(u, "file"),
-        note=_text(f, "note", "ghi chú", required=False),
-        expected_version=_version(f),
-    ),
-    Command.ACCEPT: lambda c, r, f, u: c.accept(
-        r, note=_text(f, "note", "ghi chú", required=False), expected_version=_version(f)
-    ),
-    Command.RETURN: lambda c, r, f, u: c.return_(
-        r, reason=_text(f, "reason", "lý do"), expected_version=_version(f)
-    ),
-    Command.RAISE: lambda c, r, f, u: c.raise_(
-        r, text=_text(f, "text", "nội dung khó khăn"), expected_version=_version(f)
-    ),
-    Command.ANSWER: lambda c, r, f, u: c.answer(
-        r,
-        number=_int(f, "number"),
-        answer=_text(f, "answer", "câu trả lời"),
-        expected_version=_version(f),
-    ),
-    Command.REQUEST_EXTENSION: lambda c, r, f, u: c.request_extension(
-        r,
-        new_due=_date(f, "new_due"),
-        reason=_text(f, "reason", "lý do"),
-        expected_version=_version(f),
-    ),
-    Command.EXTEND: lambda c, r, f, u: c.extend(
-        r,
-        new_due=_date(f, "new_due"),
-        reason=_text(f, "reason", "lý do"),
-        answers=_int(f, "answers") if f.get("answers") else None,
-        expected_version=_version(f),
-    ),
-    Command.REASSIGN: lambda c, r, f, u: c.reassign(
-        r,
-        new_agency=_text(f, "new_agency", "cơ quan mới"),
-        reason=_text(f, "reason", "lý do"),
-        expected_version=_version(f),
-    ),
-    Command.CANCEL: lambda c, r, f, u: c.cancel(
-        r, reason=_text(f, "reason", "lý do"), expected_version=_version(f)
-    ),
-    Command.CHASE: lambda c, r, f, u: c.chase(
-        r, note=_text(f, "note", "ý kiến đôn đốc", required=False), expected_version=_version(f)
-    ),
-}
+def form_input(spec: TaskCommand, fields: dict[str, str]) -> dict[str, Any]:
+    """The declared command's input, read from a page form: each field by its declared widget,
+    with a message in Vietnamese and English that names the field when it is missing or bad."""
+    data: dict[str, Any] = {}
+    for f in form_fields(spec):
+        name, widget, label_vi = f.name, f.widget, f.label_vi
+        value = fields.get(name, "").strip()
+        if not value:
+            if f.required and widget != "file":
+                raise InvalidArgument(f"Hãy nhập {label_vi.lower()}", f"please fill in {name}")
+            continue
+        if widget == "date":
+            try:
+                data[name] = date.fromisoformat(value)
+            except ValueError:
+                raise InvalidArgument(
+                    f"Ngày không hợp lệ {value!r} (dùng YYYY-MM-DD)",
+                    f"invalid date {value!r} (use YYYY-MM-DD)",
+                ) from None
+        elif widget.startswith("open-difficulty"):
+            if not value.isdigit() or int(value) < 1:
+                raise InvalidArgument(f"Số không hợp lệ {value!r}", f"invalid number {value!r}")
+            data[name] = int(value)
+        else:
+            data[name] = value
+    return data
 
 
 @router.post("/tasks/{task}/{command}")
@@ -172,7 +116,14 @@ async def task_command(
         ref = resolve_task(ctx.app.engine, task)
         commands = TaskCommands(ctx, signed_in)
         commands.check(ref, which.value)
-        RUNNERS[which](commands, ref, fields, files)
+        spec = command_named(which.value)
+        commands.run(
+            spec.name,
+            ref,
+            form_input(spec, fields),
+            upload=files.get("file"),
+            expected_version=_version(fields),
+        )
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session, back=back)
     target = safe_next(fields.get("back"), None) if fields.get("back") else back

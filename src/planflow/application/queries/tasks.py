@@ -1,4 +1,4 @@
-"""Read-side queries: the status board now or as of any past time, one task, its history."""
+"""Tasks on the board, now or as of any past time; one task's version at a time; task ids."""
 
 from __future__ import annotations
 

@@ -1,0 +1,62 @@
+"""eventsourcing-sqlalchemy with a hash chain: every event gets its chain row in its transaction.
+
+Named by ``PERSISTENCE_MODULE``: eventsourcing looks up ``Factory`` here. The factory is
+eventsourcing-sqlalchemy's own, with our application recorder; the recorder inserts the events as
+the library does (taking its table lock), then appends their chain rows in the same session —
+the pattern of the library's process recorder, which writes tracking rows beside its events.
+
+``recorder.clock`` gives ``recorded_at`` (the wall clock by default); tests replace it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from planflow.audit import writer
+from planflow.audit.tables import audit_metadata
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def stamp(moment: datetime) -> str:
+    """recorded_at as stored and hashed: UTC, ISO 8601 with microseconds."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock: Callable[[], datetime] = wall_clock
+        self.tables.extend(audit_metadata.sorted_tables)
+
+    @property
+    def events_table(self) -> Table:
+        table: Table = self.events_record_cls.__table__
+        return table
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        ids: Sequence[int] = super()._insert_stored_events(session, stored_events, **kwargs)
+        new = [
+            writer.NewEvent(nid, str(e.originator_id), e.originator_version, e.topic, e.state)
+            for nid, e in zip(ids, stored_events, strict=True)
+        ]
+        writer.append(session, self.events_table, new, stamp(self.clock()))
+        return ids
+
+
+class Factory(sqlalchemy_factory.SQLAlchemyFactory):
+    """eventsourcing finds the factory as the one InfrastructureFactory class in this module."""
+
+    application_recorder_class = ChainedApplicationRecorder

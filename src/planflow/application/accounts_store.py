@@ -1,0 +1,277 @@
+"""Accounts (tài khoản), their roles, and their sign-in sessions, beside the event store.
+
+- ``planflow_users``: one row per account (argon2 password hash, role, agency).
+- ``planflow_sessions``: one row per sign-in (a page session or an API token). The signed cookie or
+  token carries a random session id; only its SHA-256 is stored. A session counts while its row is
+  not revoked (sign-out, password change) and its signature is younger than its lifetime, so a
+  copied cookie dies with its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from planflow.application.readmodels import metadata, to_db
+from planflow.domain.errors import DomainError, InvalidArgument
+
+# In the shared metadata, but not read models: rebuild_read_models keeps them.
+KEEP = {"keep_on_rebuild": True}
+
+users = Table(
+    "planflow_users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("agency", String(64), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+    info=KEEP,
+)
+
+sessions = Table(
+    "planflow_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # "page" or "token"
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Index("planflow_sessions_user_idx", "username"),
+    Index("planflow_sessions_expiry_idx", "expires_at"),
+    info=KEEP,
+)
+
+# Rows no longer needed are deleted as new sessions open (a missing row refuses like a revoked
+# one). Expired rows are kept long after their expiry: the clock the web runs on may be a
+# rehearsal clock, and a row must not vanish while its signature is still young.
+PURGE_REVOKED_AFTER = timedelta(days=1)
+PURGE_EXPIRED_AFTER = timedelta(days=366)
+
+
+class Role(StrEnum):
+    OFFICE_DIRECTOR = "office_director"
+    OFFICE_STAFF = "office_staff"
+    AGENCY_OFFICER = "agency_officer"
+    AGENCY_HEAD = "agency_head"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+    @property
+    def scoped(self) -> bool:
+        """Agency roles act on their own agency's tasks only."""
+        return self in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
+
+    @property
+    def label_vi(self) -> str:
+        return ROLE_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return ROLE_LABELS[self][1]
+
+
+ROLE_LABELS = {
+    Role.OFFICE_DIRECTOR: ("Chánh Văn phòng", "Office director"),
+    Role.OFFICE_STAFF: ("Chuyên viên Văn phòng", "Office staff"),
+    Role.AGENCY_OFFICER: ("Cán bộ cơ quan", "Agency officer"),
+    Role.AGENCY_HEAD: ("Thủ trưởng cơ quan", "Agency head"),
+    Role.AUDITOR: ("Kiểm tra, giám sát", "Auditor"),
+    Role.ADMIN: ("Quản trị", "Administrator"),
+}
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: Role
+    agency: str | None = None
+
+
+class AccountExists(DomainError):
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            f"Tài khoản {username!r} đã tồn tại", f"the account {username!r} already exists"
+        )
+
+
+_hasher = PasswordHasher()
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise InvalidArgument(
+            "Mật khẩu phải có ít nhất 8 ký tự", "a password needs at least 8 characters"
+        )
+
+
+class AccountStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine, tables=[users, sessions])
+
+    def add(
+        self, username: str, role: Role, password: str, at: datetime, agency: str | None = None
+    ) -> User:
+        username = username.strip().lower()
+        if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
+            raise InvalidArgument(
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-'",
+                "a username has only lower-case ASCII letters, digits, '.', '_' or '-'",
+            )
+        _check_password(password)
+        if role.scoped and not agency:
+            raise InvalidArgument(
+                f"Vai trò {role.value} cần mã cơ quan (--agency)",
+                f"the role {role.value} needs an agency code (--agency)",
+            )
+        if not role.scoped:
+            agency = None
+        row = {
+            "username": username,
+            "password_hash": _hasher.hash(password),
+            "role": role.value,
+            "agency": agency,
+            "active": True,
+            "created_at": to_db(at),
+        }
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(users), row)
+        except IntegrityError:
+            raise AccountExists(username) from None
+        return User(username, role, agency)
+
+    def set_password(self, username: str, password: str, at: datetime) -> None:
+        """A new password; every session and token of the account stops counting."""
+        _check_password(password)
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(users)
+                .where(users.c.username == username)
+                .values(password_hash=_hasher.hash(password))
+            ).rowcount
+            if not changed:
+                raise InvalidArgument(
+                    f"Không có tài khoản {username!r}", f"there is no account {username!r}"
+                )
+            connection.execute(
+                update(sessions)
+                .where(sessions.c.username == username, sessions.c.revoked_at.is_(None))
+                .values(revoked_at=to_db(at))
+            )
+
+    def get(self, username: str) -> User | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(users).where(users.c.username == username.strip().lower())
+            ).first()
+        if row is None or not row.active:
+            return None
+        return User(row.username, Role(row.role), row.agency)
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(users).where(users.c.username == username.strip().lower())
+            ).first()
+        if row is None or not row.active:
+            _hasher.hash(password)  # spend the same time whether or not the account exists
+            return None
+        try:
+            _hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return User(row.username, Role(row.role), row.agency)
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(users)).scalar_one())
+
+    def all(self) -> list[User]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(users).order_by(users.c.username)).all()
+        return [User(r.username, Role(r.role), r.agency) for r in rows]
+
+    # --- sessions -------------------------------------------------------------------------------
+
+    def open_session(self, username: str, kind: str, at: datetime, max_age: int) -> str:
+        """A new session id for ``username`` (to put in a signed cookie or token)."""
+        session_id = secrets.token_urlsafe(32)
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(sessions).where(
+                    or_(
+                        sessions.c.revoked_at < to_db(at - PURGE_REVOKED_AFTER),
+                        sessions.c.expires_at < to_db(at - PURGE_EXPIRED_AFTER),
+                    )
+                )
+            )
+            connection.execute(
+                insert(sessions),
+                {
+                    "id_hash": _digest(session_id),
+                    "username": username,
+                    "kind": kind,
+                    "created_at": to_db(at),
+                    "expires_at": to_db(at + timedelta(seconds=max_age)),
+                    "revoked_at": None,
+                },
+            )
+        return session_id
+
+    def session_user(self, session_id: str) -> User | None:
+        """The account of a session that still counts (not revoked), else None.
+
+        How long a session lasts is measured in real time by the signature on its cookie or
+        token (web/auth.py); the row says whether it was revoked before that.
+        """
+        query = (
+            select(users.c.username, users.c.role, users.c.agency)
+            .join(sessions, sessions.c.username == users.c.username)
+            .where(
+                sessions.c.id_hash == _digest(session_id),
+                sessions.c.revoked_at.is_(None),
+                users.c.active.is_(True),
+            )
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else User(row.username, Role(row.role), row.agency)
+
+    def revoke_session(self, session_id: str, at: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(sessions)
+                .where(sessions.c.id_hash == _digest(session_id), sessions.c.revoked_at.is_(None))
+                .values(revoked_at=to_db(at))
+            )

@@ -1,0 +1,99 @@
+"""The board's counts per agency and status: aggregated by the database for the current board, or
+counted from task views (any moment, including the board as it stood at a past time)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Date, Engine, and_, case, func, select, text
+from sqlalchemy import cast as sa_cast
+from sqlalchemy.sql.elements import ColumnElement
+
+from planflow.application.queries.tasks import TaskView
+from planflow.application.readmodels import board as board_table
+from planflow.domain import clock
+from planflow.domain.status import TaskStatus
+
+
+@dataclass
+class AgencyRow:
+    agency: str
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get(TaskStatus.OPEN_OVERDUE.value, 0)
+
+    def as_json(self) -> dict[str, object]:
+        return {"agency": self.agency, "total": self.total, "counts": self.counts}
+
+
+def per_agency(views: Iterable[TaskView]) -> list[AgencyRow]:
+    """Counts per agency and status, the agencies with most overdue tasks first."""
+    return _rows((v.agency, v.status.value, 1) for v in views)
+
+
+def _rows(counted: Iterable[tuple[str, str, int]]) -> list[AgencyRow]:
+    rows: dict[str, AgencyRow] = {}
+    for agency, word, n in counted:
+        row = rows.setdefault(agency, AgencyRow(agency, {s.value: 0 for s in TaskStatus}))
+        row.counts[word] += n
+        row.total += n
+    return sorted(rows.values(), key=lambda r: (-r.overdue, r.agency))
+
+
+def local_offset_hours(moment: datetime) -> int:
+    """Vietnam keeps UTC+7 all year (no daylight saving since 1975)."""
+    offset = moment.astimezone(clock.LOCAL_TZ).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 3600)
+
+
+def _local_date(column: Any, dialect: str, hours: int) -> ColumnElement[Any]:
+    """The Vietnamese calendar date of a naive-UTC timestamp column, in SQL."""
+    if dialect == "sqlite":
+        return func.date(column, f"{hours:+d} hours")
+    return sa_cast(column + text(f"interval '{hours} hours'"), Date)
+
+
+def counts_by_agency(
+    engine: Engine, moment: datetime, plan: str | None = None, period: str | None = None
+) -> list[AgencyRow]:
+    """The current board's counts per agency and status, aggregated by the database.
+
+    The same judgement as ``status.classify``: done on time if the local completion date is on or
+    before the due date; a report sent by the deadline and awaiting review is open in time; other
+    open tasks are overdue once the local date of ``moment`` passes the due date.
+    """
+    b = board_table
+    hours = local_offset_hours(moment)
+    done_on = _local_date(b.c.completed_at, engine.dialect.name, hours)
+    today = clock.local_date(moment)
+    sent_on = _local_date(b.c.review_pending_since, engine.dialect.name, hours)
+    if engine.dialect.name == "sqlite":
+        on_time = done_on <= func.date(b.c.due)
+        sent_in_time = sent_on <= func.date(b.c.due)
+    else:
+        on_time = done_on <= b.c.due
+        sent_in_time = sent_on <= b.c.due
+    status = case(
+        (and_(b.c.completed_at.is_not(None), on_time), TaskStatus.DONE_ON_TIME.value),
+        (b.c.completed_at.is_not(None), TaskStatus.DONE_LATE.value),
+        # A report sent by the deadline and awaiting review is not overdue (status.classify).
+        (and_(b.c.review_pending_since.is_not(None), sent_in_time), TaskStatus.OPEN_IN_TIME.value),
+        (b.c.due >= today, TaskStatus.OPEN_IN_TIME.value),
+        else_=TaskStatus.OPEN_OVERDUE.value,
+    ).label("status")
+    query = select(b.c.agency, status, func.count().label("n")).where(b.c.cancelled.is_(False))
+    if plan:
+        query = query.where(b.c.plan == plan)
+    if period:
+        query = query.where(b.c.period == period)
+    query = query.group_by(b.c.agency, status)
+    with engine.connect() as connection:
+        counted = [(agency, word, int(n)) for agency, word, n in connection.execute(query)]
+    return _rows(counted)

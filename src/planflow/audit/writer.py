@@ -1,0 +1,121 @@
+"""Appending to the chain, inside the transaction that stores the events.
+
+Called by the chained recorder right after its events are inserted and flushed: the event table is
+then locked (PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE; SQLite: the single writer), so reading the
+head and writing the next positions cannot interleave with another writer. Positions follow commit
+order, never notification ids (those have gaps on PostgreSQL and can be reused on SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, and_, insert, select
+from sqlalchemy.orm import Session
+
+from planflow.audit import merkle
+from planflow.audit.chain import ZERO, entry_bytes, link, state_sha256
+from planflow.audit.tables import chain, checkpoints
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    notification_id: int
+    stream_id: str
+    stream_version: int
+    topic: str
+    state: bytes
+
+
+def append(session: Session, events_table: Table, new: Sequence[NewEvent], recorded_at: str) -> int:
+    """Chain ``new`` (in order) after the current head. Returns the last position written.
+
+    If the chain is empty while the store already holds events (a store from before the chain),
+    those earlier events are chained first, in notification-id order, with the same time — but
+    only if no checkpoint was ever signed: an emptied chain after one is tampering, and history
+    is not re-chained over it.
+    """
+    head = session.execute(
+        select(chain.c.position, chain.c.chain_hash).order_by(chain.c.position.desc()).limit(1)
+    ).first()
+    if head is None and not _signed_before(session):
+        fresh = {e.notification_id for e in new}
+        earlier = [
+            e for e in unchained_events(session, events_table) if e.notification_id not in fresh
+        ]
+        new = [*earlier, *new]
+        position, previous = 0, ZERO.hex()
+    elif head is None:  # the chain was emptied after a checkpoint: never re-chain history
+        position, previous = 0, ZERO.hex()
+    else:
+        position, previous = int(head.position), str(head.chain_hash)
+    streams: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for event in new:
+        position += 1
+        leaf = merkle.leaf_hash(
+            entry_bytes(
+                position=position,
+                notification_id=event.notification_id,
+                stream_id=event.stream_id,
+                stream_version=event.stream_version,
+                topic=event.topic,
+                state_sha256=state_sha256(event.state),
+                recorded_at=recorded_at,
+            )
+        ).hex()
+        before = streams.get(event.stream_id)
+        if before is None:
+            before = _stream_head(session, event.stream_id, event.stream_version - 1)
+        stream_hash = link(before, leaf)
+        streams[event.stream_id] = stream_hash
+        previous = link(previous, leaf)
+        rows.append(
+            {
+                "position": position,
+                "notification_id": event.notification_id,
+                "stream_id": event.stream_id,
+                "stream_version": event.stream_version,
+                "recorded_at": recorded_at,
+                "leaf_hash": leaf,
+                "stream_hash": stream_hash,
+                "chain_hash": previous,
+            }
+        )
+    if rows:
+        session.execute(insert(chain), rows)
+    return position
+
+
+def _signed_before(session: Session) -> bool:
+    return session.execute(select(checkpoints.c.id).limit(1)).first() is not None
+
+
+def _stream_head(session: Session, stream_id: str, version: int) -> str:
+    if version < 1:
+        return ZERO.hex()
+    value = session.execute(
+        select(chain.c.stream_hash).where(
+            and_(chain.c.stream_id == stream_id, chain.c.stream_version == version)
+        )
+    ).scalar()
+    return str(value) if value is not None else ZERO.hex()
+
+
+def unchained_events(session: Session, events_table: Table) -> list[NewEvent]:
+    """Every stored event without a chain row, in notification-id order."""
+    e = events_table.c
+    rows = session.execute(
+        select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
+        .outerjoin(chain, chain.c.notification_id == e.id)
+        .where(chain.c.position.is_(None))
+        .order_by(e.id)
+    )
+    return [
+        NewEvent(
+            int(r.id), str(r.originator_id), int(r.originator_version), r.topic, bytes(r.state)
+        )
+        for r in rows
+    ]

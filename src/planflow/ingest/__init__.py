@@ -1,0 +1,1 @@
+"""Reading plans (kế hoạch) from their own documents into draft workflow files (docs/ingestion.md)."""

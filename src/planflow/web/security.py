@@ -1,0 +1,128 @@
+"""What every response carries, and what a database outage looks like from outside.
+
+- ``SecurityHeaders`` (an ASGI middleware) adds to every response: a Content-Security-Policy
+  without inline scripts or styles and with ``frame-ancestors 'none'`` (the task pages' one-click
+  forms cannot be framed), X-Frame-Options DENY, X-Content-Type-Options nosniff, a
+  Referrer-Policy, and ``Cache-Control: no-store`` on everything but the static files (pages and
+  API answers may be personal). Over HTTPS it adds Strict-Transport-Security.
+- ``outage_handler``: while the database cannot be reached, the API answers 503
+  ``application/problem+json`` and the pages a maintenance page (Vietnamese and English), both
+  with Retry-After — not plain-text 500s.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from planflow.application.outage import DATABASE_ERRORS, is_outage
+from planflow.web.pages.common import environment, language
+from planflow.web.problems import problem
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = 10  # seconds: a database restart usually takes a few
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI (/docs) sets style attributes from its script; its own script is a static file.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+HSTS = "max-age=31536000"
+STATIC_PREFIX = "/static/"
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = DOCS_CSP if path == "/docs" else CSP
+                for name, value in HEADERS.items():
+                    headers[name] = value
+                if not path.startswith(STATIC_PREFIX):
+                    headers["Cache-Control"] = "no-store"
+                if https:
+                    headers["Strict-Transport-Security"] = HSTS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def docs_page() -> HTMLResponse:
+    """Swagger UI from vendored assets, started by a static script (no inline script)."""
+    return HTMLResponse(environment().get_template("docs.html").render())
+
+
+def maintenance_page(request: Request) -> HTMLResponse:
+    """Rendered without the database: no account, no session."""
+    html = environment().get_template("maintenance.html").render(lang=language(request))
+    return HTMLResponse(html, status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
+
+
+def _internal(request: Request) -> JSONResponse:
+    response = problem(
+        500,
+        "internal",
+        "Lỗi máy chủ / Server error",
+        "Lỗi không mong đợi; không có gì được ghi",
+        "an unexpected error; nothing was recorded",
+        request.url.path,
+    )
+    response.headers.update(HEADERS)  # answered outside SecurityHeaders
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def unexpected_handler(request: Request, exc: Exception) -> Response:
+    """A bug: a problem document rather than plain text (the server still logs the trace)."""
+    return _internal(request)
+
+
+async def outage_handler(request: Request, exc: Exception) -> Response:
+    if not is_outage(exc):
+        log.exception("unexpected database error at %s", request.url.path, exc_info=exc)
+        return _internal(request)
+    log.warning("database unreachable at %s: %s", request.url.path, type(exc).__name__)
+    if not request.url.path.startswith("/api/"):
+        return maintenance_page(request)
+    response: JSONResponse = problem(
+        503,
+        "unavailable",
+        "Tạm ngừng phục vụ / Service unavailable",
+        "Cơ sở dữ liệu tạm thời không truy cập được; không có gì được ghi, hãy thử lại sau",
+        "the database cannot be reached for now; nothing was recorded, try again shortly",
+        request.url.path,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def install(web: FastAPI) -> None:
+    """The headers on every response, and outages answered as such."""
+    web.add_middleware(SecurityHeaders)
+    for kind in DATABASE_ERRORS:
+        web.add_exception_handler(kind, outage_handler)
+    web.add_exception_handler(Exception, unexpected_handler)
