@@ -30,6 +30,8 @@ from planflow.scheduler.tick import Fired, Ticker, TickReport
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from planflow.application.accounts_store import User
+    from planflow.web.demo import DemoAccount
     from planflow.web.settings import WebSettings
 
 __all__ = [
@@ -40,6 +42,9 @@ __all__ = [
     "TickReport",
     "UnknownPlan",
     "agency_feed",
+    "api_token",
+    "background",
+    "bad_credentials",
     "bootstrap",
     "clock_starting_at",
     "deliverer",
@@ -47,10 +52,12 @@ __all__ = [
     "notify_config",
     "outbox_for",
     "render_letter",
+    "seed_demo",
     "start_background",
     "ticker",
     "wall_clock",
     "web_app",
+    "web_settings",
 ]
 
 
@@ -129,3 +136,34 @@ def web_app(settings: WebSettings, clock: Clock, application: PlanflowApp) -> Fa
     from planflow.web.factory import create_app
 
     return create_app(settings, clock, application=application)
+
+
+def web_settings(db_option: str | None, *, demo: bool = False) -> WebSettings:
+    """The web app's settings from ``--db`` and PLANFLOW_* variables; outside ``--demo`` a
+    missing secret key is an error."""
+    from planflow.web.settings import WebSettings
+
+    return WebSettings.from_env(db_option, demo=demo)
+
+
+def seed_demo(application: PlanflowApp, at: datetime, *, force: bool) -> list[DemoAccount]:
+    """With ``force`` or an empty store: the Kiên Giang plan and one account per role."""
+    from planflow.web import demo
+    from planflow.web.accounts import AccountStore
+
+    if not (force or demo.is_empty(application)):
+        return []
+    return demo.seed(application, AccountStore(application.engine), at)
+
+
+def api_token(settings: WebSettings, user: User, session_id: str) -> str:
+    """A bearer token for ``user``, signed with the server's secret."""
+    from planflow.web.auth import Signer
+
+    return Signer(settings).token(user, session_id)
+
+
+def bad_credentials() -> Exception:
+    from planflow.web.problems import BadCredentials
+
+    return BadCredentials()

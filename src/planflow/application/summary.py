@@ -104,7 +104,11 @@ def default_moment(app: PlanflowApp, plan: str, period: Period, now: datetime) -
 def plan_header(app: PlanflowApp, plan: str) -> PlanHeader:
     recorded = app.get_plan(plan)
     if recorded is None:
-        raise InvalidArgument(f"Không có kế hoạch {plan!r}", f"no plan {plan!r}")
+        valid = ", ".join(app.plan_codes()) or "(không có / none)"
+        raise InvalidArgument(
+            f"Không có kế hoạch {plan!r}; các kế hoạch đã nạp: {valid}",
+            f"no plan {plan!r}; plans loaded: {valid}",
+        )
     document: dict[str, Any] = recorded.document
     meta = document.get("plan", {})
     agencies = document.get("agencies", [])

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from planflow.application.app import PlanflowApp
+from planflow.application.accounts_store import AccountStore, Role
 from planflow.application.timeparse import parse_moment
-from planflow.cli.common import app, console, edge, state
-from planflow.cli.notifying import outbox_runner
-from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
-from planflow.scheduler.tick import Ticker
-from planflow.settings import database_url
-from planflow.web.accounts import AccountStore, Role
-from planflow.web.auth import Signer
-from planflow.web.settings import WebSettings
+from planflow.bootstrap import (
+    Clock,
+    api_token,
+    background,
+    bad_credentials,
+    bootstrap,
+    clock_starting_at,
+    seed_demo,
+    wall_clock,
+    web_app,
+    web_settings,
+)
+from planflow.cli.common import app, console, edge, open_app, state
 
 users_app = typer.Typer(
     no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
@@ -28,19 +30,6 @@ app.add_typer(users_app, name="users")
 
 def _roles() -> str:
     return ", ".join(r.value for r in Role)
-
-
-def _start_scheduler(application: PlanflowApp, clock: Clock, interval: float) -> Callable[[], None]:
-    """Tick (and deliver, when channels are configured) every ``interval`` seconds in this
-    process, on the served clock. Returns how to stop it."""
-    ticker = Ticker(application)
-    deliver = outbox_runner(application)
-
-    def job(moment: datetime) -> None:
-        ticker.tick(moment)
-        deliver(moment)
-
-    return start_background(job, clock, interval)
 
 
 @app.command()
@@ -65,18 +54,14 @@ def serve(
     """Chạy ứng dụng web / run the web app and the scheduler's tick in one process."""
     import uvicorn
 
-    from planflow.web import demo as demo_data
-    from planflow.web.factory import create_app
-
     with edge():
-        settings = WebSettings.from_env(state.db, demo=demo)  # fails fast without a secret
+        settings = web_settings(state.db, demo=demo)  # fails fast without a secret
         clock: Clock = wall_clock
         if clock_start:
             clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
-        application = PlanflowApp(settings.database_url)
-        accounts = AccountStore(application.engine)
-        if demo or demo_data.is_empty(application):
-            seeded = demo_data.seed(application, accounts, clock())
+        application = bootstrap(settings.database_url)
+        seeded = seed_demo(application, clock(), force=demo)
+        if seeded:
             console.print("[bold]Tài khoản thử / Demo accounts[/] (mật khẩu / password):")
             for account in seeded:
                 scope = f" [{account.agency}]" if account.agency else ""
@@ -84,9 +69,9 @@ def serve(
                     f"  {account.username:<9} {account.role.value}{scope}  {account.password}",
                     markup=False,
                 )
-        stop = _start_scheduler(application, clock, tick_interval)
+        stop = background(application, clock, tick_interval)
         console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
-        web = create_app(settings, clock, application=application)
+        web = web_app(settings, clock, application)
         if clock_start:
             console.print(f"Đồng hồ bắt đầu từ / clock starts at {clock().isoformat()}")
         console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
@@ -122,7 +107,7 @@ def users_add(
         secret = password or typer.prompt(
             "Mật khẩu / password", hide_input=True, confirmation_prompt=True
         )
-        application = PlanflowApp(database_url(state.db, os.environ))
+        application = open_app()
         try:
             user = AccountStore(application.engine).add(
                 username, chosen, secret, wall_clock(), agency
@@ -145,7 +130,7 @@ def users_passwd(
         secret = password or typer.prompt(
             "Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True
         )
-        application = PlanflowApp(database_url(state.db, os.environ))
+        application = open_app()
         try:
             AccountStore(application.engine).set_password(username, secret, wall_clock())
         finally:
@@ -157,7 +142,7 @@ def users_passwd(
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
     with edge():
-        application = PlanflowApp(database_url(state.db, os.environ))
+        application = open_app()
         try:
             for user in AccountStore(application.engine).all():
                 console.print(f"{user.username}\t{user.role.value}\t{user.agency or ''}")
@@ -172,19 +157,17 @@ def users_token(
 ) -> None:
     """In mã truy cập API / print an API bearer token (needs PLANFLOW_SECRET_KEY as the server)."""
     with edge():
-        settings = WebSettings.from_env(state.db)  # the server's PLANFLOW_SECRET_KEY
+        settings = web_settings(state.db)  # the server's PLANFLOW_SECRET_KEY
         secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
-        application = PlanflowApp(settings.database_url)
+        application = bootstrap(settings.database_url)
         try:
             accounts = AccountStore(application.engine)
             user = accounts.authenticate(username, secret)
             if user is None:
-                from planflow.web.problems import BadCredentials
-
-                raise BadCredentials()
+                raise bad_credentials()
             session_id = accounts.open_session(
                 user.username, "token", wall_clock(), settings.token_max_age
             )
         finally:
             application.close()
-        typer.echo(Signer(settings).token(user, session_id))
+        typer.echo(api_token(settings, user, session_id))

@@ -10,8 +10,8 @@ assignments to their successor (from the file, or from a bundled register); ever
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,8 +91,13 @@ def next_year(path: Path, year: int, out_dir: Path | None = None) -> NextYear:
     new_cal = vietnam_calendar([year - 1, year, year + 1])
     overrides = (data.get("calendar") or {}).get("overrides")
     if overrides and out_dir is not None:
+        # Overrides must sit in the plan's own folder (workflow/loader.py): copy the file there.
         absolute = (path.parent / overrides).resolve()
-        data["calendar"]["overrides"] = os.path.relpath(absolute, out_dir.resolve())
+        target = out_dir / absolute.name
+        if absolute.is_file() and absolute != target.resolve():
+            shutil.copyfile(absolute, target)
+            result.changes.append(f"calendar.overrides: {absolute.name} copied beside the draft")
+        data["calendar"]["overrides"] = absolute.name
     plan = data["plan"]
     plan["year"] = year
     new_id = re.sub(str(old_year), str(year), plan["id"]) if str(old_year) in plan["id"] else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +75,15 @@ def check_draft(text: str, directory: Path | None = None) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="planflow-draft-", dir=directory) as tmp:
         target = Path(tmp) / "draft.yaml"
-        if directory is not None:
-            text = text.replace("overrides: ", "overrides: ../", 1)
+        match = re.search(r"^\s*overrides:\s*(\S+)", text, re.M)
+        if directory is not None and match:
+            # Overrides sit beside the plan (workflow/loader.py): copy them beside the draft.
+            source = directory / match.group(1).strip("'\"")
+            if source.is_file():
+                shutil.copyfile(source, Path(tmp) / source.name)
+                text = text.replace(
+                    match.group(0), match.group(0).replace(match.group(1), source.name), 1
+                )
         target.write_text(text, encoding="utf-8")
         try:
             load_workflow(target)
