@@ -167,24 +167,21 @@ def test_chase_up_follows_a_reassignment_to_the_new_agencys_head(
     assert any_app.chase_up(A_REPORT, actor="director", at=utc(2022, 3, 2)).agency == "so-b"
 
 
-def test_rebuilding_reproduces_the_chase_up_ledger_rows(
-    any_app: PlanflowApp, kien_giang: LoadedPlan
-) -> None:
-    any_app.load_plan(kien_giang, actor="loader", at=utc(2022, 2, 15))
-    ticker = Ticker(any_app)
+def test_rebuilding_reproduces_the_chase_up_ledger_rows(kg_any_app: PlanflowApp) -> None:
+    ticker = Ticker(kg_any_app)
     for day in (date(2022, 3, 7), date(2022, 3, 17)):
         ticker.tick(morning(day))
-    any_app.chase_up(KG_REPORT, actor="director", at=morning(date(2022, 3, 18)), note="Lần 1")
-    any_app.chase_up(KG_REPORT, actor="staff", at=morning(date(2022, 3, 18)))
+    kg_any_app.chase_up(KG_REPORT, actor="director", at=morning(date(2022, 3, 18)), note="Lần 1")
+    kg_any_app.chase_up(KG_REPORT, actor="staff", at=morning(date(2022, 3, 18)))
 
     def rows() -> list[tuple[Any, ...]]:
-        with any_app.engine.connect() as connection:
+        with kg_any_app.engine.connect() as connection:
             return sorted(tuple(r) for r in connection.execute(select(chases)))
 
     before = rows()
     assert [r for r in before if r[3] == "chase_up"]
     assert len([r for r in before if r[3] == "chase_up"]) == 2
-    any_app.rebuild_read_models()
+    kg_any_app.rebuild_read_models()
     assert rows() == before
 
 
@@ -280,10 +277,11 @@ def test_the_english_chase_up_mail_counts_the_days_late(
 
 
 def test_a_chase_up_goes_to_the_webhook_and_writes_a_letter(
-    app: PlanflowApp, kien_giang: LoadedPlan, tmp_path: Path
+    kg_app: PlanflowApp, tmp_path: Path
 ) -> None:
-    app.load_plan(kien_giang, actor="loader", at=utc(2022, 2, 15))
-    app.chase_up(KG_REPORT, actor="director", at=morning(date(2022, 3, 10)), note="Lưu ý số liệu")
+    kg_app.chase_up(
+        KG_REPORT, actor="director", at=morning(date(2022, 3, 10)), note="Lưu ý số liệu"
+    )
     posted: list[dict[str, Any]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -292,12 +290,12 @@ def test_a_chase_up_goes_to_the_webhook_and_writes_a_letter(
 
     letters = tmp_path / "letters"
     outbox = Outbox(
-        app,
+        kg_app,
         [
             WebhookChannel(
                 WebhookConfig("https://hooks.invalid/x", "k"), httpx.MockTransport(handler)
             ),
-            LetterChannel(app, letters),
+            LetterChannel(kg_app, letters),
         ],
     )
     hooked, written = outbox.run(morning(date(2022, 3, 10)))

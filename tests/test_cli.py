@@ -1,4 +1,9 @@
-"""The ``planflow`` console script, end to end, on a real SQLite file."""
+"""The ``planflow`` command line on a real SQLite file.
+
+Most commands run in this process through Typer's CliRunner (``run``), 250 columns wide; a few run
+the installed console script as a real process (``run_process``): the entry point, exit codes and
+the environment as a shell sees them.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +13,89 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import KIEN_GIANG, MINI, ROOT
+from planflow.application.app import PlanflowApp
+from planflow.cli import common
+from planflow.cli.main import app as cli
 from planflow.domain.task import task_id
 from planflow.workflow.model import Workflow
 
 KG = "kien-giang-2022-tthc"
 SO_TU_PHAP_Q1 = str(task_id(KG, "IV.1.a.2", "so-tu-phap", "2022-Q1"))
 SO_TU_PHAP_PLAN = str(task_id(KG, "IV.1.a.1", "so-tu-phap", "2022"))
+WIDTH = 250
 
 
 def base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PLANFLOW_DATABASE_URL"}
-    env["COLUMNS"] = "250"
+    env["COLUMNS"] = str(WIDTH)
     env["NO_COLOR"] = "1"
     return env
 
 
-Run = Callable[..., subprocess.CompletedProcess[str]]
+@dataclass(frozen=True)
+class Ran:
+    """What a command left: its exit code and its two output streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Run = Callable[..., Ran]
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    def run_(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    """``planflow ARGS`` in this process, in tmp_path; each command's stores are closed after it."""
+    monkeypatch.chdir(tmp_path)
+    for console in (common.console, common.err_console):
+        monkeypatch.setattr(console, "_width", WIDTH)
+    opened: list[PlanflowApp] = []
+    bootstrap = common.bootstrap
+
+    def tracked(url: str) -> PlanflowApp:
+        application = bootstrap(url)
+        opened.append(application)
+        return application
+
+    monkeypatch.setattr(common, "bootstrap", tracked)
+    runner = CliRunner()
+
+    def run_(*args: str, env: dict[str, str] | None = None) -> Ran:
+        wanted = env or base_env()
+        overlay: dict[str, str | None] = {k: None for k in os.environ if k not in wanted}
+        overlay.update(wanted)
+        try:
+            result = runner.invoke(cli, list(args), env=overlay, prog_name="planflow")
+        finally:
+            while opened:
+                opened.pop().close()
+        stderr = result.stderr
+        if result.exc_info and not isinstance(result.exception, SystemExit):
+            stderr += "".join(traceback.format_exception(*result.exc_info))
+        return Ran(result.exit_code, result.stdout, stderr)
+
+    yield run_
+
+
+@pytest.fixture
+def run_process(tmp_path: Path) -> Run:
+    """``planflow ARGS`` as a real process of the installed console script, in tmp_path."""
+
+    def run_(*args: str, env: dict[str, str] | None = None) -> Ran:
         planflow = shutil.which("planflow")
         assert planflow, "the planflow console script is not installed"
-        return subprocess.run(
+        done = subprocess.run(
             [planflow, *args],
             cwd=tmp_path,
             env=env or base_env(),
@@ -47,33 +104,15 @@ def run(tmp_path: Path) -> Run:
             timeout=120,
             check=False,
         )
+        return Ran(done.returncode, done.stdout, done.stderr)
 
     return run_
 
 
-@pytest.fixture(scope="module")
-def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A planflow.db with the Kiên Giang plan loaded on 15 Feb 2022, made once and copied."""
-    folder = tmp_path_factory.mktemp("template")
-    result = subprocess.run(
-        ["planflow", "load", str(KIEN_GIANG), "--at", "2022-02-15"],
-        cwd=folder,
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return folder / "planflow.db"
-
-
 @pytest.fixture
-def kg(tmp_path: Path, loaded_db: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{loaded_db}{suffix}")
-        if source.exists():
-            shutil.copy(source, tmp_path / f"planflow.db{suffix}")
-    return tmp_path / "planflow.db"
+def kg(kg_cli_db: Path) -> Path:
+    """tmp_path/planflow.db with the Kiên Giang plan loaded on 15 Feb 2022 by ``planflow load``."""
+    return kg_cli_db
 
 
 def count_rows(db: Path, table: str) -> int:
@@ -85,7 +124,7 @@ def events_in(db: Path) -> int:
     return count_rows(db, "planflow_events")
 
 
-def json_out(result: subprocess.CompletedProcess[str]) -> Any:
+def json_out(result: Ran) -> Any:
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -98,8 +137,10 @@ def status_of(run: Run, *args: str) -> dict[str, dict[str, Any]]:
 # --- plans -------------------------------------------------------------------------------
 
 
-def test_validate_reports_the_task_count_and_writes_nothing(run: Run, tmp_path: Path) -> None:
-    result = run("validate", str(KIEN_GIANG))
+def test_the_console_script_validates_reporting_the_task_count_and_writing_nothing(
+    run_process: Run, tmp_path: Path
+) -> None:
+    result = run_process("validate", str(KIEN_GIANG))
     assert result.returncode == 0, result.stderr
     assert "479" in result.stdout and KG in result.stdout
     assert not (tmp_path / "planflow.db").exists()
@@ -118,7 +159,7 @@ def test_load_prints_479_and_loading_again_changes_nothing(run: Run, tmp_path: P
 
 
 def test_a_bad_workflow_file_exits_2_names_file_line_field_and_writes_nothing(
-    run: Run, tmp_path: Path
+    run_process: Run, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -126,7 +167,7 @@ def test_a_bad_workflow_file_exits_2_names_file_line_field_and_writes_nothing(
         encoding="utf-8",
     )
     for command in ("validate", "load"):
-        result = run(command, str(bad))
+        result = run_process(command, str(bad))
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         assert f"{bad}:47: escalation.ladder[1].recipient:" in result.stderr
         assert "Nothing was written" in result.stderr

@@ -14,7 +14,6 @@ from icalendar import Calendar
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from conftest import utc
 from planflow.application.app import PlanflowApp
 from planflow.cli.main import app as cli
 from planflow.notify.docx_letter import render_docx
@@ -33,9 +32,9 @@ from test_scheduler_ladder import PLAN, morning
 
 
 @pytest.fixture
-def late(app: PlanflowApp, kien_giang: LoadedPlan) -> PlanflowApp:
-    app.load_plan(kien_giang, actor="loader", at=utc(2022, 2, 15))
-    return app
+def late(kg_app: PlanflowApp) -> PlanflowApp:
+    """The Kiên Giang plan, loaded by ``loader`` on 15 Feb 2022 (a copy of the session's store)."""
+    return kg_app
 
 
 def test_dates_follow_decree_30() -> None:

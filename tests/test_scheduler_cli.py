@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import KIEN_GIANG
+from conftest import MINI
 from planflow.cli.main import app as cli
 
 runner = CliRunner()
@@ -24,14 +24,8 @@ def invoke(db: Path, *args: str) -> str:
     return result.output
 
 
-def loaded(tmp_path: Path) -> Path:
-    db = tmp_path / "planflow.db"
-    invoke(db, "load", str(KIEN_GIANG), "--at", "2022-02-15")
-    return db
-
-
-def test_tick_records_what_is_due_and_a_second_tick_nothing(tmp_path: Path) -> None:
-    db = loaded(tmp_path)
+def test_tick_records_what_is_due_and_a_second_tick_nothing(kg_cli_db: Path) -> None:
+    db = kg_cli_db
     first = json.loads(invoke(db, "tick", "--now", "2022-03-07T08:00", "--format", "json"))
     assert len(first["fired"]) == 36
     assert {(f["kind"], f["step"], f["due"]) for f in first["fired"]} == {
@@ -42,8 +36,8 @@ def test_tick_records_what_is_due_and_a_second_tick_nothing(tmp_path: Path) -> N
     assert "Đã ghi / Recorded: 0" in invoke(db, "tick", "--now", "2022-03-07T10:00")
 
 
-def test_simulate_plays_the_plan_day_by_day(tmp_path: Path) -> None:
-    db = loaded(tmp_path)
+def test_simulate_plays_the_plan_day_by_day(kg_cli_db: Path) -> None:
+    db = kg_cli_db
     out = json.loads(
         invoke(db, "simulate", "--from", "2022-03-01", "--to", "2022-03-25", "--format", "json")
     )
@@ -55,8 +49,8 @@ def test_simulate_plays_the_plan_day_by_day(tmp_path: Path) -> None:
     assert "Thứ Ba 12/04/2022" in text and "Vượt cấp / escalation 3" in text
 
 
-def test_the_ledger_names_each_head_with_the_outcome(tmp_path: Path) -> None:
-    db = loaded(tmp_path)
+def test_the_ledger_names_each_head_with_the_outcome(kg_cli_db: Path) -> None:
+    db = kg_cli_db
     invoke(db, "simulate", "--from", "2022-03-01", "--to", "2022-03-21")
     task = "f1be1298"  # IV.1.a.2 / so-tu-phap / 2022-Q1
     invoke(db, "report", task, "--actor", "so-tu-phap", "--document", "BC-15", "--at", "2022-03-22")
@@ -75,15 +69,17 @@ def test_the_ledger_names_each_head_with_the_outcome(tmp_path: Path) -> None:
     assert "Hoàn thành quá hạn" in table.output
 
 
-def test_notify_without_a_channel_says_how_to_configure_one(tmp_path: Path) -> None:
-    db = loaded(tmp_path)
+def test_notify_without_a_channel_says_how_to_configure_one(kg_cli_db: Path) -> None:
+    db = kg_cli_db
     for name in list(os.environ):
         assert not name.startswith("PLANFLOW_SMTP"), "test environment must not configure SMTP"
     assert "PLANFLOW_SMTP_HOST" in invoke(db, "notify", "--now", "2022-03-08")
 
 
 def test_run_ticks_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
-    db = loaded(tmp_path)
+    # The small plan: its first tick at today's date records every step at once, quickly.
+    db = tmp_path / "planflow.db"
+    invoke(db, "load", str(MINI), "--at", "2022-02-15")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANFLOW_")}
     env["COLUMNS"] = "200"
     process = subprocess.Popen(

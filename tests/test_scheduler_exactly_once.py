@@ -8,14 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import utc
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import ConcurrencyConflict
 from planflow.domain import clock
 from planflow.domain.chase import Recipient
 from planflow.domain.task import Task
 from planflow.scheduler.tick import Ticker, TickReport
-from planflow.workflow.loader import LoadedPlan
 from test_scheduler_ladder import Q1_REPORT, days, morning
 
 
@@ -34,12 +32,9 @@ def chase_counts(app: PlanflowApp) -> Counter[tuple[str, str, int, date]]:
     return counts
 
 
-def test_two_schedulers_ticking_together_record_each_step_once(
-    database_url: str, kien_giang: LoadedPlan
-) -> None:
-    first, second = PlanflowApp(database_url), PlanflowApp(database_url)
+def test_two_schedulers_ticking_together_record_each_step_once(kg_database_url: str) -> None:
+    first, second = PlanflowApp(kg_database_url), PlanflowApp(kg_database_url)
     try:
-        first.load_plan(kien_giang, actor="loader", at=utc(2022, 2, 15))
         tickers = [Ticker(first), Ticker(second)]
         conflicts = 0
         for day in days(date(2022, 3, 14), date(2022, 3, 21)):
@@ -76,10 +71,9 @@ def test_two_schedulers_ticking_together_record_each_step_once(
 
 
 def test_a_scheduler_that_lost_the_race_gets_a_conflict_and_records_nothing(
-    any_app: PlanflowApp, database_url: str, kien_giang: LoadedPlan
+    kg_any_app: PlanflowApp, kg_database_url: str
 ) -> None:
-    any_app.load_plan(kien_giang, actor="loader", at=utc(2022, 2, 15))
-    other = PlanflowApp(database_url)
+    other = PlanflowApp(kg_database_url)
     try:
         at = morning(date(2022, 3, 15))
 
@@ -87,20 +81,22 @@ def test_a_scheduler_that_lost_the_race_gets_a_conflict_and_records_nothing(
             other.record_due(Q1_REPORT, actor="other", at=at)
 
         # The other scheduler records while this one holds its (older) copy of the task.
-        task = any_app.get_task(Q1_REPORT)
+        task = kg_any_app.get_task(Q1_REPORT)
         the_other_wins()
         head = Recipient("assignee_head", "so-tu-phap", "Giám đốc Sở Tư pháp")
         with (
             pytest.raises(ConcurrencyConflict),
             clock.at(at),
-            any_app.transaction() as session,
+            kg_any_app.transaction() as session,
         ):
             task.send_reminder(
                 actor="me", working_days_before=1, fire_on=date(2022, 3, 15), recipient=head
             )
-            any_app._save(session, task)
-        reminders = [e for e in any_app.task_events(Q1_REPORT) if isinstance(e, Task.ReminderSent)]
+            kg_any_app._save(session, task)
+        reminders = [
+            e for e in kg_any_app.task_events(Q1_REPORT) if isinstance(e, Task.ReminderSent)
+        ]
         assert [(e.actor, e.working_days_before) for e in reminders] == [("other", 1)]
-        assert any_app.record_due(Q1_REPORT, actor="me", at=at) == []
+        assert kg_any_app.record_due(Q1_REPORT, actor="me", at=at) == []
     finally:
         other.close()

@@ -10,12 +10,10 @@ from uuid import UUID
 
 import pytest
 
-from conftest import utc
 from planflow.application.app import PlanflowApp
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import Task, task_id
 from planflow.scheduler.tick import Ticker
-from planflow.workflow.loader import LoadedPlan
 
 PLAN = "kien-giang-2022-tthc"
 Q1_REPORT = task_id(PLAN, "IV.1.a.2", "so-tu-phap", "2022-Q1")  # due Wed 16 Mar 2022
@@ -48,9 +46,9 @@ def chase_steps(app: PlanflowApp, ref: UUID) -> list[tuple[str, int, date]]:
 
 
 @pytest.fixture
-def loaded(any_app: PlanflowApp, kien_giang: LoadedPlan) -> PlanflowApp:
-    any_app.load_plan(kien_giang, actor="loader", at=utc(2022, 2, 15))
-    return any_app
+def loaded(kg_any_app: PlanflowApp) -> PlanflowApp:
+    """The Kiên Giang plan, loaded by ``loader`` on 15 Feb 2022 (a copy of the session's store)."""
+    return kg_any_app
 
 
 def play(app: PlanflowApp, first: date, last: date, twice: bool = True) -> None:

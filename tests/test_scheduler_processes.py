@@ -1,7 +1,8 @@
 """Real scheduler processes on one SQLite file: killed mid-tick, or racing each other.
 
-A tick is made slow and observable with the test hook PLANFLOW_TEST_TICK_DELAY (seconds): before
-each task's transaction commits, the process prints ``tick-hook: <task id>`` on stderr and sleeps.
+A tick is made slow and observable by running the command line through tests/helpers/slow_tick.py:
+before each task's transaction commits, the process prints ``tick-hook: <task id>`` on stderr and
+sleeps. The hook lives in the test helper only; production code has no test seam.
 """
 
 from __future__ import annotations
@@ -13,35 +14,31 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from conftest import utc
+from conftest import copy_sqlite
 from planflow.application.app import PlanflowApp
-from planflow.workflow.loader import LoadedPlan
 from test_scheduler_exactly_once import chase_counts
 
 CLI = [sys.executable, "-c", "from planflow.cli.main import main; main()"]
+SLOW_TICK = Path(__file__).resolve().parent / "helpers" / "slow_tick.py"
 
 
-def planflow(db: Path, *args: str, delay: float | None = None) -> subprocess.Popen[str]:
+def planflow(
+    db: Path, *args: str, delay: float | None = None, quick: int = 0
+) -> subprocess.Popen[str]:
+    """``planflow --db DB ARGS`` in its own process; with ``delay``, each task's commit (after the
+    first ``quick`` ones) waits that long."""
     env = dict(os.environ)
-    env.pop("PLANFLOW_TEST_TICK_DELAY", None)
-    if delay is not None:
-        env["PLANFLOW_TEST_TICK_DELAY"] = str(delay)
     env["COLUMNS"] = "200"
+    command = (
+        CLI if delay is None else [sys.executable, str(SLOW_TICK), str(delay), str(quick), "--"]
+    )
     return subprocess.Popen(
-        [*CLI, "--db", str(db), *args],
+        [*command, "--db", str(db), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def loaded_db(tmp_path: Path, plan: LoadedPlan) -> Path:
-    db = tmp_path / "planflow.db"
-    app = PlanflowApp(f"sqlite:///{db}")
-    app.load_plan(plan, actor="loader", at=utc(2022, 2, 15))
-    app.close()
-    return db
 
 
 def counts_in(db: Path) -> Counter[tuple[str, str, int, object]]:
@@ -53,12 +50,12 @@ def counts_in(db: Path) -> Counter[tuple[str, str, int, object]]:
 
 
 def test_a_scheduler_killed_mid_tick_loses_nothing_and_duplicates_nothing(
-    tmp_path: Path, kien_giang: LoadedPlan
+    tmp_path: Path, kg_sqlite_template: Path
 ) -> None:
-    db = loaded_db(tmp_path, kien_giang)
+    db = copy_sqlite(kg_sqlite_template, tmp_path / "planflow.db")
     # Thu 17 Mar: 36 late Q1 reports (overdue + level 1) and the Office's report (reminder 3).
-    # Each task sleeps 3 s before its commit: ample time to kill the process while one is open.
-    process = planflow(db, "tick", "--now", "2022-03-17T08:00", delay=3)
+    # The 4th task sleeps 3 s before its commit: ample time to kill the process while it is open.
+    process = planflow(db, "tick", "--now", "2022-03-17T08:00", delay=3, quick=3)
     assert process.stderr is not None
     hooks = 0
     while hooks < 4:
@@ -84,9 +81,9 @@ def test_a_scheduler_killed_mid_tick_loses_nothing_and_duplicates_nothing(
 
 
 def test_two_scheduler_processes_record_each_step_once(
-    tmp_path: Path, kien_giang: LoadedPlan
+    tmp_path: Path, kg_sqlite_template: Path
 ) -> None:
-    db = loaded_db(tmp_path, kien_giang)
+    db = copy_sqlite(kg_sqlite_template, tmp_path / "planflow.db")
     args = ("simulate", "--from", "2022-03-01", "--to", "2022-03-25", "--format", "json")
     first = planflow(db, *args, delay=0.002)
     second = planflow(db, *args, delay=0.002)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -12,20 +11,9 @@ import pytest
 
 from planflow.web.access import ALLOWED, Command
 from planflow.web.accounts import Role
-from planflow.workflow.loader import LoadedPlan
-from webkit import ACCOUNTS, PDF, WebWorld, make_world, seed_database
+from webkit import ACCOUNTS, PDF, WebWorld
 
 Request = dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, mini_plan: LoadedPlan) -> Path:
-    return seed_database(tmp_path_factory.mktemp("seed") / "seed.db", mini_plan)
-
-
-@pytest.fixture
-def world(tmp_path: Path, template: Path) -> Iterator[WebWorld]:
-    yield from make_world(tmp_path, template)
 
 
 def _submitted(world: WebWorld, task: str) -> None:

@@ -5,27 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from planflow.workflow.loader import LoadedPlan
-from webkit import JPG, PASSWORD, PDF, PNG, Clock, WebWorld, make_world, seed_database
+from webkit import JPG, PASSWORD, PDF, PNG, Clock, WebWorld, make_world
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, mini_plan: LoadedPlan) -> Path:
-    return seed_database(tmp_path_factory.mktemp("seed") / "seed.db", mini_plan)
-
-
-@pytest.fixture
-def world(tmp_path: Path, template: Path) -> Iterator[WebWorld]:
-    yield from make_world(tmp_path, template)
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:
@@ -499,9 +487,9 @@ def test_uploads_are_checked_by_extension_and_magic_bytes(
 
 
 def test_an_upload_over_the_limit_is_413_and_nothing_is_kept(
-    tmp_path: Path, template: Path
+    tmp_path: Path, web_template: Path
 ) -> None:
-    for world in make_world(tmp_path, template, max_upload_bytes=1024):
+    for world in make_world(tmp_path, web_template, max_upload_bytes=1024):
         task = world.task_id("D2", "so-a", "2022-Q1")
         before = world.event_count()
         response = world.client.post(
@@ -515,9 +503,9 @@ def test_an_upload_over_the_limit_is_413_and_nothing_is_kept(
 
 
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
-    tmp_path: Path, template: Path
+    tmp_path: Path, web_template: Path
 ) -> None:
-    for world in make_world(tmp_path, template, max_upload_bytes=1024):
+    for world in make_world(tmp_path, web_template, max_upload_bytes=1024):
         task = world.task_id("D2", "so-a", "2022-Q1")
         response = world.client.post(
             f"/api/v1/tasks/{task}/report",

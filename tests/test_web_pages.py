@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -14,20 +13,9 @@ from uuid import UUID
 import pytest
 
 from planflow.web.i18n import LOCALE_DIR, compile_catalogue, translations
-from planflow.workflow.loader import LoadedPlan
-from webkit import PASSWORD, PDF, WebWorld, make_world, seed_database
+from webkit import PASSWORD, PDF, WebWorld
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "src" / "planflow" / "web" / "templates"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, mini_plan: LoadedPlan) -> Path:
-    return seed_database(tmp_path_factory.mktemp("seed") / "seed.db", mini_plan)
-
-
-@pytest.fixture
-def world(tmp_path: Path, template: Path) -> Iterator[WebWorld]:
-    yield from make_world(tmp_path, template)
 
 
 def _csrf(html: str) -> str:

@@ -28,6 +28,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
 from planflow.domain.calendar import WorkingCalendar
@@ -36,6 +38,8 @@ from planflow.domain.status import TaskStatus
 from planflow.domain.task import Completion, Task
 from planflow.workflow.expand import TaskSpec, expand
 from planflow.workflow.loader import LoadedPlan
+
+pytestmark = pytest.mark.slow
 
 LOADED = datetime(2022, 2, 15, 8, 0, tzinfo=LOCAL_TZ)
 FIRST_DAY = date(2022, 2, 15)

@@ -11,14 +11,12 @@ import os
 import signal
 import sys
 import threading
-import time as _time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
-from uuid import UUID
 
 import typer
 from rich.table import Table
@@ -41,8 +39,6 @@ from planflow.domain.status import TaskStatus
 from planflow.scheduler.runner import start_background, wall_clock
 from planflow.scheduler.tick import Fired, Ticker, TickReport
 
-TEST_DELAY_ENV = "PLANFLOW_TEST_TICK_DELAY"
-
 KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
     "overdue": "Quá hạn / overdue",
@@ -56,25 +52,8 @@ NowOption = Annotated[
 ]
 
 
-def _test_hook() -> Callable[[UUID], None] | None:
-    """PLANFLOW_TEST_TICK_DELAY=seconds: before each task's transaction commits, print
-    ``tick-hook: <task id>`` on stderr and sleep, so tests can kill a tick mid-way. Never set it in
-    production."""
-    value = os.environ.get(TEST_DELAY_ENV)
-    if not value:
-        return None
-    delay = float(value)
-
-    def hook(task: UUID) -> None:
-        sys.stderr.write(f"tick-hook: {task}\n")
-        sys.stderr.flush()
-        _time.sleep(delay)
-
-    return hook
-
-
 def _ticker() -> Ticker:
-    return Ticker(open_app(), before_commit=_test_hook())
+    return Ticker(open_app())
 
 
 def _fired_json(f: Fired) -> dict[str, object]:

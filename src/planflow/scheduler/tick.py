@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from uuid import UUID
 
 from planflow.application import queries
 from planflow.application.app import PlanflowApp
@@ -56,19 +55,17 @@ def due_tasks(app: PlanflowApp, now: datetime, limit: int | None = None) -> list
 
 
 class Ticker:
-    """Runs ticks for one application. ``before_commit`` is a test hook (see docs/scheduler.md)."""
+    """Runs ticks for one application."""
 
     def __init__(
         self,
         app: PlanflowApp,
         *,
         actor: str = SCHEDULER_ACTOR,
-        before_commit: Callable[[UUID], None] | None = None,
         on_fired: Callable[[Fired], None] | None = None,
     ) -> None:
         self.app = app
         self.actor = actor
-        self.before_commit = before_commit
         self.on_fired = on_fired
 
     def tick(self, now: datetime) -> TickReport:
@@ -90,13 +87,7 @@ class Ticker:
         return report
 
     def _one(self, task: DueTask, now: datetime, report: TickReport) -> None:
-        hook = self.before_commit
-        items = self.app.record_due(
-            task.id,
-            actor=self.actor,
-            at=now,
-            before_commit=(lambda: hook(task.id)) if hook else None,
-        )
+        items = self.app.record_due(task.id, actor=self.actor, at=now)
         for item in items:
             fired = Fired(
                 task_id=str(task.id),
