@@ -50,12 +50,7 @@ def test_pyproject_declares_every_contract_this_suite_checks() -> None:
     [
         "layers",
         "pure-domain",
-        pytest.param(
-            "cli-through-bootstrap",
-            marks=pytest.mark.xfail(
-                strict=True, reason="cli still imports entry points directly; bootstrap pending"
-            ),
-        ),
+        "cli-through-bootstrap",
         "entry-points-hold-no-sql",
     ],
 )

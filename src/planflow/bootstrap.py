@@ -42,6 +42,7 @@ __all__ = [
     "NothingOverdue",
     "NotifyConfig",
     "TickReport",
+    "Ticker",
     "UnknownPlan",
     "agency_feed",
     "api_token",

@@ -640,7 +640,6 @@ class PlanflowApp(Application[UUID]):
         *,
         actor: str,
         at: datetime,
-        before_commit: Callable[[], None] | None = None,
     ) -> list[DueItem]:
         """Record every reminder, overdue mark and escalation of the task that is due at ``at``.
 
@@ -665,8 +664,6 @@ class PlanflowApp(Application[UUID]):
                 projector = Projector(self._rules_for(session, {}))
                 projector.reindex(task)
                 projector.flush(session)
-            if before_commit is not None:
-                before_commit()
             return recorded
 
     # --- read models ------------------------------------------------------------------------

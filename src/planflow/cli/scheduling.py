@@ -25,6 +25,7 @@ from planflow.application.ledger import ledger as build_ledger
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.audit.daily import daily_checkpoints
+from planflow.bootstrap import Fired, Ticker, TickReport, start_background, ticker, wall_clock
 from planflow.cli.common import (
     app,
     check_format,
@@ -36,8 +37,6 @@ from planflow.cli.common import (
 )
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
-from planflow.scheduler.runner import start_background, wall_clock
-from planflow.scheduler.tick import Fired, Ticker, TickReport
 
 KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
@@ -53,7 +52,7 @@ NowOption = Annotated[
 
 
 def _ticker() -> Ticker:
-    return Ticker(open_app())
+    return ticker(open_app())
 
 
 def _fired_json(f: Fired) -> dict[str, object]:
