@@ -305,6 +305,7 @@ def test_a_report_submitted_and_accepted_at_given_times(run: Run, kg: Path, tmp_
 
 def test_every_action_command(run: Run, kg: Path) -> None:
     ref = SO_TU_PHAP_Q1
+    (kg.parent / "123-BC-STP.pdf").write_bytes(b"%PDF report")
     steps = [
         ("raise", ref, "--actor", "so-tu-phap", "--text", "thiếu số liệu", "--at", "2022-03-01"),
         (
@@ -319,7 +320,16 @@ def test_every_action_command(run: Run, kg: Path) -> None:
             "--at",
             "2022-03-02",
         ),
-        ("report", ref, "--actor", "so-tu-phap", "--document", "123/BC-STP", "--at", "2022-03-10"),
+        (
+            "report",
+            ref,
+            "--actor",
+            "so-tu-phap",
+            "--document",
+            "123-BC-STP.pdf",
+            "--at",
+            "2022-03-10",
+        ),
         ("return", ref, "--actor", "vp-ubnd", "--reason", "thiếu biểu mẫu", "--at", "2022-03-11"),
         (
             "extend",
@@ -446,8 +456,9 @@ def test_a_command_in_the_wrong_state_exits_3_and_changes_nothing(run: Run, kg: 
     assert result.returncode == 3
     assert "nothing changed" in result.stderr
     assert "no report was submitted" in result.stderr
+    (kg.parent / "d.pdf").write_bytes(b"%PDF")
     on_activity = run(
-        "report", SO_TU_PHAP_PLAN, "--actor", "x", "--document", "d", "--at", "2022-03-18"
+        "report", SO_TU_PHAP_PLAN, "--actor", "x", "--document", "d.pdf", "--at", "2022-03-18"
     )
     assert on_activity.returncode == 3
     backwards = run("execute", SO_TU_PHAP_PLAN, "--actor", "x", "--at", "2022-01-01")

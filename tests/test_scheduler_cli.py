@@ -39,7 +39,7 @@ def test_tick_records_what_is_due_and_a_second_tick_nothing(tmp_path: Path) -> N
     }
     again = json.loads(invoke(db, "tick", "--now", "2022-03-07T09:00", "--format", "json"))
     assert again["fired"] == []
-    assert "Đã ghi / Recorded: 0" in invoke(db, "tick", "--now", "2022-03-07T10:00")
+    assert "Đã ghi 0 bước" in invoke(db, "tick", "--now", "2022-03-07T10:00")
 
 
 def test_simulate_plays_the_plan_day_by_day(tmp_path: Path) -> None:
@@ -52,14 +52,18 @@ def test_simulate_plays_the_plan_day_by_day(tmp_path: Path) -> None:
     assert ("escalation", 3) in by_day["2022-03-25"]
     assert "2022-03-19" not in by_day  # a Saturday: nothing falls due
     text = invoke(db, "simulate", "--from", "2022-03-26", "--to", "2022-04-12")
-    assert "Thứ Ba 12/04/2022" in text and "Vượt cấp / escalation 3" in text
+    assert "Thứ Ba 12/04/2022" in text and "Báo cáo cấp trên / escalation 3" in text
 
 
 def test_the_ledger_names_each_head_with_the_outcome(tmp_path: Path) -> None:
     db = loaded(tmp_path)
     invoke(db, "simulate", "--from", "2022-03-01", "--to", "2022-03-21")
     task = "f1be1298"  # IV.1.a.2 / so-tu-phap / 2022-Q1
-    invoke(db, "report", task, "--actor", "so-tu-phap", "--document", "BC-15", "--at", "2022-03-22")
+    report = tmp_path / "BC-15.pdf"
+    report.write_bytes(b"%PDF")
+    invoke(
+        db, "report", task, "--actor", "so-tu-phap", "--document", str(report), "--at", "2022-03-22"
+    )
     invoke(db, "accept", task, "--actor", "vp-ubnd", "--at", "2022-03-23")
     data = json.loads(invoke(db, "ledger", "--agency", "so-tu-phap", "--format", "json"))
     [head] = data["heads"]

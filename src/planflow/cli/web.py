@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
@@ -11,11 +10,11 @@ import typer
 
 from planflow.application.app import PlanflowApp
 from planflow.application.timeparse import parse_moment
-from planflow.cli.common import app, console, edge, state
+from planflow.cli.common import app, console, edge, open_app, state
 from planflow.cli.notifying import outbox_runner
+from planflow.domain.clock import LOCAL_TZ
 from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
 from planflow.scheduler.tick import Ticker
-from planflow.settings import database_url
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.auth import Signer
 from planflow.web.settings import WebSettings
@@ -73,7 +72,7 @@ def serve(
         clock: Clock = wall_clock
         if clock_start:
             clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
-        application = PlanflowApp(settings.database_url)
+        application = open_app(settings.database_url)
         accounts = AccountStore(application.engine)
         if demo or demo_data.is_empty(application):
             seeded = demo_data.seed(application, accounts, clock())
@@ -88,7 +87,10 @@ def serve(
         console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
         web = create_app(settings, clock, application=application)
         if clock_start:
-            console.print(f"Đồng hồ bắt đầu từ / clock starts at {clock().isoformat()}")
+            start = f"{clock().astimezone(LOCAL_TZ):%d/%m/%Y %H:%M:%S}"
+            console.print(
+                f"Đồng hồ bắt đầu từ {start} (giờ Việt Nam) / clock starts at {start} (Vietnam time)"
+            )
         console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         try:
             uvicorn.run(web, host=host, port=port, log_level="info")
@@ -122,7 +124,7 @@ def users_add(
         secret = password or typer.prompt(
             "Mật khẩu / password", hide_input=True, confirmation_prompt=True
         )
-        application = PlanflowApp(database_url(state.db, os.environ))
+        application = open_app()
         try:
             user = AccountStore(application.engine).add(
                 username, chosen, secret, wall_clock(), agency
@@ -145,7 +147,7 @@ def users_passwd(
         secret = password or typer.prompt(
             "Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True
         )
-        application = PlanflowApp(database_url(state.db, os.environ))
+        application = open_app()
         try:
             AccountStore(application.engine).set_password(username, secret, wall_clock())
         finally:
@@ -157,7 +159,7 @@ def users_passwd(
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
     with edge():
-        application = PlanflowApp(database_url(state.db, os.environ))
+        application = open_app()
         try:
             for user in AccountStore(application.engine).all():
                 console.print(f"{user.username}\t{user.role.value}\t{user.agency or ''}")
@@ -174,7 +176,7 @@ def users_token(
     with edge():
         settings = WebSettings.from_env(state.db)  # the server's PLANFLOW_SECRET_KEY
         secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
-        application = PlanflowApp(settings.database_url)
+        application = open_app(settings.database_url)
         try:
             accounts = AccountStore(application.engine)
             user = accounts.authenticate(username, secret)

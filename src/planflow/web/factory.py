@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planflow.application.app import PlanflowApp
 from planflow.domain.errors import DomainError
@@ -23,7 +25,8 @@ from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
 from planflow.web.pages import agency, audit, board, login
 from planflow.web.pages import tasks as task_pages
-from planflow.web.problems import domain_error_handler, validation_error_handler
+from planflow.web.pages.common import error_page
+from planflow.web.problems import NotFound, domain_error_handler, validation_error_handler
 from planflow.web.settings import WebSettings
 from planflow.web.throttle import SignInThrottle
 from planflow.web.uploads import UploadTooLarge
@@ -95,6 +98,18 @@ def create_app(
     web.state.signer = Signer(settings)
     web.add_exception_handler(DomainError, domain_error_handler)
     web.add_exception_handler(RequestValidationError, validation_error_handler)
+
+    async def not_found_page(request: Request, exc: Exception) -> Response:
+        """An unknown page gets the site's own 404 page; the API keeps its JSON answers."""
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code != 404 or request.url.path.startswith((API_PREFIX, "/static/")):
+            return await http_exception_handler(request, exc)
+        missing = NotFound(
+            f"Không có trang {request.url.path}", f"there is no page {request.url.path}"
+        )
+        return error_page(request, ctx, missing, None, None)
+
+    web.add_exception_handler(StarletteHTTPException, not_found_page)
     web.state.throttle = SignInThrottle()
     security.install(web)  # headers on every response; database outages answer 503
     for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
