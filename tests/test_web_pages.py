@@ -158,6 +158,12 @@ def test_an_officer_submits_a_report_by_form_and_the_director_accepts_it(
     assert f'data-task="{task}" data-status="done_on_time"' in board
     history = world.client.get(f"/api/v1/tasks/{task}/history", headers=world.token("auditor"))
     assert [e["actor"] for e in history.json()["events"]][-2:] == ["officer-a", "director"]
+    page = world.client.get(f"/tasks/{task}").text
+    assert 'data-testid="cancel"' not in page  # a completed task cannot be cancelled
+    refused = world.client.post(
+        f"/tasks/{task}/cancel", data={"csrf_token": csrf, "reason": "nhầm"}
+    )
+    assert refused.status_code == 409 and "không thể hủy" in refused.text
 
 
 def test_mark_done_with_an_evidence_file(world: WebWorld) -> None:
