@@ -255,3 +255,10 @@ def test_totals_and_escalations_read_vietnamese_then_english(kg: Path) -> None:
     assert "Báo cáo cấp trên / escalation" in out and "Vượt cấp" not in out
     tick = ok(kg, "tick", "--now", "20/04/2022 08:00")
     assert "Đã ghi " in tick and " / recorded " in tick
+
+
+def test_a_tick_is_titled_in_vietnam_time(kg: Path) -> None:
+    tick = ok(kg, "tick", "--now", "07/03/2022 10:00")
+    assert "Lượt lúc 07/03/2022 10:00 (giờ Việt Nam) / Tick at 07/03/2022 10:00 (Vietnam time)" in (
+        tick
+    )

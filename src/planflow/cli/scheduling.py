@@ -148,11 +148,12 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
             }
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
+        when = f"{moment.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M}"
         if report.fired:
             console.print(
                 _fired_table(
                     report,
-                    f"Lượt lúc / Tick at {moment.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M} (giờ Việt Nam / Vietnam time)",
+                    f"Lượt lúc {when} (giờ Việt Nam) / Tick at {when} (Vietnam time)",
                 )
             )
         console.print(_summary(report))
@@ -241,8 +242,8 @@ def run(
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         stop_ticking = start_background(job, wall_clock, interval)
         console.print(
-            f"Đang chạy / Running: một lượt mỗi / a tick every {interval:g} s "
-            "(Ctrl-C để dừng / to stop)"
+            f"Đang chạy: một lượt mỗi {interval:g} giây (Ctrl-C để dừng) / "
+            f"Running: a tick every {interval:g} s (Ctrl-C to stop)"
         )
         try:
             while not stop.wait(0.2):
