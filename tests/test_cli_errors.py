@@ -113,6 +113,18 @@ def test_an_unknown_duty_plan_or_status_is_an_error_naming_the_choices(kg: Path)
     )
 
 
+def test_the_ledger_and_the_summary_check_their_agency_and_plan(kg: Path, tmp_path: Path) -> None:
+    refused(invoke(kg, "ledger", "--agency", "so-tu-phapp"), 2, "unknown agency 'so-tu-phapp'")
+    target = tmp_path / "summary.html"
+    refused(
+        invoke(kg, "summary", "--plan", "kg", "--period", "2022-Q1", "-o", str(target)),
+        2,
+        "unknown plan 'kg'",
+        KG,
+    )
+    assert not target.exists()
+
+
 def test_known_filters_still_give_the_board(kg: Path) -> None:
     data = json.loads(
         ok(kg, "status", "--agency", "so-tu-phap", "--period", "2022-Q1", "--format", "json")

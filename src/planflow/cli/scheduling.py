@@ -27,6 +27,7 @@ from planflow.application.ledger import ledger as build_ledger
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.audit.daily import daily_checkpoints
+from planflow.cli.choices import check_agency
 from planflow.cli.common import (
     app,
     check_format,
@@ -275,7 +276,9 @@ def ledger_(
     with edge():
         check_format(fmt)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
-        heads = build_ledger(open_app().engine, moment, agency)
+        engine = open_app().engine
+        check_agency(engine, agency)
+        heads = build_ledger(engine, moment, agency)
         if fmt == "json":
             payload = {"as_of": moment.isoformat(), "heads": [h.as_json() for h in heads]}
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")

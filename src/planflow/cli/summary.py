@@ -11,6 +11,7 @@ import typer
 
 from planflow.application.summary import build_summary, default_moment, summary_period
 from planflow.application.timeparse import parse_moment
+from planflow.cli.choices import check_plan
 from planflow.cli.common import app, console, edge, open_app, wall_now
 from planflow.domain.clock import LOCAL_TZ
 from planflow.reports import check_format, filename, render
@@ -40,6 +41,7 @@ def summary(
         check_format(fmt)
         wanted = summary_period(period)
         application = open_app()
+        check_plan(application.engine, plan)
         if as_of:
             moment = parse_moment(as_of, bare_date="end")
         else:
