@@ -113,10 +113,10 @@ def test_run_ticks_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         lines.append(line)
-        if "Recorded" in line:
+        if "Đã ghi" in line:
             break
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
-    assert any("Recorded" in line for line in lines)
+    assert any("Đã ghi" in line for line in lines)
     assert "Đã dừng / Stopped." in out
