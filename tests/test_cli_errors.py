@@ -165,8 +165,10 @@ def test_a_database_path_that_cannot_be_opened_is_one_line_not_a_traceback() -> 
     message = refused(
         runner.invoke(cli, ["--db", "/nonexistent/dir/x.db", "status"]),
         2,
-        "Không mở được cơ sở dữ liệu '/nonexistent/dir/x.db'",
-        "cannot open the database '/nonexistent/dir/x.db'",
+        "Không mở được cơ sở dữ liệu '/nonexistent/dir/x.db': thư mục /nonexistent/dir không "
+        "tồn tại",
+        "cannot open the database '/nonexistent/dir/x.db': its folder /nonexistent/dir does not "
+        "exist",
     )
     assert message.count("\n") == 1
 

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -114,11 +115,24 @@ def edge() -> Iterator[None]:
 class DatabaseUnusable(InvalidArgument):
     """--db (or $PLANFLOW_DATABASE_URL) names a database that cannot be opened or created."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, why_vi: str, why_en: str) -> None:
         super().__init__(
-            f"Không mở được cơ sở dữ liệu {where!r} (thư mục có tồn tại và ghi được không?)",
-            f"cannot open the database {where!r} (does its folder exist, may it be written?)",
+            f"Không mở được cơ sở dữ liệu {where!r}: {why_vi}",
+            f"cannot open the database {where!r}: {why_en}",
         )
+
+
+def _unusable(url: str, exc: BaseException) -> DatabaseUnusable:
+    where = _shown(url)
+    if url.startswith("sqlite:///") and not Path(where).parent.is_dir():
+        folder = str(Path(where).parent)
+        return DatabaseUnusable(
+            where, f"thư mục {folder} không tồn tại", f"its folder {folder} does not exist"
+        )
+    detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return DatabaseUnusable(
+        where, f"không đọc được kho ({detail})", f"cannot read the store ({detail})"
+    )
 
 
 def _shown(url: str) -> str:
@@ -137,8 +151,8 @@ def open_app(url: str | None = None) -> PlanflowApp:
     url = url or database_url(state.db, os.environ)
     try:
         return bootstrap(url)
-    except (SQLAlchemyError, StoreUnavailable, ValueError, OSError):
-        raise DatabaseUnusable(_shown(url)) from None
+    except (SQLAlchemyError, StoreUnavailable, ValueError, OSError) as exc:
+        raise _unusable(url, exc) from None
 
 
 def wall_now() -> datetime:
