@@ -133,5 +133,11 @@ def show(
         if fmt == "json":
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
-        for key, value in data.items():
+        shown = data | {  # dates as the pages print them, times in Vietnam time
+            "due": f"{t.due:%d/%m/%Y}",
+            "original_due": f"{t.original_due:%d/%m/%Y}",
+            "completed_at": render.local(t.completed_at) or None,
+            "as_of": f"{render.local(moment)} (giờ Việt Nam / Vietnam time)",
+        }
+        for key, value in shown.items():
             console.print(f"[bold]{key}[/]: {value}")
