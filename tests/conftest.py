@@ -277,3 +277,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = list(callspec.params.values()) if callspec is not None else []
         if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())) or "postgres" in params:
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _wide_cli_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process CLI runs print to consoles made once per process: give every test the same wide
+    width, so a table never wraps differently because of which test ran first."""
+    from planflow.cli import common
+
+    for console in (common.console, common.err_console):
+        monkeypatch.setattr(console, "_width", 250)

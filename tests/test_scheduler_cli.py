@@ -33,7 +33,7 @@ def test_tick_records_what_is_due_and_a_second_tick_nothing(kg_cli_db: Path) -> 
     }
     again = json.loads(invoke(db, "tick", "--now", "2022-03-07T09:00", "--format", "json"))
     assert again["fired"] == []
-    assert "Đã ghi / Recorded: 0" in invoke(db, "tick", "--now", "2022-03-07T10:00")
+    assert "Đã ghi 0 bước" in invoke(db, "tick", "--now", "2022-03-07T10:00")
 
 
 def test_simulate_plays_the_plan_day_by_day(kg_cli_db: Path) -> None:
@@ -46,14 +46,18 @@ def test_simulate_plays_the_plan_day_by_day(kg_cli_db: Path) -> None:
     assert ("escalation", 3) in by_day["2022-03-25"]
     assert "2022-03-19" not in by_day  # a Saturday: nothing falls due
     text = invoke(db, "simulate", "--from", "2022-03-26", "--to", "2022-04-12")
-    assert "Thứ Ba 12/04/2022" in text and "Vượt cấp / escalation 3" in text
+    assert "Thứ Ba 12/04/2022" in text and "Báo cáo cấp trên / escalation 3" in text
 
 
-def test_the_ledger_names_each_head_with_the_outcome(kg_cli_db: Path) -> None:
+def test_the_ledger_names_each_head_with_the_outcome(kg_cli_db: Path, tmp_path: Path) -> None:
     db = kg_cli_db
     invoke(db, "simulate", "--from", "2022-03-01", "--to", "2022-03-21")
     task = "f1be1298"  # IV.1.a.2 / so-tu-phap / 2022-Q1
-    invoke(db, "report", task, "--actor", "so-tu-phap", "--document", "BC-15", "--at", "2022-03-22")
+    report = tmp_path / "BC-15.pdf"
+    report.write_bytes(b"%PDF")
+    invoke(
+        db, "report", task, "--actor", "so-tu-phap", "--document", str(report), "--at", "2022-03-22"
+    )
     invoke(db, "accept", task, "--actor", "vp-ubnd", "--at", "2022-03-23")
     data = json.loads(invoke(db, "ledger", "--agency", "so-tu-phap", "--format", "json"))
     [head] = data["heads"]
@@ -105,10 +109,10 @@ def test_run_ticks_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         lines.append(line)
-        if "Recorded" in line:
+        if "Đã ghi" in line:
             break
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
-    assert any("Recorded" in line for line in lines)
+    assert any("Đã ghi" in line for line in lines)
     assert "Đã dừng / Stopped." in out

@@ -205,4 +205,4 @@ def test_the_command_writes_the_file_and_refuses_bad_options_writing_nothing(
         cwd=tmp_path,
     )
     assert default.returncode == 0, default.stderr
-    assert "2022-03-31" in default.stdout
+    assert "31/03/2022 23:59 (giờ Việt Nam)" in default.stdout

@@ -146,6 +146,12 @@ def test_an_officer_submits_a_report_by_form_and_the_director_accepts_it(
     assert f'data-task="{task}" data-status="done_on_time"' in board
     history = world.client.get(f"/api/v1/tasks/{task}/history", headers=world.token("auditor"))
     assert [e["actor"] for e in history.json()["events"]][-2:] == ["officer-a", "director"]
+    page = world.client.get(f"/tasks/{task}").text
+    assert 'data-testid="cancel"' not in page  # a completed task cannot be cancelled
+    refused = world.client.post(
+        f"/tasks/{task}/cancel", data={"csrf_token": csrf, "reason": "nhầm"}
+    )
+    assert refused.status_code == 409 and "không thể hủy" in refused.text
 
 
 def test_mark_done_with_an_evidence_file(world: WebWorld) -> None:
@@ -167,7 +173,7 @@ def test_a_bad_form_answers_with_a_vietnamese_then_english_message(world: WebWor
     csrf = sign_in(world, "officer-a")
     before = world.event_count()
     response = world.client.post(
-        f"/tasks/{task}/request-extension", data={"csrf_token": csrf, "new_due": "31/12/2022"}
+        f"/tasks/{task}/request-extension", data={"csrf_token": csrf, "new_due": "31/13/2022"}
     )
     assert response.status_code == 422
     assert "Ngày không hợp lệ" in response.text and "invalid date" in response.text
@@ -291,3 +297,26 @@ def test_every_message_in_the_templates_has_a_vietnamese_translation() -> None:
 def test_the_committed_mo_file_matches_the_po_file() -> None:
     mo = LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.mo"
     assert mo.read_bytes() == compile_catalogue("vi"), "run: python -m planflow.web.i18n"
+
+
+def test_a_form_date_typed_dd_mm_yyyy_is_accepted_like_iso(world: WebWorld) -> None:
+    task = world.task_id("D1", "so-a")
+    csrf = sign_in(world, "officer-a")
+    response = world.client.post(
+        f"/tasks/{task}/request-extension",
+        data={"csrf_token": csrf, "new_due": "15/04/2022", "reason": "Chờ hướng dẫn"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "Extension requested: 2022-04-15" in world.client.get(f"/tasks/{task}").text
+
+
+def test_an_unknown_page_gets_the_sites_own_404_page_and_the_api_its_json(
+    world: WebWorld,
+) -> None:
+    sign_in(world, "director")
+    page = world.client.get("/no-such-page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert 'data-testid="error"' in page.text and "/no-such-page" in page.text
+    api = world.client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/")

@@ -362,6 +362,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
         "Đã hủy",
         "cancelled",
         lambda t, i, a, s: t.cancel(actor=a, reason=i.reason),
+        offered=_open,
         danger=True,
         submit_vi="Hủy nhiệm vụ",
         submit_en="Cancel the task",

@@ -113,7 +113,7 @@ def keygen(
         key, pub = out / f"{stem}.key", out / f"{stem}.pub"
         if key.exists() or pub.exists():
             raise fail(
-                EXIT_REFUSED, f"{key} đã có / already exists — không ghi đè / not overwritten"
+                EXIT_REFUSED, f"{key} đã có, không ghi đè / {key} already exists, not overwritten"
             )
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -138,7 +138,7 @@ def _sign(application: PlanflowApp, signer: Signer, out: Path | None) -> None:
     with application.transaction() as session:
         signed = store.sign_checkpoint(session, signer, now)
     if chained:
-        console.print(f"Đã đưa vào chuỗi / chained: {chained} events")
+        console.print(f"Đã đưa {chained} sự kiện vào chuỗi / chained {chained} events")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"checkpoint-{signed.size}.txt"
@@ -175,7 +175,7 @@ def _print_report(report: core.Report, fmt: str, signed: bool) -> None:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif report.ok:
         console.print(
-            f"[green]Toàn vẹn / Verified:[/] {report.count} sự kiện / events\n"
+            f"[green]Toàn vẹn: {report.count} sự kiện / Verified: {report.count} events[/]\n"
             f"chain head {report.head}\nmerkle root {report.root}"
         )
     else:
@@ -303,6 +303,7 @@ def import_(
             )
         report = check.report
         console.print(
-            f"Đã nhập / imported {report.count} events; head {report.head}; root {report.root}",
+            f"Đã nhập {report.count} sự kiện / imported {report.count} events; "
+            f"head {report.head}; root {report.root}",
             markup=False,
         )

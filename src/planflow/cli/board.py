@@ -9,9 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from planflow.application.errors import TaskNotFound
-from planflow.application.queries import BoardFilter, list_tasks, resolve_task, version_at
+from planflow.application.queries import BoardFilter, list_tasks, version_at
 from planflow.application.timeparse import parse_moment
 from planflow.cli import render
+from planflow.cli.choices import check_agency, check_duty, check_period, check_plan, task_ref
 from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
 from planflow.domain.status import TaskStatus, parse_status
 
@@ -20,12 +21,20 @@ from planflow.domain.status import TaskStatus, parse_status
 def status(
     plan: Annotated[str | None, typer.Option(help="Plan id")] = None,
     agency: Annotated[str | None, typer.Option(help="Agency code")] = None,
-    period: Annotated[str | None, typer.Option(help="e.g. 2022-Q1, 2022-H1, 2022-Y, 2022")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="e.g. 2022-Q1, 2022-H1, 2022-9M, 2022-Y, 2022")
+    ] = None,
     duty: Annotated[str | None, typer.Option(help="Duty id, e.g. IV.1.a.2")] = None,
-    only: Annotated[str | None, typer.Option("--status", help="One status word")] = None,
+    only: Annotated[
+        str | None,
+        typer.Option("--status", help="done_on_time, done_late, open_in_time or open_overdue"),
+    ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="The board as it stood then (a bare date = end of day)"),
+        typer.Option(
+            "--as-of",
+            help="The board as it stood then (31/03/2022 or 2022-03-31; a bare date = end of day)",
+        ),
     ] = None,
     include_cancelled: Annotated[bool, typer.Option("--include-cancelled")] = False,
     fmt: FormatOption = "table",
@@ -36,6 +45,11 @@ def status(
         wanted = _status_word(only)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
         application = open_app()
+        engine = application.engine
+        check_plan(engine, plan)
+        check_agency(engine, agency, plan)
+        check_duty(engine, duty, plan)
+        check_period(engine, wall_now(), period, plan)
         views = list_tasks(
             application.engine,
             moment,
@@ -71,7 +85,7 @@ def history(task: str, fmt: FormatOption = "table") -> None:
     with edge():
         check_format(fmt)
         application = open_app()
-        ref = resolve_task(application.engine, task)
+        ref = task_ref(application.engine, task)
         events = application.task_events(ref)
         if fmt == "json":
             sys.stdout.write(render.history_json(str(ref), events) + "\n")
@@ -89,7 +103,7 @@ def show(
     with edge():
         check_format(fmt)
         application = open_app()
-        ref = resolve_task(application.engine, task)
+        ref = task_ref(application.engine, task)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
         version = version_at(application.engine, ref, moment) if as_of else None
         if as_of and version is None:
@@ -119,5 +133,11 @@ def show(
         if fmt == "json":
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
-        for key, value in data.items():
+        shown = data | {  # dates as the pages print them, times in Vietnam time
+            "due": f"{t.due:%d/%m/%Y}",
+            "original_due": f"{t.original_due:%d/%m/%Y}",
+            "completed_at": render.local(t.completed_at) or None,
+            "as_of": f"{render.local(moment)} (giờ Việt Nam / Vietnam time)",
+        }
+        for key, value in shown.items():
             console.print(f"[bold]{key}[/]: {value}")

@@ -11,15 +11,19 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import (
     AmbiguousTaskId,
     ConcurrencyConflict,
     PlanRevisionRefused,
+    StoreUnavailable,
     TaskNotFound,
 )
 from planflow.application.timeparse import TimeFormatError, parse_moment
@@ -44,11 +48,13 @@ app = typer.Typer(
 console = render.make_console()
 err_console = render.make_console()
 err_console.stderr = True
+err_console.soft_wrap = True  # an error is one line, whatever the terminal's width
 
 DbOption = Annotated[
     str | None,
     typer.Option(
-        "--db", help="Database URL or SQLite file (default: planflow.db, or $PLANFLOW_DATABASE_URL)"
+        "--db",
+        help="Database URL or SQLite file (default: planflow.db, or $PLANFLOW_DATABASE_URL)",
     ),
 ]
 ActorOption = Annotated[
@@ -58,8 +64,8 @@ AtOption = Annotated[
     str | None,
     typer.Option(
         "--at",
-        help="When the action happened (ISO; naive = Vietnam time; "
-        "a bare date = 08:00). Default: now",
+        help="When the action happened (16/03/2022 14:30 or 2022-03-16T14:30; naive = Vietnam "
+        "time; a bare date = 08:00). Default: now",
     ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
@@ -106,8 +112,47 @@ def edge() -> Iterator[None]:
         raise fail(EXIT_REFUSED, f"{exc} — không có gì thay đổi / nothing changed") from None
 
 
-def open_app() -> PlanflowApp:
-    return bootstrap(database_url(state.db, os.environ))
+class DatabaseUnusable(InvalidArgument):
+    """--db (or $PLANFLOW_DATABASE_URL) names a database that cannot be opened or created."""
+
+    def __init__(self, where: str, why_vi: str, why_en: str) -> None:
+        super().__init__(
+            f"Không mở được cơ sở dữ liệu {where!r}: {why_vi}",
+            f"cannot open the database {where!r}: {why_en}",
+        )
+
+
+def _unusable(url: str, exc: BaseException) -> DatabaseUnusable:
+    where = _shown(url)
+    if url.startswith("sqlite:///") and not Path(where).parent.is_dir():
+        folder = str(Path(where).parent)
+        return DatabaseUnusable(
+            where, f"thư mục {folder} không tồn tại", f"its folder {folder} does not exist"
+        )
+    detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return DatabaseUnusable(
+        where, f"không đọc được kho ({detail})", f"cannot read the store ({detail})"
+    )
+
+
+def _shown(url: str) -> str:
+    """The database as the user named it, with any password hidden."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def open_app(url: str | None = None) -> PlanflowApp:
+    """The application on ``url`` (default: --db, $PLANFLOW_DATABASE_URL, planflow.db); a database
+    that cannot be opened is bad input, said in one line."""
+    url = url or database_url(state.db, os.environ)
+    try:
+        return bootstrap(url)
+    except (SQLAlchemyError, StoreUnavailable, ValueError, OSError) as exc:
+        raise _unusable(url, exc) from None
 
 
 def wall_now() -> datetime:
@@ -121,5 +166,8 @@ def moment_of(value: str | None) -> datetime:
 
 def check_format(value: str) -> str:
     if value not in ("table", "json"):
-        raise TimeFormatError(f"định dạng không hợp lệ {value!r} / --format must be table or json")
+        raise TimeFormatError(
+            f"định dạng không hợp lệ {value!r}: dùng table hoặc json / "
+            f"unknown --format {value!r}: use table or json"
+        )
     return value

@@ -24,6 +24,7 @@ from planflow.bootstrap import (
     outbox_for,
     render_letter,
 )
+from planflow.cli.choices import check_agency, check_plan
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_NOT_FOUND,
@@ -54,7 +55,9 @@ def _config(path: Path | None) -> NotifyConfig:
 
 @app.command()
 def notify(
-    now: Annotated[str | None, typer.Option("--now", help="Delivery time (ISO)")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Delivery time (16/03/2022 14:30 or ISO)")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Gửi thông báo / deliver recorded reminders, escalations and chase-ups on every channel."""
@@ -64,7 +67,7 @@ def notify(
         outbox = outbox_for(open_app(), settings, wall_now)
         if not outbox.channels:
             console.print(
-                "Chưa cấu hình kênh nào / no channel configured (see docs/scheduler.md: "
+                "Chưa cấu hình kênh gửi nào / no delivery channel configured (docs/scheduler.md: "
                 "PLANFLOW_SMTP_HOST, PLANFLOW_WEBHOOK_URL, PLANFLOW_ICAL_DIR, PLANFLOW_LETTERS_DIR)"
             )
             return
@@ -76,7 +79,9 @@ def notify(
 def letter(
     agency: Annotated[str, typer.Option(help="The late agency's code")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
-    now: Annotated[str | None, typer.Option("--now", help="Date of the letter (ISO)")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Date of the letter (16/03/2022 or ISO)")
+    ] = None,
     plan: Annotated[str | None, typer.Option(help="Plan id (needed if several are loaded)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="html, docx or pdf")] = "html",
     level: Annotated[
@@ -93,11 +98,14 @@ def letter(
     with edge():
         if fmt not in LETTER_FORMATS:
             raise TimeFormatError(
-                f"định dạng không hợp lệ {fmt!r} / --format must be html, docx or pdf"
+                f"định dạng không hợp lệ {fmt!r}: dùng html, docx hoặc pdf / "
+                f"unknown --format {fmt!r}: use html, docx or pdf"
             )
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         application = open_app()
+        check_plan(application.engine, plan)
         code = plan or _only_plan(application)
+        check_agency(application.engine, agency, code)
         try:
             text = render_letter(letter_for(application, code, agency, moment, level), fmt)
         except (NothingOverdue, UnknownPlan) as exc:
@@ -111,7 +119,8 @@ def _only_plan(application: PlanflowApp) -> str:
     if len(codes) != 1:
         raise fail(
             EXIT_BAD_INPUT,
-            f"hãy chọn --plan trong / choose --plan among: {', '.join(codes) or '(none)'}",
+            f"hãy chọn --plan trong: {', '.join(codes) or '(không có)'} / "
+            f"choose --plan among: {', '.join(codes) or '(none)'}",
         )
     return codes[0]
 
@@ -125,7 +134,9 @@ def ical(
     """Lịch hạn của một cơ quan / an agency's deadlines as an iCalendar (.ics) feed."""
     with edge():
         moment = parse_moment(now, bare_date="start") if now else wall_now()
-        data = agency_feed(open_app().engine, agency, moment)
+        engine = open_app().engine
+        check_agency(engine, agency)
+        data = agency_feed(engine, agency, moment)
         if output is None:
             sys.stdout.buffer.write(data)
         else:

@@ -39,8 +39,9 @@ def validate(file: Path) -> None:
         plan = loaded.workflow.plan
         console.print(
             f"[green]Hợp lệ / Valid:[/] {file} — {plan.id}: {len(loaded.workflow.duties)} "
-            f"nhiệm vụ gốc / duties, {len(loaded.workflow.agencies)} cơ quan / agencies, "
-            f"{len(specs)} nhiệm vụ theo cơ quan và kỳ / tasks"
+            f"nhiệm vụ gốc, {len(loaded.workflow.agencies)} cơ quan, {len(specs)} nhiệm vụ theo "
+            f"cơ quan và kỳ / {len(loaded.workflow.duties)} duties, "
+            f"{len(loaded.workflow.agencies)} agencies, {len(specs)} tasks"
         )
         for stated in sorted({s.stated_due for s in specs if s.stated_due is not None}):
             console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
@@ -62,16 +63,18 @@ def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None
             result = application.load_plan(loaded, actor=actor, at=moment, progress=advance)
         if not result.changed:
             console.print(
-                f"Không có thay đổi / No change: {result.plan} — {result.tasks_in_file} "
-                "nhiệm vụ đã có / tasks already loaded"
+                f"Không có thay đổi: {result.plan} — {result.tasks_in_file} nhiệm vụ đã có / "
+                f"No change: {result.plan} — {result.tasks_in_file} tasks already loaded"
             )
             return
         console.print(
-            f"[green]Đã nạp / Loaded[/] {result.plan}: {result.tasks_in_file} nhiệm vụ trong tệp / "
-            f"tasks in the file — {result.assigned} giao mới / assigned, "
-            f"{result.extended} gia hạn / extended, {result.cancelled} hủy / cancelled, "
-            f"{result.reassigned} giao cho cơ quan kế thừa / reassigned to a successor, "
-            f"{result.unchanged} không đổi / unchanged"
+            f"[green]Đã nạp[/] {result.plan}: {result.tasks_in_file} nhiệm vụ trong tệp — "
+            f"{result.assigned} giao mới, {result.extended} gia hạn, {result.cancelled} hủy, "
+            f"{result.reassigned} giao cho cơ quan kế thừa, {result.unchanged} không đổi / "
+            f"[green]Loaded[/] {result.plan}: {result.tasks_in_file} tasks in the file — "
+            f"{result.assigned} assigned, {result.extended} extended, "
+            f"{result.cancelled} cancelled, {result.reassigned} reassigned to a successor, "
+            f"{result.unchanged} unchanged"
         )
 
 
@@ -93,7 +96,7 @@ def rebuild() -> None:
         with Progress(console=console, transient=True) as progress:
             bar = progress.add_task("Đang dựng lại / rebuilding", total=None)
             count = application.rebuild_read_models(lambda n: progress.update(bar, completed=n))
-        console.print(f"[green]Đã dựng lại / Rebuilt[/] từ / from {count} sự kiện / events")
+        console.print(f"[green]Đã dựng lại từ {count} sự kiện / Rebuilt from {count} events[/]")
 
 
 @app.command()
@@ -108,11 +111,14 @@ def calendar(
     with edge():
         if what == "check":
             if year is None:
-                raise fail(EXIT_BAD_INPUT, "thiếu năm / missing YEAR: planflow calendar check YEAR")
+                raise fail(
+                    EXIT_BAD_INPUT,
+                    "thiếu năm: planflow calendar check NĂM / missing YEAR: planflow calendar check YEAR",
+                )
             _check(year)
             return
         if year is not None or not what.isdigit():
-            raise fail(EXIT_BAD_INPUT, f"năm không hợp lệ / not a year: {what!r}")
+            raise fail(EXIT_BAD_INPUT, f"năm không hợp lệ: {what!r} / not a year: {what!r}")
         _show(int(what), overrides)
 
 
@@ -165,8 +171,9 @@ def _check(year: int) -> None:
         console.print(f"  {note}", markup=False)
     if result.disagreements:
         console.print(
-            f"[bold]Khác nhau / Disagree ({len(result.disagreements)}):[/] gói holidays ↔ lịch "
-            "planflow dùng / holidays package ↔ what planflow uses"
+            f"[bold]Khác nhau ({len(result.disagreements)}):[/] gói holidays ↔ lịch planflow "
+            f"dùng / [bold]Disagree ({len(result.disagreements)}):[/] holidays package ↔ what "
+            "planflow uses"
         )
     for d in result.disagreements:
         console.print(

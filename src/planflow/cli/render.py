@@ -12,6 +12,7 @@ from rich.table import Table
 
 from planflow.application.queries import TaskView
 from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.labels import EVENT_LABELS, event_label
 from planflow.domain.status import TaskStatus
 
 STATUS_STYLE = {
@@ -25,13 +26,15 @@ STATUS_STYLE = {
 def local(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
 def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
     caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
+    caption_en = "The board as of" if as_of else "The board, judged at"
     table = Table(
-        title=f"{caption_vi} {local(moment)} — {len(views)} nhiệm vụ / tasks",
+        title=f"{caption_vi} {local(moment)} (giờ Việt Nam), {len(views)} nhiệm vụ / "
+        f"{caption_en} {local(moment)} (Vietnam time), {len(views)} tasks",
         show_lines=False,
     )
     for header in (
@@ -50,7 +53,7 @@ def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
             v.duty,
             v.agency,
             v.period,
-            v.due.isoformat(),
+            f"{v.due:%d/%m/%Y}",
             f"[{STATUS_STYLE[v.status]}]{v.status.label_vi}[/]",
             v.state,
         )
@@ -64,7 +67,7 @@ def status_counts(views: list[TaskView]) -> Table:
     table.add_column("Số / Count", justify="right")
     for status in TaskStatus:
         table.add_row(
-            f"[{STATUS_STYLE[status]}]{status.label_vi}[/] ({status.value})",
+            f"[{STATUS_STYLE[status]}]{status.label_vi}[/] / {status.label_en} ({status.value})",
             str(counts.get(status, 0)),
         )
     return table
@@ -95,7 +98,7 @@ def history_table(task_id: str, events: list[Any]) -> Table:
         table.add_row(
             str(event.originator_version),
             local(event.timestamp),
-            type(event).__name__,
+            event_label(type(event).__name__),
             event.actor,
             details,
         )
@@ -116,6 +119,7 @@ def history_json(task_id: str, events: list[Any]) -> str:
                     "version": e.originator_version,
                     "timestamp": e.timestamp.isoformat(),
                     "type": type(e).__name__,
+                    "type_vi": EVENT_LABELS.get(type(e).__name__, ("", ""))[0],
                     "actor": e.actor,
                     "details": event_details(e),
                 }

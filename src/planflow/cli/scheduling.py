@@ -26,6 +26,7 @@ from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.audit.daily import daily_checkpoints
 from planflow.bootstrap import Fired, Ticker, TickReport, start_background, ticker, wall_clock
+from planflow.cli.choices import check_agency
 from planflow.cli.common import (
     app,
     check_format,
@@ -36,12 +37,13 @@ from planflow.cli.common import (
     wall_now,
 )
 from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.labels import ESCALATION_VI
 from planflow.domain.status import TaskStatus
 
 KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
     "overdue": "Quá hạn / overdue",
-    "escalation": "Vượt cấp / escalation",
+    "escalation": f"{ESCALATION_VI} / escalation",
     CHASE_UP: "Đôn đốc / chase-up",
 }
 
@@ -95,15 +97,15 @@ def _fired_table(report: TickReport, title: str) -> Table:
 
 
 def _summary(report: TickReport) -> str:
-    text = (
-        f"Đã ghi / Recorded: {len(report.fired)} bước / steps, "
-        f"{report.tasks_due} nhiệm vụ đến hạn xử lý / tasks due"
-    )
+    text = f"Đã ghi {len(report.fired)} bước, {report.tasks_due} nhiệm vụ đến hạn xử lý"
+    english = f"recorded {len(report.fired)} steps, {report.tasks_due} tasks due"
     if report.conflicts:
-        text += f", {report.conflicts} đã được tiến trình khác ghi / recorded by another process"
+        text += f", {report.conflicts} đã được tiến trình khác ghi"
+        english += f", {report.conflicts} recorded by another process"
     if report.errors:
-        text += f", {len(report.errors)} lỗi, sẽ thử lại / errors, retried next tick"
-    return text
+        text += f", {len(report.errors)} lỗi, sẽ thử lại"
+        english += f", {len(report.errors)} errors, retried next tick"
+    return f"{text} / {english}"
 
 
 @app.command()
@@ -125,8 +127,14 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
             }
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
+        when = f"{moment.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M}"
         if report.fired:
-            console.print(_fired_table(report, f"Lượt / Tick {moment.isoformat()}"))
+            console.print(
+                _fired_table(
+                    report,
+                    f"Lượt lúc {when} (giờ Việt Nam) / Tick at {when} (Vietnam time)",
+                )
+            )
         console.print(_summary(report))
         for error in report.errors:
             err_console.print(f"  {error}", markup=False)
@@ -134,8 +142,8 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
 
 @app.command()
 def simulate(
-    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD)")],
-    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD)")],
+    start: Annotated[str, typer.Option("--from", help="First day (dd/mm/yyyy or YYYY-MM-DD)")],
+    end: Annotated[str, typer.Option("--to", help="Last day (dd/mm/yyyy or YYYY-MM-DD)")],
     at_time: Annotated[str, typer.Option("--time", help="Tick time each day, Vietnam")] = "08:00",
     fmt: Annotated[str, typer.Option("--format")] = "table",
 ) -> None:
@@ -146,7 +154,9 @@ def simulate(
         try:
             clock_time = time.fromisoformat(at_time)
         except ValueError:
-            raise TimeFormatError(f"giờ không hợp lệ {at_time!r} / invalid --time") from None
+            raise TimeFormatError(
+                f"giờ không hợp lệ {at_time!r} (dùng 08:00) / invalid --time {at_time!r} (use 08:00)"
+            ) from None
         ticker = _ticker()
         days: list[dict[str, object]] = []
         total = 0
@@ -167,7 +177,8 @@ def simulate(
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
         console.print(
-            f"Tổng cộng / Total: {total} bước / steps trong / over {len(days)} ngày / days"
+            f"Tổng cộng: {total} bước trong {len(days)} ngày / "
+            f"Total: {total} steps over {len(days)} days"
         )
 
 
@@ -210,8 +221,8 @@ def run(
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         stop_ticking = start_background(job, wall_clock, interval)
         console.print(
-            f"Đang chạy / Running: một lượt mỗi / a tick every {interval:g} s "
-            "(Ctrl-C để dừng / to stop)"
+            f"Đang chạy: một lượt mỗi {interval:g} giây (Ctrl-C để dừng) / "
+            f"Running: a tick every {interval:g} s (Ctrl-C to stop)"
         )
         try:
             while not stop.wait(0.2):
@@ -243,7 +254,9 @@ def ledger_(
     with edge():
         check_format(fmt)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
-        heads = build_ledger(open_app().engine, moment, agency)
+        engine = open_app().engine
+        check_agency(engine, agency)
+        heads = build_ledger(engine, moment, agency)
         if fmt == "json":
             payload = {"as_of": moment.isoformat(), "heads": [h.as_json() for h in heads]}
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -251,7 +264,13 @@ def ledger_(
         for head in heads:
             who = f"{head.title} ({head.name})" if head.name else head.title
             table = Table(title=f"{who} — {head.agency or 'người ký / signer'}")
-            for header in ("Lúc / At", "Loại / Kind", "Nhiệm vụ / Task", "Hạn / Due", "Kết quả"):
+            for header in (
+                "Lúc / At",
+                "Loại / Kind",
+                "Nhiệm vụ / Task",
+                "Hạn / Due",
+                "Kết quả / Outcome",
+            ):
                 table.add_column(header)
             for e in head.entries:
                 kind = KIND_LABEL.get(e.kind, e.kind).split(" / ")[0]
@@ -265,7 +284,8 @@ def ledger_(
             console.print(table)
         if not heads:
             console.print(
-                "Chưa có nhắc hạn, báo cáo vượt cấp hay đôn đốc nào / nothing recorded yet"
+                "Chưa có nhắc hạn, báo cáo cấp trên hay đôn đốc nào / "
+                "no reminder, escalation or chase-up recorded yet"
             )
 
 

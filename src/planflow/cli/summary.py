@@ -11,7 +11,9 @@ import typer
 
 from planflow.application.summary import build_summary, default_moment, summary_period
 from planflow.application.timeparse import parse_moment
+from planflow.cli.choices import check_plan
 from planflow.cli.common import app, console, edge, open_app, wall_now
+from planflow.domain.clock import LOCAL_TZ
 from planflow.reports import check_format, filename, render
 
 
@@ -39,6 +41,7 @@ def summary(
         check_format(fmt)
         wanted = summary_period(period)
         application = open_app()
+        check_plan(application.engine, plan)
         if as_of:
             moment = parse_moment(as_of, bare_date="end")
         else:
@@ -48,9 +51,10 @@ def summary(
         target = output or Path(filename(plan, wanted.code, fmt))
         target.write_bytes(data)
         t = figures.totals
+        when = f"{moment.astimezone(LOCAL_TZ):%d/%m/%Y %H:%M}"
         console.print(
-            f"{target} — {wanted.label_vi}, số liệu đến {moment.isoformat(timespec='seconds')}: {t.total} nhiệm vụ, "
-            f"{len(figures.missing)} báo cáo chưa nhận được / {t.total} tasks, "
-            f"{len(figures.missing)} reports missing",
+            f"{target} — {wanted.label_vi}, số liệu đến {when} (giờ Việt Nam): {t.total} nhiệm "
+            f"vụ, {len(figures.missing)} báo cáo chưa nhận được / figures as of {when} (Vietnam "
+            f"time): {t.total} tasks, {len(figures.missing)} reports missing",
             markup=False,
         )

@@ -17,9 +17,10 @@ import typer
 
 from planflow.application.app import PlanflowApp
 from planflow.application.commands import COMMANDS, TaskCommand, form_fields
-from planflow.application.queries import resolve_task
 from planflow.application.timeparse import parse_date
+from planflow.cli.choices import task_ref
 from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
+from planflow.domain.errors import InvalidArgument
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ def act(
     with edge():
         moment = moment_of(at)
         application = open_app()
-        ref = resolve_task(application.engine, task)
+        ref = task_ref(application.engine, task)
         result = action(application, ref, moment)
         console.print(f"[green]{done_vi} / {done_en}[/]: {ref}")
         return result
@@ -63,9 +64,13 @@ def _data(spec: TaskCommand, values: dict[str, Any]) -> dict[str, Any]:
             data[name] = parse_date(value)
         elif widget == "file":
             path = Path(value)
+            if not path.is_file():
+                raise InvalidArgument(
+                    f"Không có tệp {value!r}: hãy đưa đường dẫn tới tệp báo cáo",
+                    f"no file {value!r}: give the path of the report file",
+                )
             data[name] = value
-            if path.is_file():
-                data["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            data["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         else:
             data[name] = value
     return data
@@ -93,7 +98,9 @@ def _register(spec: TaskCommand) -> None:
         f = next(f for f in form_fields(spec) if f.name == name)
         help_text = f"{f.label_vi} / {f.label_en}"
         if widget == "date":
-            help_text += " (YYYY-MM-DD)"
+            help_text += " (dd/mm/yyyy or YYYY-MM-DD)"
+        elif widget == "file":
+            help_text += " (an existing file)"
         kind: Any = str if required else str | None
         annotation = Annotated[kind, typer.Option(option, help=help_text)]
         params.append(

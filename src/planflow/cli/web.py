@@ -13,7 +13,6 @@ from planflow.bootstrap import (
     api_token,
     background,
     bad_credentials,
-    bootstrap,
     clock_starting_at,
     seed_demo,
     wall_clock,
@@ -21,6 +20,7 @@ from planflow.bootstrap import (
     web_settings,
 )
 from planflow.cli.common import app, console, edge, open_app, state
+from planflow.domain.clock import LOCAL_TZ
 
 users_app = typer.Typer(
     no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
@@ -59,7 +59,7 @@ def serve(
         clock: Clock = wall_clock
         if clock_start:
             clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
-        application = bootstrap(settings.database_url)
+        application = open_app(settings.database_url)
         seeded = seed_demo(application, clock(), force=demo)
         if seeded:
             console.print("[bold]Tài khoản thử / Demo accounts[/] (mật khẩu / password):")
@@ -73,7 +73,10 @@ def serve(
         console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
         web = web_app(settings, clock, application)
         if clock_start:
-            console.print(f"Đồng hồ bắt đầu từ / clock starts at {clock().isoformat()}")
+            start = f"{clock().astimezone(LOCAL_TZ):%d/%m/%Y %H:%M:%S}"
+            console.print(
+                f"Đồng hồ bắt đầu từ {start} (giờ Việt Nam) / clock starts at {start} (Vietnam time)"
+            )
         console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
         try:
             uvicorn.run(web, host=host, port=port, log_level="info")
@@ -159,7 +162,7 @@ def users_token(
     with edge():
         settings = web_settings(state.db)  # the server's PLANFLOW_SECRET_KEY
         secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
-        application = bootstrap(settings.database_url)
+        application = open_app(settings.database_url)
         try:
             accounts = AccountStore(application.engine)
             user = accounts.authenticate(username, secret)

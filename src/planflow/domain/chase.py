@@ -17,7 +17,7 @@ from enum import StrEnum
 class ChaseKind(StrEnum):
     REMINDER = "reminder"  # nhắc hạn
     OVERDUE = "overdue"  # quá hạn
-    ESCALATION = "escalation"  # báo cáo vượt cấp
+    ESCALATION = "escalation"  # báo cáo cấp trên
 
 
 @dataclass(frozen=True, order=True)

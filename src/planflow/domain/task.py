@@ -393,6 +393,7 @@ class Task(Aggregate):
     def cancel(self, *, actor: str, reason: str) -> None:
         self._check_command(actor)
         self._check_not_cancelled("hủy", "cancel")
+        self._check_not_done("hủy", "cancel")
         _require(reason, "reason")
         self.trigger_event(self.Cancelled, actor=actor, reason=reason)
 
@@ -471,7 +472,7 @@ class Task(Aggregate):
         )
 
     class Escalated(NamesHead):
-        """Báo cáo vượt cấp: the task is late; ladder ``level`` names a higher official."""
+        """Báo cáo cấp trên: the task is late; ladder ``level`` names a higher official."""
 
         due: date
         level: int
@@ -490,17 +491,17 @@ class Task(Aggregate):
         fire_on: date,
         recipient: Recipient,
     ) -> None:
-        """Báo cáo vượt cấp: the task is late; tell the ladder's next official (once per level)."""
+        """Báo cáo cấp trên: the task is late; tell the ladder's next official (once per level)."""
         self._check_command(actor)
         self._check_chase(
             ChaseKey(ChaseKind.ESCALATION, level, self.due),
             fire_on,
-            "báo cáo vượt cấp",
+            "báo cáo cấp trên",
             "escalate",
         )
         if clock.local_date(clock.now()) <= self.due:
             raise TaskStateError(
-                f"Chưa quá hạn {self.due:%d/%m/%Y}: chưa thể báo cáo vượt cấp",
+                f"Chưa quá hạn {self.due:%d/%m/%Y}: chưa thể báo cáo cấp trên",
                 f"the deadline {self.due.isoformat()} has not passed: nothing to escalate",
             )
         self.trigger_event(
@@ -579,11 +580,13 @@ class Task(Aggregate):
         _require(actor, "actor")
         moment = clock.now()
         if moment < self.modified_on:
+            when, last = (
+                f"{m.astimezone(clock.LOCAL_TZ):%d/%m/%Y %H:%M:%S}"
+                for m in (moment, self.modified_on)
+            )
             raise ClockWentBackwards(
-                f"Thời điểm {moment.isoformat()} sớm hơn sự kiện cuối của nhiệm vụ "
-                f"({self.modified_on.isoformat()})",
-                f"time {moment.isoformat()} is before the task's last event "
-                f"({self.modified_on.isoformat()})",
+                f"Thời điểm {when} sớm hơn sự kiện cuối của nhiệm vụ ({last}, giờ Việt Nam)",
+                f"time {when} is before the task's last event ({last}, Vietnam time)",
             )
 
     def _check_not_cancelled(self, action_vi: str, action_en: str) -> None:

@@ -24,7 +24,9 @@ from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
 from planflow.web.pages import agency, audit, board, inbox, login
 from planflow.web.pages import tasks as task_pages
+from planflow.web.pages.common import error_page
 from planflow.web.problems import (
+    NotFound,
     document_problems,
     domain_error_handler,
     http_error_handler,
@@ -101,7 +103,18 @@ def create_app(
     web.state.signer = Signer(settings)
     web.add_exception_handler(DomainError, domain_error_handler)
     web.add_exception_handler(RequestValidationError, validation_error_handler)
-    web.add_exception_handler(StarletteHTTPException, http_error_handler)
+
+    async def not_found_page(request: Request, exc: Exception) -> Response:
+        """An unknown page gets the site's own 404 page; the API keeps its problem+json."""
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code != 404 or request.url.path.startswith((API_PREFIX, "/static/")):
+            return await http_error_handler(request, exc)
+        missing = NotFound(
+            f"Không có trang {request.url.path}", f"there is no page {request.url.path}"
+        )
+        return error_page(request, ctx, missing, None, None)
+
+    web.add_exception_handler(StarletteHTTPException, not_found_page)
     web.state.throttle = SignInThrottle()
     security.install(web)  # headers on every response; database outages answer 503
     for router in (session.router, plans.router, tasks.router, commands.router, summary.router):

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from planflow.application.queries import list_plans
 from planflow.domain import clock
 from planflow.domain.errors import DomainError
+from planflow.domain.labels import EVENT_LABELS
 from planflow.domain.status import TaskStatus
 from planflow.web import inbox
 from planflow.web.access import Command, CsrfFailed, Unauthenticated, may
@@ -57,21 +58,7 @@ def _vndate(value: date | str | None) -> str:
 
 
 LABELS: dict[str, tuple[str, str]] = {
-    # Event types (the Task aggregate's; the scheduler's too).
-    "Assigned": ("Giao nhiệm vụ", "Assigned"),
-    "ActivityExecuted": ("Đã thực hiện", "Activity executed"),
-    "ReportSubmitted": ("Đã gửi báo cáo", "Report submitted"),
-    "ReportAccepted": ("Báo cáo được chấp nhận", "Report accepted"),
-    "ReportReturned": ("Báo cáo bị trả lại", "Report returned"),
-    "DifficultyRaised": ("Nêu khó khăn, vướng mắc", "Difficulty raised"),
-    "DifficultyAnswered": ("Trả lời khó khăn", "Difficulty answered"),
-    "DeadlineExtended": ("Gia hạn", "Deadline extended"),
-    "Reassigned": ("Giao lại", "Reassigned"),
-    "Cancelled": ("Hủy", "Cancelled"),
-    "MarkedOverdue": ("Quá hạn", "Marked overdue"),
-    "ReminderSent": ("Nhắc việc", "Reminder sent"),
-    "Escalated": ("Báo cáo cấp trên", "Escalated"),
-    "ChaseUpSent": ("Đôn đốc", "Chase-up sent"),
+    **EVENT_LABELS,  # the Task aggregate's event types (planflow.domain.labels)
     # Report states and lifecycle words.
     "none": ("chưa gửi", "none"),
     "submitted": ("đã gửi, chờ xem xét", "submitted, awaiting review"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.inputs import command_named
 from planflow.application.queries import resolve_task
+from planflow.application.timeparse import TimeFormatError, parse_date
 from planflow.domain.errors import DomainError, InvalidArgument
 from planflow.web import board, catalog, views
 from planflow.web.access import Command, may
@@ -82,11 +82,11 @@ def form_input(spec: TaskCommand, fields: dict[str, str]) -> dict[str, Any]:
             continue
         if widget == "date":
             try:
-                data[name] = date.fromisoformat(value)
-            except ValueError:
+                data[name] = parse_date(value)  # 10/03/2022 or 2022-03-10
+            except TimeFormatError:
                 raise InvalidArgument(
-                    f"Ngày không hợp lệ {value!r} (dùng YYYY-MM-DD)",
-                    f"invalid date {value!r} (use YYYY-MM-DD)",
+                    f"Ngày không hợp lệ {value!r} (dùng dd/mm/yyyy, ví dụ 10/03/2022)",
+                    f"invalid date {value!r} (use dd/mm/yyyy, e.g. 10/03/2022, or 2022-03-10)",
                 ) from None
         elif widget.startswith("open-difficulty"):
             if not value.isdigit() or int(value) < 1:
