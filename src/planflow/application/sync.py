@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
+from planflow.domain.task import LEAD, duty_key
 from planflow.workflow.expand import TaskSpec
 
-Key = tuple[str, str, str]  # duty, agency, period
+Key = tuple[str, str, str]  # duty key (a cooperating task's is apart: ``duty_key``), agency, period
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Recorded:
     cancelled: bool
     done: bool
     current_agency: str = ""  # where it is now, after any reassignment ("" = ``agency``)
+    role: str = LEAD
+
+    @property
+    def key_duty(self) -> str:
+        return duty_key(self.duty, self.role)
 
     @property
     def now_with(self) -> str:
@@ -68,24 +74,24 @@ def revise(
     successors: Mapping[str, str] | None = None,
 ) -> Revision:
     revision = Revision()
-    by_key: dict[Key, TaskSpec] = {(s.duty, s.agency, s.period): s for s in specs}
+    by_key: dict[Key, TaskSpec] = {(s.key_duty, s.agency, s.period): s for s in specs}
     spec_ids = {s.id: s for s in specs}
     covered: set[Key] = set()
     leftovers: list[Recorded] = []
     for existing in recorded:
         spec = spec_ids.get(existing.id) or by_key.get(
-            (existing.duty, existing.now_with, existing.period)
+            (existing.key_duty, existing.now_with, existing.period)
         )
         if spec is None:
             leftovers.append(existing)
             continue
-        covered.add((spec.duty, spec.agency, spec.period))
+        covered.add((spec.key_duty, spec.agency, spec.period))
         _compare_due(spec, existing, revision)
     for existing in leftovers:
         if existing.cancelled:
             continue
         heir = _heir(existing.now_with, successors or {})
-        key = (existing.duty, heir, existing.period) if heir else None
+        key = (existing.key_duty, heir, existing.period) if heir else None
         if heir is not None and key is not None and key in by_key and key not in covered:
             covered.add(key)
             if existing.done:
@@ -96,7 +102,7 @@ def revise(
                 _compare_due(by_key[key], existing, revision)
         elif not existing.done:
             revision.cancel.append(existing)
-    revision.assign = [s for s in specs if (s.duty, s.agency, s.period) not in covered]
+    revision.assign = [s for s in specs if (s.key_duty, s.agency, s.period) not in covered]
     return revision
 
 

@@ -64,6 +64,8 @@ def render_docx(letter: Letter) -> bytes:
         for cell, text in zip(cells, values, strict=True):
             _cell(cell, text)
 
+    if letter.personal_responsibility_line:
+        doc.add_paragraph(letter.personal_responsibility_line)
     if letter.note:
         doc.add_paragraph(letter.note)
     doc.add_paragraph(

@@ -14,9 +14,10 @@ from uuid import UUID
 
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.periods import Period, PeriodKind, periods_for
-from planflow.domain.task import Completion, task_id
+from planflow.domain.task import COOPERATING, LEAD, Completion, duty_key, task_id
 from planflow.workflow.loader import expand_group
 from planflow.workflow.model import FixedSchedule, Recurrence, RecurringSchedule, Workflow
+from planflow.workflow.roles import personal_responsibility, recipient_of
 
 _KIND = {
     Recurrence.QUARTER: PeriodKind.QUARTER,
@@ -36,14 +37,23 @@ class TaskSpec:
     completion: Completion
     title: str
     stated_due: date | None = None  # the plan's date when it is a day off and ``due`` moved
+    role: str = LEAD  # or COOPERATING (phối hợp): never chased
+    recipient: str | None = None  # the agency that reviews the report (None: the Office)
+    personal_responsibility: bool = False
 
     @property
     def due_as_stated(self) -> date:
         return self.stated_due or self.due
 
     @property
+    def key_duty(self) -> str:
+        """The duty part of the task's identity: a cooperating task is keyed apart from a lead
+        task, so lead tasks keep the ids they always had."""
+        return duty_key(self.duty, self.role)
+
+    @property
     def id(self) -> UUID:
-        return task_id(self.plan, self.duty, self.agency, self.period)
+        return task_id(self.plan, self.key_duty, self.agency, self.period)
 
 
 def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
@@ -51,17 +61,29 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
     agencies = {a.code: a for a in workflow.agencies}
     specs: list[TaskSpec] = []
     groups: dict[str, list[str]] = {}  # each code expanded once, however many duties name it
-    for duty in workflow.duties:
-        assignees: dict[str, None] = {}  # ordered, without repeats
-        for code in duty.assignees:
+
+    def expanded(codes: list[str]) -> dict[str, None]:
+        out: dict[str, None] = {}  # ordered, without repeats
+        for code in codes:
             if code not in groups:
                 groups[code] = expand_group(workflow, code)
-            assignees.update(dict.fromkeys(groups[code]))
+            out.update(dict.fromkeys(groups[code]))
+        return out
+
+    for duty in workflow.duties:
+        leads = expanded(duty.assignees)
+        helpers = [c for c in expanded(duty.cooperating) if c not in leads]
+        personal = personal_responsibility(workflow, duty)
+        recipients = {
+            code: recipient_of(workflow, duty, code, lambda c: expand_group(workflow, c))
+            for code in leads
+        }
         for period, stated in _deadlines(duty.schedule, plan.year, calendar):
             due = calendar.effective_due(stated)
-            for code in assignees:
+            for code, role in [*((c, LEAD) for c in leads), *((c, COOPERATING) for c in helpers)]:
                 if not agencies[code].is_valid_on(due):
                     continue
+                lead = role == LEAD
                 specs.append(
                     TaskSpec(
                         plan=plan.id,
@@ -69,9 +91,12 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         agency=code,
                         period=period.code,
                         due=due,
-                        completion=Completion(duty.done_when.value),
+                        completion=Completion(duty.done_when.value if lead else "activity"),
                         title=duty.title_vi,
                         stated_due=stated if stated != due else None,
+                        role=role,
+                        recipient=recipients[code] if lead else None,
+                        personal_responsibility=personal and lead,
                     )
                 )
     return specs

@@ -24,6 +24,7 @@ from planflow.workflow.model import (
     Recurrence,
     Workflow,
 )
+from planflow.workflow.roles import check_roles
 from planflow.workflow.yamlsource import Loc, SourceDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -274,6 +275,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                     "số ngày nhắc phải ≥ 1 / reminder days must be at least 1",
                 )
             )
+    problems.extend(check_roles(workflow, source, lambda code: expand_group(workflow, code)))
     return problems
 
 
@@ -341,10 +343,11 @@ def check_size(workflow: Workflow, source: SourceDocument) -> list[Problem]:
     sizes: dict[str, int] = {}
     total = 0
     for duty in workflow.duties:
-        for code in duty.assignees:
+        for code in [*duty.assignees, *duty.cooperating]:
             if code not in sizes:
                 sizes[code] = len(expand_group(workflow, code))
         assignees = min(len(workflow.agencies), sum(sizes[code] for code in set(duty.assignees)))
+        assignees += min(len(workflow.agencies), sum(sizes[c] for c in set(duty.cooperating)))
         if isinstance(duty.schedule, FixedSchedule):
             periods = 1
         else:

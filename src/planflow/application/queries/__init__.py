@@ -27,6 +27,7 @@ from planflow.application.queries.tasks import (
     TaskView,
     list_tasks,
     resolve_task,
+    task_parties,
     version_at,
 )
 
@@ -52,5 +53,6 @@ __all__ = [
     "per_agency",
     "plan_codes",
     "resolve_task",
+    "task_parties",
     "version_at",
 ]

@@ -73,10 +73,13 @@ def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         plan = query.get("plan") or (plans[0].code if plans else None)
         as_of = board.moment_param(query.get("as_of"))
         moment = as_of or ctx.now()
-        every = list_tasks(ctx.app.engine, moment, BoardFilter(plan=plan), as_of=as_of is not None)
+        listed = list_tasks(ctx.app.engine, moment, BoardFilter(plan=plan), as_of=as_of is not None)
+        # Cooperating tasks (phối hợp) are counted apart: the lead's task carries the status.
+        every = [v for v in listed if not v.is_cooperating]
         periods = board.periods(every)
         period = board.period_param(query.get("period")) or _default_period(periods, every)
         shown = [v for v in every if v.period == period]
+        cooperating = [v for v in listed if v.is_cooperating and v.period == period]
         codes, rates = board.on_time_rates(every)
         names = {a.code: a.name_vi for a in catalog.agencies(ctx, plan)}
         titles = catalog.duty_titles(ctx).get(plan or "", {})
@@ -96,6 +99,7 @@ def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         moment=moment,
         grid=board.grid(shown),
         totals=board.totals(shown),
+        cooperating=cooperating,
         chart=chart(rates, codes),
         names=names,
         titles=titles,
