@@ -60,6 +60,9 @@ class AgencyKind(StrEnum):
     DISTRICT = "district"
     PRESS = "press"
     COMMITTEE = "committee"
+    DIVISION = "division"
+    """A specialised division of a district committee (phòng chuyên môn thuộc UBND cấp huyện), e.g.
+    its finance office, named as the recipient of reports."""
 
 
 class Person(Strict):
