@@ -24,6 +24,7 @@ import typer
 from rich.table import Table
 
 from planflow.application.ledger import ledger as build_ledger
+from planflow.application.queries import LedgerEntry
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.audit.daily import daily_checkpoints
@@ -273,7 +274,14 @@ def ledger_(
         for head in heads:
             who = f"{head.title} ({head.name})" if head.name else head.title
             table = Table(title=f"{who} — {head.agency or 'người ký / signer'}")
-            for header in ("Lúc / At", "Loại / Kind", "Nhiệm vụ / Task", "Hạn / Due", "Kết quả"):
+            for header in (
+                "Lúc / At",
+                "Loại / Kind",
+                "Nhiệm vụ / Task",
+                "Hạn / Due",
+                "Kết quả",
+                "Chịu trách nhiệm cá nhân / Personally responsible",
+            ):
                 table.add_column(header)
             for e in head.entries:
                 kind = KIND_LABEL.get(e.kind, e.kind).split(" / ")[0]
@@ -283,12 +291,20 @@ def ledger_(
                     f"{e.duty} {e.period} {e.task_agency}",
                     e.due.strftime("%d/%m/%Y"),
                     _outcome_label(e.outcome),
+                    _responsible(e),
                 )
             console.print(table)
         if not heads:
             console.print(
                 "Chưa có nhắc hạn, báo cáo vượt cấp hay đôn đốc nào / nothing recorded yet"
             )
+
+
+def _responsible(entry: LedgerEntry) -> str:
+    if not entry.personal_responsibility:
+        return ""
+    title = entry.responsible_title or "Thủ trưởng / head"
+    return f"{title} ({entry.responsible_name})" if entry.responsible_name else title
 
 
 def _outcome_label(outcome: str) -> str:
