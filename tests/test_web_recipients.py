@@ -93,6 +93,8 @@ def test_the_recipient_sees_what_it_must_review_on_its_page(world: WebWorld) -> 
     world.client.cookies.clear()
     sign_in(world, "staff")
     assert 'data-testid="accept"' not in world.client.get(f"/tasks/{task}").text
+    board = world.client.get("/board?period=2022").text
+    assert f"/tasks/{task}" in board and f'data-testid="accept-{task}"' not in board
 
 
 def test_a_cooperating_task_is_shown_apart_and_counted_apart(world: WebWorld) -> None:
