@@ -17,7 +17,13 @@ from planflow.domain.periods import Period, PeriodKind, periods_for
 from planflow.domain.task import COOPERATING, LEAD, Completion, duty_key, task_id
 from planflow.workflow.loader import expand_group
 from planflow.workflow.model import FixedSchedule, Recurrence, RecurringSchedule, Workflow
-from planflow.workflow.roles import personal_responsibility, recipient_of
+from planflow.workflow.roles import (
+    cached,
+    offices,
+    personal_responsibility,
+    recipient_of,
+    rule_maps,
+)
 
 _KIND = {
     Recurrence.QUARTER: PeriodKind.QUARTER,
@@ -70,14 +76,13 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
             out.update(dict.fromkeys(groups[code]))
         return out
 
+    maps = rule_maps(workflow, cached(lambda code: expand_group(workflow, code), groups))
+    office = offices(workflow)
     for duty in workflow.duties:
         leads = expanded(duty.assignees)
         helpers = [c for c in expanded(duty.cooperating) if c not in leads]
         personal = personal_responsibility(workflow, duty)
-        recipients = {
-            code: recipient_of(workflow, duty, code, lambda c: expand_group(workflow, c))
-            for code in leads
-        }
+        recipients = {code: recipient_of(duty, code, maps, office) for code in leads}
         for period, stated in _deadlines(duty.schedule, plan.year, calendar):
             due = calendar.effective_due(stated)
             for code, role in [*((c, LEAD) for c in leads), *((c, COOPERATING) for c in helpers)]:

@@ -23,7 +23,19 @@ from planflow.workflow.yamlsource import SourceDocument
 
 Expand = Callable[[str], list[str]]
 
-__all__ = ["COOPERATING", "LEAD", "check_roles", "personal_responsibility", "recipient_of"]
+__all__ = [
+    "COOPERATING",
+    "LEAD",
+    "Expand",
+    "cached",
+    "check_overlaps",
+    "check_roles",
+    "offices",
+    "personal_responsibility",
+    "recipient_of",
+    "rule_maps",
+    "rule_size",
+]
 
 
 def covers(section: str, duty_section: str) -> bool:
@@ -43,30 +55,85 @@ def personal_responsibility(workflow: Workflow, duty: Duty) -> bool:
     return best[1] if best else False
 
 
-def recipient_of(workflow: Workflow, duty: Duty, agency: str, expand: Expand) -> str | None:
-    """The agency that reviews ``agency``'s report on ``duty``; None: the Office reviews it."""
+RuleMaps = dict[str, dict[str, str]]
+
+
+def cached(expand: Expand, cache: dict[str, list[str]] | None = None) -> Expand:
+    """``expand``, each code expanded once."""
+    memo: dict[str, list[str]] = {} if cache is None else cache
+
+    def once(code: str) -> list[str]:
+        if code not in memo:
+            memo[code] = expand(code)
+        return memo[code]
+
+    return once
+
+
+def rule_maps(workflow: Workflow, expand: Expand) -> RuleMaps:
+    """Each recipient rule as sender → recipient (the first entry naming the sender wins).
+    ``expand`` should be cached: each code is expanded once."""
+    maps: RuleMaps = {}
+    for rule in workflow.recipient_rules:
+        resolved: dict[str, str] = {}
+        for entry in rule.resolve:
+            for code in dict.fromkeys(entry.assignees):
+                for agency in expand(code):
+                    resolved.setdefault(agency, entry.recipient)
+        maps[rule.code] = resolved
+    return maps
+
+
+def offices(workflow: Workflow) -> frozenset[str]:
+    return frozenset(a.code for a in workflow.agencies if a.kind is AgencyKind.OFFICE)
+
+
+def recipient_of(duty: Duty, agency: str, maps: RuleMaps, office: frozenset[str]) -> str | None:
+    """The agency that reviews ``agency``'s report on ``duty``; None: the Office reviews it
+    (``office``: the codes of the agencies of kind office)."""
     target = duty.report_to
     if target is None:
         return None
-    rule = next((r for r in workflow.recipient_rules if r.code == target), None)
-    if rule is not None:
-        target = next(
-            (
-                entry.recipient
-                for entry in rule.resolve
-                if any(agency in expand(code) for code in entry.assignees)
-            ),
-            None,
-        )
-    kinds = {a.code: a.kind for a in workflow.agencies}
-    if target is None or target == agency or kinds.get(target) is AgencyKind.OFFICE:
+    if target in maps:
+        target = maps[target].get(agency)
+    if target is None or target == agency or target in office:
         return None
     return target
 
 
-def check_roles(workflow: Workflow, source: SourceDocument, expand: Expand) -> list[Problem]:
-    """Unknown codes in ``cooperating``, ``report_to``, rules and sections; an agency that is both
-    lead and cooperating on one duty."""
+def rule_size(workflow: Workflow, sizes: Callable[[str], int]) -> int:
+    """An upper bound of the work resolving the rules takes: the agencies their entries reach."""
+    return sum(
+        sizes(code)
+        for rule in workflow.recipient_rules
+        for entry in rule.resolve
+        for code in set(entry.assignees)
+    )
+
+
+def check_overlaps(workflow: Workflow, source: SourceDocument, expand: Expand) -> list[Problem]:
+    """An agency both lead and cooperating on one duty. Run once the file's size is known to be
+    bounded (``check_size``): it expands every duty's assignees."""
+    problems: list[Problem] = []
+    for i, duty in enumerate(workflow.duties):
+        if not duty.cooperating:
+            continue
+        leads = {a for code in set(duty.assignees) for a in expand(code)}
+        for j, code in enumerate(duty.cooperating):
+            if both := sorted(leads & set(expand(code))):
+                problems.append(
+                    source.problem(
+                        ("duties", i, "cooperating", j),
+                        f"cơ quan vừa chủ trì vừa phối hợp / agency both lead and cooperating: "
+                        f"{', '.join(both)}",
+                    )
+                )
+    return problems
+
+
+def check_roles(workflow: Workflow, source: SourceDocument) -> list[Problem]:
+    """Unknown codes in ``cooperating``, ``report_to``, rules and sections. Cheap: no code is
+    expanded here."""
     problems: list[Problem] = []
     agencies = {a.code for a in workflow.agencies}
     groups = {g.code for g in workflow.groups}
@@ -102,18 +169,9 @@ def check_roles(workflow: Workflow, source: SourceDocument, expand: Expand) -> l
             )
         seen.add(section.id)
     for i, duty in enumerate(workflow.duties):
-        leads = {a for code in duty.assignees for a in expand(code)}
         for j, code in enumerate(duty.cooperating):
             if code not in agencies and code not in groups:
                 problems.append(_unknown(source, ("duties", i, "cooperating", j), code))
-            elif both := sorted(leads & set(expand(code))):
-                problems.append(
-                    source.problem(
-                        ("duties", i, "cooperating", j),
-                        f"cơ quan vừa chủ trì vừa phối hợp / agency both lead and cooperating: "
-                        f"{', '.join(both)}",
-                    )
-                )
         if duty.report_to is not None and duty.report_to not in agencies | rules:
             problems.append(
                 source.problem(
