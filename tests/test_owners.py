@@ -96,6 +96,30 @@ def test_personal_responsibility_is_inherited_from_the_section(roles_plan: Loade
     assert personal == {"D1", "D2"}  # sections IV.1.a.1 and IV.1.a.2; not IV.2.b, not III.4
 
 
+RULE = """recipient_rules:
+  - code: tai-chinh
+    name_vi: Cơ quan tài chính cùng cấp
+    resolve:
+      - {assignees: [cac-so], recipient: so-zz}
+"""
+
+
+def test_a_rule_naming_an_unknown_recipient_is_refused(tmp_path: Path) -> None:
+    duties = ROLES_DUTIES.replace("report_to: so-b", "report_to: tai-chinh")
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(mini_with(tmp_path, duties, RULE))
+    assert "recipient_rules[0].resolve[0].recipient" in str(caught.value)
+
+
+def test_a_rule_resolves_per_sender_and_never_to_the_sender_itself(tmp_path: Path) -> None:
+    duties = ROLES_DUTIES.replace("report_to: so-b", "report_to: tai-chinh").replace(
+        "assignees: [so-a]\n    done_when: report", "assignees: [cac-so]\n    done_when: report"
+    )
+    plan = load_workflow(mini_with(tmp_path, duties, RULE.replace("so-zz", "so-b")))
+    to = {s.agency: s.recipient for s in expand(plan.workflow, plan.calendar) if s.duty == "D3"}
+    assert to == {"so-a": "so-b", "so-b": None}
+
+
 @pytest.mark.parametrize(
     ("duties", "field"),
     [
