@@ -115,7 +115,7 @@ def script(specs: list[TaskSpec], order: dict[str, int], cal: WorkingCalendar) -
 def play_year(app: PlanflowApp, plan: LoadedPlan) -> None:
     specs = expand(plan.workflow, plan.calendar)
     order = {a.code: i for i, a in enumerate(plan.workflow.agencies)}
-    assert app.load_plan(plan, actor="loader", at=LOADED).assigned == 479
+    assert app.load_plan(plan, actor="loader", at=LOADED).assigned == 515
     by_day: dict[date, list[Action]] = defaultdict(list)
     for action in script(specs, order, plan.calendar):
         by_day[local_date(action.moment)].append(action)

@@ -50,11 +50,11 @@ def test_loading_the_kien_giang_plan_assigns_479_tasks(
     any_app: PlanflowApp, kien_giang: LoadedPlan
 ) -> None:
     result = any_app.load_plan(kien_giang, actor="loader", at=LOADED_AT)
-    assert (result.tasks_in_file, result.assigned, result.unchanged) == (479, 479, 0)
+    assert (result.tasks_in_file, result.assigned, result.unchanged) == (515, 515, 0)
     assert result.plan_recorded and result.changed
-    assert event_count(any_app) == 480  # 479 tasks + the plan
+    assert event_count(any_app) == 516  # 515 tasks + the plan
     views = list_tasks(any_app.engine, LOADED_AT, BoardFilter(), as_of=False)
-    assert len(views) == 479
+    assert len(views) == 515
     q1 = [v for v in views if v.duty == "IV.1.a.2" and v.period == "2022-Q1"]
     assert len(q1) == 36 and {v.due for v in q1} == {date(2022, 3, 16)}
 
@@ -64,7 +64,7 @@ def test_loading_twice_changes_nothing(any_app: PlanflowApp, kien_giang: LoadedP
     before = (event_count(any_app), table_rows(any_app, board), table_rows(any_app, task_events))
     again = any_app.load_plan(kien_giang, actor="loader", at=REVISED_AT)
     assert not again.changed
-    assert (again.assigned, again.cancelled, again.extended, again.unchanged) == (0, 0, 0, 479)
+    assert (again.assigned, again.cancelled, again.extended, again.unchanged) == (0, 0, 0, 515)
     assert not again.plan_recorded
     after = (event_count(any_app), table_rows(any_app, board), table_rows(any_app, task_events))
     assert after == before
@@ -259,4 +259,4 @@ def test_the_count_of_board_rows_matches_the_tasks(
     with any_app.engine.connect() as connection:
         rows = connection.execute(select(func.count()).select_from(board)).scalar()
         history_rows = connection.execute(select(func.count()).select_from(task_events)).scalar()
-    assert rows == history_rows == 479
+    assert rows == history_rows == 515

@@ -15,18 +15,22 @@ SO_BAN_NGANH = 21
 CAP_HUYEN = 15
 
 
-def test_the_kien_giang_plan_expands_to_479_tasks(kien_giang: LoadedPlan) -> None:
+def test_the_kien_giang_plan_expands_to_515_tasks(kien_giang: LoadedPlan) -> None:
     specs = expand(kien_giang.workflow, kien_giang.calendar)
     assignees = SO_BAN_NGANH + CAP_HUYEN
     assert assignees == 36
-    assert len(specs) == 479 == assignees * 13 + 3 + 8
-    assert len({s.id for s in specs}) == 479
+    # 14 duties' worth of tasks per agency (III.4-b, IV.1.a.1, 6 reports, IV.1.a.3-7, IV.2.b),
+    # III.4: the Office leads and the two press bodies cooperate; the Office's 8 of IV.1.b.
+    assert len(specs) == 515 == assignees * 14 + 3 + 8
+    assert len({s.id for s in specs}) == 515
+    assert Counter(s.role for s in specs) == {"lead": 513, "cooperating": 2}
 
 
 def test_the_kien_giang_tasks_per_duty(kien_giang: LoadedPlan) -> None:
     specs = expand(kien_giang.workflow, kien_giang.calendar)
     assert Counter(s.duty for s in specs) == {
         "III.4": 3,
+        "III.4-b": 36,
         "IV.1.a.1": 36,
         "IV.1.a.2": 36 * 6,
         "IV.1.a.3": 36,

@@ -331,7 +331,7 @@ def test_overrides_inside_the_folder_still_load_through_a_symlink_and_a_subfolde
 
 
 def test_the_shipped_files_still_load() -> None:
-    assert len(load_workflow(KIEN_GIANG).workflow.agencies) == 40
+    assert len(load_workflow(KIEN_GIANG).workflow.agencies) == 55
     assert [d.id for d in load_workflow(MINI).workflow.duties] == ["D1", "D2"]
 
 

@@ -169,10 +169,13 @@ def test_the_rule_borders_sit_where_word_expects_them_in_the_paragraph_propertie
 
 def test_body_paragraphs_are_justified_indented_and_spaced(docx: DocxDocument) -> None:
     body = [p for p in docx.paragraphs if p.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY]
-    assert len(body) == 2
+    # The introduction, the personal-responsibility sentence (the plan's IV.1.a says so), and the
+    # closing request.
+    assert len(body) == 3
     assert body[0].text.startswith("Thực hiện Kế hoạch số …/KH-UBND ngày …/…/2022 của Ủy ban nhân")
     assert "của Ủy ban nhân dân tỉnh Kiên Giang về thông tin, truyền thông" in body[0].text
-    assert body[1].text.endswith("nếu để tiếp tục chậm trễ./.")
+    assert "chịu trách nhiệm cá nhân" in body[1].text
+    assert body[-1].text.endswith("nếu để tiếp tục chậm trễ./.")
     for paragraph in body:
         fmt = paragraph.paragraph_format
         assert fmt.first_line_indent is not None

@@ -200,7 +200,8 @@ def test_the_letter_command_writes_html_docx_and_pdf(late: PlanflowApp, tmp_path
 def test_an_agency_feed_has_one_all_day_event_per_deadline(late: PlanflowApp) -> None:
     feed = Calendar.from_ical(agency_feed(late.engine, "so-tu-phap", morning(date(2022, 3, 1))))
     events = list(feed.walk("VEVENT"))
-    assert len(events) == 13  # 7 one-off duties and 6 reports (Q1–Q4, H1, year)
+    # 8 one-off duties (III.4-b among them) and 6 reports (Q1–Q4, H1, year)
+    assert len(events) == 14
     q1 = next(e for e in events if "IV.1.a.2 2022-Q1" in str(e["SUMMARY"]))
     assert q1.decoded("DTSTART") == date(2022, 3, 16)
     assert str(q1["UID"]).endswith("@planflow.invalid")

@@ -52,7 +52,7 @@ def year(tmp_path_factory: pytest.TempPathFactory, kien_giang: LoadedPlan) -> It
 
 def board_rows(app: PlanflowApp, period: str, moment: datetime) -> list[TaskView]:
     codes, last = COVERS[period]
-    views = list_tasks(app.engine, moment, BoardFilter(plan=PLAN), as_of=True)
+    views = list_tasks(app.engine, moment, BoardFilter(plan=PLAN, role="lead"), as_of=True)
     return [
         v
         for v in views

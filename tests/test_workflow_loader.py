@@ -46,8 +46,8 @@ def test_the_kien_giang_file_validates(kien_giang: LoadedPlan) -> None:
     workflow = kien_giang.workflow
     assert workflow.plan.id == "kien-giang-2022-tthc"
     assert workflow.plan.year == 2022
-    assert len(workflow.agencies) == 40
-    assert len(workflow.duties) == 12
+    assert len(workflow.agencies) == 55  # 40 of the 2018 list + 15 district finance offices
+    assert len(workflow.duties) == 13
     assert kien_giang.path == KIEN_GIANG
     assert len(kien_giang.sha256) == 64
 

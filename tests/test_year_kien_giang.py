@@ -192,7 +192,7 @@ def test_a_year_of_the_kien_giang_plan(any_app: PlanflowApp, kien_giang: LoadedP
     specs = expand(workflow, calendar)
     order = {agency.code: i for i, agency in enumerate(workflow.agencies)}
     expected, actions = plan_the_year(specs, order, calendar)
-    assert app.load_plan(kien_giang, actor="loader", at=LOADED).assigned == 479
+    assert app.load_plan(kien_giang, actor="loader", at=LOADED).assigned == 515
 
     by_day: dict[date, list[Action]] = defaultdict(list)
     for action in actions:
@@ -253,7 +253,7 @@ def test_a_year_of_the_kien_giang_plan(any_app: PlanflowApp, kien_giang: LoadedP
     final_moment = end_of(date(2023, 1, 10))
     final = board_counts(app, final_moment, as_of=False)
     assert final == expected_counts(expected, final_moment)
-    assert sum(final.values()) == 479
+    assert sum(final.values()) == 515
     assert final["open_in_time"] == 0, "every deadline of the plan is in 2022"
     assert set(seen_during_walk[date(2022, 3, 31)]) == {s.value for s in TaskStatus}
 

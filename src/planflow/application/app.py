@@ -394,6 +394,9 @@ class PlanflowApp(Application[UUID]):
                         completion=spec.completion,
                         title=spec.title,
                         actor=actor,
+                        role=spec.role,
+                        recipient=spec.recipient or "",
+                        personal_responsibility=spec.personal_responsibility,
                     )
                 )
                 if progress and done % 100 == 0:
@@ -455,6 +458,7 @@ class PlanflowApp(Application[UUID]):
                 board.c.planned_due,
                 board.c.cancelled,
                 board.c.completed_at,
+                board.c.role,
             ).where(board.c.plan == plan_code)
         )
         return [
@@ -468,6 +472,7 @@ class PlanflowApp(Application[UUID]):
                 cancelled=row.cancelled,
                 done=row.completed_at is not None,
                 current_agency=row.agency,
+                role=row.role,
             )
             for row in rows
         ]

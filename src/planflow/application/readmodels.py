@@ -73,6 +73,9 @@ board = Table(
     Column("original_agency", String(64), nullable=False),
     Column("completion", String(16), nullable=False),
     Column("title", Text, nullable=False),
+    Column("role", String(16), nullable=False, default="lead"),  # lead | cooperating
+    Column("recipient", String(64), nullable=False, default=""),  # reviews the report; "": Office
+    Column("personal_responsibility", Boolean, nullable=False, default=False),
     *_state_columns(),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime, nullable=False),
@@ -141,6 +144,10 @@ chases = Table(
     Column("recipient_agency", String(64), nullable=False),
     Column("recipient_title", Text, nullable=False),
     Column("recipient_name", Text, nullable=False),
+    # The head who bears personal responsibility for the task, when the plan says so.
+    Column("personal_responsibility", Boolean, nullable=False, default=False),
+    Column("responsible_title", Text, nullable=False, default=""),
+    Column("responsible_name", Text, nullable=False, default=""),
     Index("ix_planflow_chases_recipient", "recipient_agency", "recipient_title"),
 )
 
@@ -239,6 +246,12 @@ def chase_row(event: ChaseEvent, task: Task) -> dict[str, Any]:
         kind, step, days = "escalation", event.level, event.working_days_after_due
     else:
         kind, step, days = CHASE_UP, 0, 0
+    responsible = (
+        (event.recipient_title, event.recipient_name)
+        if event.recipient_agency == task.agency
+        else (getattr(event, "responsible_title", ""), getattr(event, "responsible_name", ""))
+    )
+    personal = task.personal_responsibility
     return {
         "task_id": str(task.id),
         "version": event.originator_version,
@@ -255,6 +268,9 @@ def chase_row(event: ChaseEvent, task: Task) -> dict[str, Any]:
         "recipient_agency": event.recipient_agency,
         "recipient_title": event.recipient_title,
         "recipient_name": event.recipient_name,
+        "personal_responsibility": personal,
+        "responsible_title": responsible[0] if personal else "",
+        "responsible_name": responsible[1] if personal else "",
     }
 
 
@@ -295,6 +311,9 @@ class Projector:
             "original_agency": task.original_agency,
             "completion": task.completion.value,
             "title": task.title,
+            "role": task.role,
+            "recipient": task.recipient,
+            "personal_responsibility": task.personal_responsibility,
             **state,
             "version": task.version,
             "updated_at": to_db(task.modified_on),

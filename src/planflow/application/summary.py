@@ -132,7 +132,8 @@ def plan_header(app: PlanflowApp, plan: str) -> PlanHeader:
 def build_summary(app: PlanflowApp, plan: str, period: Period, moment: datetime) -> Summary:
     """The report's figures for ``plan`` and ``period`` as the board stood at ``moment``."""
     header = plan_header(app, plan)
-    every = list_tasks(app.engine, moment, BoardFilter(plan=plan), as_of=True)
+    listed = list_tasks(app.engine, moment, BoardFilter(plan=plan), as_of=True)
+    every = [v for v in listed if not v.is_cooperating]  # the lead's task carries the status
     planned = _planned_dues(app.engine, plan)
     views = [v for v in every if covers(period, v.period, planned.get(v.id, v.due))]
     ids = {v.id for v in views}

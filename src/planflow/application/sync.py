@@ -27,9 +27,10 @@ from datetime import date
 from uuid import UUID
 
 from planflow.domain.chasing import PlanRules
+from planflow.domain.task import LEAD, duty_key
 from planflow.workflow.expand import TaskSpec
 
-Key = tuple[str, str, str]  # duty, agency, period
+Key = tuple[str, str, str]  # duty key (a cooperating task's is apart: ``duty_key``), agency, period
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Recorded:
     cancelled: bool
     done: bool
     current_agency: str = ""  # where it is now, after any reassignment ("" = ``agency``)
+    role: str = LEAD
+
+    @property
+    def key_duty(self) -> str:
+        return duty_key(self.duty, self.role)
 
     @property
     def now_with(self) -> str:
@@ -73,18 +79,18 @@ def revise(
     successors: Mapping[str, str] | None = None,
 ) -> Revision:
     revision = Revision()
-    by_key: dict[Key, TaskSpec] = {(s.duty, s.agency, s.period): s for s in specs}
+    by_key: dict[Key, TaskSpec] = {(s.key_duty, s.agency, s.period): s for s in specs}
     spec_ids = {s.id: s for s in specs}
     covered: set[Key] = set()
     leftovers: list[Recorded] = []
     for existing in recorded:
         spec = spec_ids.get(existing.id) or by_key.get(
-            (existing.duty, existing.now_with, existing.period)
+            (existing.key_duty, existing.now_with, existing.period)
         )
         if spec is None:
             leftovers.append(existing)
             continue
-        covered.add((spec.duty, spec.agency, spec.period))
+        covered.add((spec.key_duty, spec.agency, spec.period))
         _compare_due(spec, existing, revision)
     for existing in leftovers:
         if existing.cancelled:
@@ -93,13 +99,13 @@ def revise(
             (
                 c
                 for c in _chain(existing.now_with, successors or {})
-                if (existing.duty, c, existing.period) in by_key
-                and (existing.duty, c, existing.period) not in covered
+                if (existing.key_duty, c, existing.period) in by_key
+                and (existing.key_duty, c, existing.period) not in covered
             ),
             None,
         )
         if heir is not None:
-            key = (existing.duty, heir, existing.period)
+            key = (existing.key_duty, heir, existing.period)
             covered.add(key)
             if existing.done:
                 # Done before the merger: the successor does not owe it again.
@@ -109,7 +115,7 @@ def revise(
                 _compare_due(by_key[key], existing, revision)
         elif not existing.done:
             revision.cancel.append(existing)
-    revision.assign = [s for s in specs if (s.duty, s.agency, s.period) not in covered]
+    revision.assign = [s for s in specs if (s.key_duty, s.agency, s.period) not in covered]
     return revision
 
 

@@ -22,6 +22,7 @@ import typer
 from rich.table import Table
 
 from planflow.application.ledger import ledger as build_ledger
+from planflow.application.queries import LedgerEntry
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.audit.daily import daily_checkpoints
@@ -270,6 +271,7 @@ def ledger_(
                 "Nhiệm vụ / Task",
                 "Hạn / Due",
                 "Kết quả / Outcome",
+                "Chịu trách nhiệm cá nhân / Personally responsible",
             ):
                 table.add_column(header)
             for e in head.entries:
@@ -280,6 +282,7 @@ def ledger_(
                     f"{e.duty} {e.period} {e.task_agency}",
                     e.due.strftime("%d/%m/%Y"),
                     _outcome_label(e.outcome),
+                    _responsible(e),
                 )
             console.print(table)
         if not heads:
@@ -287,6 +290,13 @@ def ledger_(
                 "Chưa có nhắc hạn, báo cáo cấp trên hay đôn đốc nào / "
                 "no reminder, escalation or chase-up recorded yet"
             )
+
+
+def _responsible(entry: LedgerEntry) -> str:
+    if not entry.personal_responsibility:
+        return ""
+    title = entry.responsible_title or "Thủ trưởng / head"
+    return f"{title} ({entry.responsible_name})" if entry.responsible_name else title
 
 
 def _outcome_label(outcome: str) -> str:

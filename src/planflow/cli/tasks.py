@@ -19,7 +19,16 @@ from planflow.application.app import PlanflowApp
 from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.timeparse import parse_date
 from planflow.cli.choices import task_ref
-from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
+from planflow.cli.common import (
+    ActorOption,
+    AtOption,
+    app,
+    console,
+    edge,
+    moment_of,
+    open_app,
+    wall_now,
+)
 from planflow.domain.errors import InvalidArgument
 
 T = TypeVar("T")
@@ -28,12 +37,14 @@ T = TypeVar("T")
 def act(
     task: str,
     at: str | None,
-    action: Callable[[PlanflowApp, UUID, datetime], T],
+    action: Callable[[PlanflowApp, UUID, datetime | Callable[[], datetime]], T],
     done_vi: str,
     done_en: str,
 ) -> T:
+    """Run a command on a task. Without ``--at`` the wall clock itself is passed, read by the
+    application once the task's write lock is held (never a time taken before waiting)."""
     with edge():
-        moment = moment_of(at)
+        moment: datetime | Callable[[], datetime] = moment_of(at) if at else wall_now
         application = open_app()
         ref = task_ref(application.engine, task)
         result = action(application, ref, moment)

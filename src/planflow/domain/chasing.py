@@ -152,8 +152,9 @@ def start_of(day: date) -> datetime:
 
 
 def pending(task: Task, rules: PlanRules) -> list[DueItem]:
-    """Every step still to record for the task's current deadline, earliest first."""
-    if not task.is_chaseable:
+    """Every step still to record for the task's current deadline, earliest first. Nothing for a
+    cooperating task (phối hợp): the lead's task carries the deadline and the chasing."""
+    if task.is_cooperating or not task.is_chaseable:
         return []
     due = task.due
     cal = rules.calendar
@@ -228,5 +229,10 @@ def record_step(task: Task, item: DueItem, rules: PlanRules, actor: str) -> bool
         working_days_after_due=item.working_days,
         fire_on=item.fire_on,
         recipient=rules.recipient(item.recipient_role, task.agency, today),
+        responsible=(
+            rules.recipient(ASSIGNEE_HEAD, task.agency, today)
+            if task.personal_responsibility
+            else None
+        ),
     )
     return True

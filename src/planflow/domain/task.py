@@ -44,6 +44,18 @@ class ReportState(StrEnum):
     RETURNED = "returned"
 
 
+LEAD = "lead"
+"""Chủ trì: the agency that answers for the duty; its task carries the deadline and is chased."""
+COOPERATING = "cooperating"
+"""Phối hợp: an agency that helps; its task shows the duty and records its contribution only."""
+COOPERATING_SUFFIX = "~coop"
+
+
+def duty_key(duty: str, role: str) -> str:
+    """The duty part of a task's id: a cooperating task of an agency is not its lead task."""
+    return duty + COOPERATING_SUFFIX if role == COOPERATING else duty
+
+
 def task_id(plan: str, duty: str, agency: str, period: str) -> UUID:
     """Deterministic: the same (plan, duty, agency, period) always names the same stream."""
     return uuid5(TASK_NAMESPACE, f"{plan}\x1f{duty}\x1f{agency}\x1f{period}")
@@ -79,6 +91,9 @@ class Task(Aggregate):
         due: date
         completion: str
         title: str
+        role: str
+        recipient: str
+        personal_responsibility: bool
 
     def __init__(
         self,
@@ -91,8 +106,14 @@ class Task(Aggregate):
         completion: str,
         title: str,
         actor: str,
+        role: str = LEAD,  # events stored before roles existed: every task was a lead task
+        recipient: str = "",
+        personal_responsibility: bool = False,
     ) -> None:
         self.plan = plan
+        self.role = role
+        self.recipient = recipient  # the agency that reviews the report ("": the Office)
+        self.personal_responsibility = personal_responsibility
         self.duty = duty
         self.agency = agency
         self.original_agency = agency
@@ -131,11 +152,19 @@ class Task(Aggregate):
         completion: Completion,
         title: str,
         actor: str,
+        role: str = LEAD,
+        recipient: str = "",
+        personal_responsibility: bool = False,
     ) -> Task:
         _require(actor, "actor")
+        if role not in (LEAD, COOPERATING):
+            raise InvalidArgument(f"Vai trò không hợp lệ: {role}", f"invalid role: {role}")
         return cls._create(
             cls.Assigned,
-            id=task_id(plan, duty, agency, period),
+            id=task_id(plan, duty_key(duty, role), agency, period),
+            role=role,
+            recipient=recipient,
+            personal_responsibility=personal_responsibility,
             plan=plan,
             duty=duty,
             agency=agency,
@@ -418,9 +447,18 @@ class Task(Aggregate):
         return True
 
     @property
+    def is_cooperating(self) -> bool:
+        return self.role == COOPERATING
+
+    @property
     def is_chaseable(self) -> bool:
-        """Open and not awaiting the Office's review of a submitted report."""
-        return not (self.cancelled or self.is_done or self.report_state is ReportState.SUBMITTED)
+        """A lead task, open and not awaiting the review of a submitted report."""
+        return not (
+            self.is_cooperating
+            or self.cancelled
+            or self.is_done
+            or self.report_state is ReportState.SUBMITTED
+        )
 
     def has_chased(self, key: ChaseKey) -> bool:
         if key.kind is ChaseKind.OVERDUE:
@@ -478,6 +516,10 @@ class Task(Aggregate):
         level: int
         working_days_after_due: int
         fire_on: date
+        # The head who bears personal responsibility for the task, when the plan says so and the
+        # step names someone else ("" otherwise, and in events stored before this field).
+        responsible_title: str = ""
+        responsible_name: str = ""
 
         def apply(self, task: Task) -> None:
             task.chased.add(ChaseKey(ChaseKind.ESCALATION, self.level, self.due))
@@ -490,8 +532,10 @@ class Task(Aggregate):
         working_days_after_due: int,
         fire_on: date,
         recipient: Recipient,
+        responsible: Recipient | None = None,
     ) -> None:
-        """Báo cáo cấp trên: the task is late; tell the ladder's next official (once per level)."""
+        """Báo cáo cấp trên: the task is late; tell the ladder's next official (once per level).
+        ``responsible``: the head who bears personal responsibility, named in the record."""
         self._check_command(actor)
         self._check_chase(
             ChaseKey(ChaseKind.ESCALATION, level, self.due),
@@ -512,6 +556,7 @@ class Task(Aggregate):
             working_days_after_due=working_days_after_due,
             fire_on=fire_on,
             **_recipient_fields(recipient),
+            **_responsible_fields(responsible),
         )
 
     class ChaseUpSent(NamesHead):
@@ -632,3 +677,9 @@ def _recipient_fields(recipient: Recipient) -> dict[str, str]:
 def _require(value: str, name: str) -> None:
     if not value or not value.strip():
         raise InvalidArgument(f"Thiếu giá trị cho {name}", f"{name} must not be empty")
+
+
+def _responsible_fields(head: Recipient | None) -> dict[str, str]:
+    if head is None:
+        return {}
+    return {"responsible_title": head.title, "responsible_name": head.name}

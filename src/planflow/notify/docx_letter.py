@@ -105,6 +105,8 @@ def render_docx(letter: Letter) -> bytes:
         f"{letter.agency_name} {letter.intro_tail}",
     )
     _tasks(doc, letter)
+    if letter.personal_responsibility_line:
+        _body(doc, letter.personal_responsibility_line)
     if letter.note:
         _body(doc, letter.note)
     _body(

@@ -34,6 +34,7 @@ class LetterTask:
     title: str
     due: date
     working_days_late: int
+    personal_responsibility: bool = False  # the head bears personal responsibility for it
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,18 @@ class Letter:
         if self.overdue_only or len(self.tasks) != 1:
             return "các nhiệm vụ nêu trên"
         return "nhiệm vụ nêu trên"
+
+    @property
+    def personal_responsibility_line(self) -> str:
+        """Said when the plan makes the head personally responsible for a task listed ("" if
+        none)."""
+        marked = [t.section for t in self.tasks if t.personal_responsibility]
+        if not marked:
+            return ""
+        return (
+            f"Theo Kế hoạch, {self.head_title} trực tiếp chỉ đạo và chịu trách nhiệm cá nhân về "
+            f"nhiệm vụ {', '.join(dict.fromkeys(marked))}."
+        )
 
     @property
     def delay(self) -> str:
@@ -131,8 +144,15 @@ def build_letter(
             title=v.title,
             due=v.due,
             working_days_late=max(calendar.working_days_between(v.due, today), 0),
+            personal_responsibility=v.personal_responsibility,
         )
-        for i, v in enumerate(sorted(overdue, key=lambda v: (v.due, v.duty, v.period)), start=1)
+        for i, v in enumerate(
+            sorted(
+                (v for v in overdue if not v.is_cooperating),  # a cooperating task is not chased
+                key=lambda v: (v.due, v.duty, v.period),
+            ),
+            start=1,
+        )
     )
     if level is None:
         reached = level_reached(document, max((t.working_days_late for t in tasks), default=0))

@@ -4,6 +4,8 @@
   report, raise a difficulty, ask for an extension.
 - Office staff review: accept or return a report, answer a difficulty, send a chase-up.
 - The Office director does what staff do, and also extends, reassigns and cancels.
+- A report that names its recipient (``report_to``: Sở Tài chính for a cost estimate, …) is
+  reviewed by that agency: its officers and head accept or return it, and the Office does not.
 - The auditor reads everything and writes nothing; the admin manages accounts and writes no task
   event (the people who answer for a task's events are the Office and the agency).
 """
@@ -52,15 +54,45 @@ class Unauthenticated(DomainError):
         super().__init__("Cần đăng nhập để thực hiện thao tác này", "you must sign in to do this")
 
 
-def may(user: User, command: Command | str, task_agency: str | None = None) -> bool:
+RECIPIENT_COMMANDS = frozenset({Command.ACCEPT, Command.RETURN})
+"""What the recipient of a report does with it."""
+
+
+def _reviews_as_recipient(user: User, command: Command, recipient: str | None) -> bool | None:
+    """True/False when the task's report has a recipient of its own and ``command`` reviews it;
+    None when the ordinary table decides."""
+    if not recipient or command not in RECIPIENT_COMMANDS:
+        return None
+    return user.role.scoped and user.agency == recipient
+
+
+def may(
+    user: User,
+    command: Command | str,
+    task_agency: str | None = None,
+    recipient: str | None = None,
+) -> bool:
     command = Command(command)
+    as_recipient = _reviews_as_recipient(user, command, recipient)
+    if as_recipient is not None:
+        return as_recipient
     if command not in ALLOWED[user.role]:
         return False
     return not (user.role.scoped and task_agency is not None and task_agency != user.agency)
 
 
-def check(user: User, command: Command | str, task_agency: str) -> None:
+def check(
+    user: User, command: Command | str, task_agency: str, recipient: str | None = None
+) -> None:
     command = Command(command)
+    as_recipient = _reviews_as_recipient(user, command, recipient)
+    if as_recipient is True:
+        return
+    if as_recipient is False:
+        raise Forbidden(
+            f"Báo cáo của nhiệm vụ này do cơ quan {recipient} tiếp nhận và xem xét",
+            f"the report of this task is received and reviewed by {recipient}",
+        )
     if command not in ALLOWED[user.role]:
         raise Forbidden(
             f"Vai trò {user.role.label_vi} không được phép thực hiện lệnh {command.value}",

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from planflow.application.commands import CommandName
 from planflow.application.inputs import command_named
+from planflow.application.queries import task_parties
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.task import Task
 from planflow.web import uploads
@@ -52,7 +53,8 @@ class TaskCommands:
     def check(self, ref: UUID, command: str) -> None:
         """Refuse early (before an upload is read) if the account may not run the command. Reads
         the task's agency from the board: no aggregate is loaded."""
-        check(self.user, command_named(command).name, self.ctx.app.task_agency(ref))
+        agency, recipient = task_parties(self.ctx.app.engine, ref)
+        check(self.user, command_named(command).name, agency, recipient)
 
     def run(
         self,
@@ -82,7 +84,7 @@ class TaskCommands:
                 fields["evidence"] = f"{fields['evidence']} {file_ref}".strip()
 
         def authorize(task: Task) -> None:
-            check(self.user, spec.name, task.agency)
+            check(self.user, spec.name, task.agency, task.recipient)
 
         try:
             outcome = self.ctx.app.run_command(

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.periods import Period, PeriodKind, periods_for
-from planflow.domain.task import Completion, task_id
+from planflow.domain.task import COOPERATING, LEAD, Completion, duty_key, task_id
 from planflow.workflow.loader import expand_group
 from planflow.workflow.model import (
     Agency,
@@ -27,6 +27,13 @@ from planflow.workflow.model import (
     Recurrence,
     RecurringSchedule,
     Workflow,
+)
+from planflow.workflow.roles import (
+    cached,
+    offices,
+    personal_responsibility,
+    recipient_of,
+    rule_maps,
 )
 
 _KIND = {
@@ -47,14 +54,23 @@ class TaskSpec:
     completion: Completion
     title: str
     stated_due: date | None = None  # the plan's date when it is a day off and ``due`` moved
+    role: str = LEAD  # or COOPERATING (phối hợp): never chased
+    recipient: str | None = None  # the agency that reviews the report (None: the Office)
+    personal_responsibility: bool = False
 
     @property
     def due_as_stated(self) -> date:
         return self.stated_due or self.due
 
     @property
+    def key_duty(self) -> str:
+        """The duty part of the task's identity: a cooperating task is keyed apart from a lead
+        task, so lead tasks keep the ids they always had."""
+        return duty_key(self.duty, self.role)
+
+    @property
     def id(self) -> UUID:
-        return task_id(self.plan, self.duty, self.agency, self.period)
+        return task_id(self.plan, self.key_duty, self.agency, self.period)
 
 
 def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
@@ -62,20 +78,30 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
     agencies = {a.code: a for a in workflow.agencies}
     specs: list[TaskSpec] = []
     groups: dict[str, list[str]] = {}  # each code expanded once, however many duties name it
-    for duty in workflow.duties:
-        assignees: dict[str, None] = {}  # ordered, without repeats
-        for code in duty.assignees:
+
+    def expanded(codes: list[str]) -> dict[str, None]:
+        out: dict[str, None] = {}  # ordered, without repeats
+        for code in codes:
             if code not in groups:
                 groups[code] = expand_group(workflow, code)
-            assignees.update(dict.fromkeys(groups[code]))
+            out.update(dict.fromkeys(groups[code]))
+        return out
+
+    maps = rule_maps(workflow, cached(lambda code: expand_group(workflow, code), groups))
+    office = offices(workflow)
+    for duty in workflow.duties:
+        leads = expanded(duty.assignees)
+        helpers = [c for c in expanded(duty.cooperating) if c not in leads]
+        personal = personal_responsibility(workflow, duty)
         for period, stated in _deadlines(duty.schedule, plan.year, calendar):
             due = calendar.effective_due(stated)
-            holders: dict[str, None] = {}
-            for code in assignees:
+            holders: dict[tuple[str, str], None] = {}  # (agency, role), ordered, no repeats
+            for code, role in [*((c, LEAD) for c in leads), *((c, COOPERATING) for c in helpers)]:
                 holder = _holder(agencies, code, due)
-                if holder is not None:
-                    holders[holder] = None
-            for code in holders:
+                if holder is not None and (holder, LEAD) not in holders:
+                    holders[(holder, role)] = None
+            for code, role in holders:
+                lead = role == LEAD
                 specs.append(
                     TaskSpec(
                         plan=plan.id,
@@ -83,9 +109,12 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         agency=code,
                         period=period.code,
                         due=due,
-                        completion=Completion(duty.done_when.value),
+                        completion=Completion(duty.done_when.value if lead else "activity"),
                         title=duty.title_vi,
                         stated_due=stated if stated != due else None,
+                        role=role,
+                        recipient=recipient_of(duty, code, maps, office) if lead else None,
+                        personal_responsibility=personal and lead,
                     )
                 )
     return specs

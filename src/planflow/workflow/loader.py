@@ -24,6 +24,7 @@ from planflow.workflow.model import (
     Recurrence,
     Workflow,
 )
+from planflow.workflow.roles import cached, check_overlaps, check_roles, rule_size
 from planflow.workflow.yamlsource import Loc, SourceDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -67,6 +68,10 @@ def load_workflow(path: Path) -> LoadedPlan:
     problems = check_consistency(workflow, source)
     if not problems:
         problems += check_size(workflow, source)
+    if not problems:
+        problems += check_overlaps(
+            workflow, source, cached(lambda code: expand_group(workflow, code))
+        )
     overrides, overrides_problems = _overrides(workflow, path, source)
     problems += overrides_problems
     if problems:
@@ -274,6 +279,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                     "số ngày nhắc phải ≥ 1 / reminder days must be at least 1",
                 )
             )
+    problems.extend(check_roles(workflow, source))
     return problems
 
 
@@ -341,15 +347,26 @@ def check_size(workflow: Workflow, source: SourceDocument) -> list[Problem]:
     sizes: dict[str, int] = {}
     total = 0
     for duty in workflow.duties:
-        for code in duty.assignees:
+        for code in [*duty.assignees, *duty.cooperating]:
             if code not in sizes:
                 sizes[code] = len(expand_group(workflow, code))
         assignees = min(len(workflow.agencies), sum(sizes[code] for code in set(duty.assignees)))
+        assignees += min(len(workflow.agencies), sum(sizes[c] for c in set(duty.cooperating)))
         if isinstance(duty.schedule, FixedSchedule):
             periods = 1
         else:
             periods = sum(4 if r is Recurrence.QUARTER else 1 for r in duty.schedule.every)
         total += assignees * periods
+    expand = cached(lambda code: expand_group(workflow, code))
+    rules = rule_size(workflow, lambda code: len(expand(code)))
+    if rules > MAX_TASKS:
+        return [
+            source.problem(
+                ("recipient_rules",),
+                f"quy tắc nơi nhận quá lớn: tới {rules} cơ quan, tối đa {MAX_TASKS} / the "
+                f"recipient rules reach too many agencies: up to {rules}, at most {MAX_TASKS}",
+            )
+        ]
     if total <= MAX_TASKS:
         return []
     return [

@@ -60,6 +60,9 @@ class AgencyKind(StrEnum):
     DISTRICT = "district"
     PRESS = "press"
     COMMITTEE = "committee"
+    DIVISION = "division"
+    """A specialised division of a district committee (phòng chuyên môn thuộc UBND cấp huyện), e.g.
+    its finance office, named as the recipient of reports."""
 
 
 class Person(Strict):
@@ -183,6 +186,53 @@ class Duty(Strict):
         max_length=MAX_SMALL_LIST,
         description="Overrides the plan's reminder days for this duty",
     )
+    cooperating: list[Code] = Field(
+        default_factory=list,
+        max_length=MAX_AGENCIES,
+        description="Cơ quan phối hợp: agency or group codes that help the lead agencies "
+        "(``assignees``); each gets a task that is never chased",
+    )
+    report_to: Code | None = Field(
+        None,
+        description="Who receives the report and accepts or returns it: an agency code, or the "
+        "code of a recipient rule (``recipient_rules``) resolved per assignee",
+    )
+    personal_responsibility: bool | None = Field(
+        None,
+        description="The assignee's head bears personal responsibility (chịu trách nhiệm cá "
+        "nhân); unset: as the duty's section says",
+    )
+
+
+class Section(Strict):
+    """What a section of the plan says of all its duties (``IV.1.a`` covers ``IV.1.a.1``, …)."""
+
+    id: NonEmptyShort = Field(
+        description="A section, e.g. 'IV.1.a'; covers the duties whose "
+        "``section`` is it or lies under it"
+    )
+    personal_responsibility: bool | None = Field(
+        None, description="Default of the duties under it (chịu trách nhiệm cá nhân)"
+    )
+
+
+class RecipientResolution(Strict):
+    assignees: list[Code] = Field(
+        min_length=1, max_length=MAX_AGENCIES, description="Agency or group codes"
+    )
+    recipient: Code = Field(description="The agency that receives their reports")
+
+
+class RecipientRule(Strict):
+    """A recipient named by a rule, e.g. 'cơ quan tài chính cùng cấp' (the finance agency at the
+    same level): who it is depends on the assignee."""
+
+    code: Code
+    name_vi: NonEmpty
+    name_en: Name | None = None
+    resolve: list[RecipientResolution] = Field(
+        min_length=1, max_length=MAX_AGENCIES, description="The first entry naming an assignee wins"
+    )
 
 
 class LadderRecipient(StrEnum):
@@ -224,5 +274,7 @@ class Workflow(Strict):
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     agencies: list[Agency] = Field(min_length=1, max_length=MAX_AGENCIES)
     groups: list[Group] = Field(default_factory=list, max_length=MAX_GROUPS)
+    sections: list[Section] = Field(default_factory=list, max_length=MAX_DUTIES)
+    recipient_rules: list[RecipientRule] = Field(default_factory=list, max_length=MAX_GROUPS)
     duties: list[Duty] = Field(min_length=1, max_length=MAX_DUTIES)
     escalation: Escalation

@@ -37,6 +37,7 @@ from planflow.application.queries.tasks import (
     TaskView,
     list_tasks,
     resolve_task,
+    task_parties,
     version_at,
 )
 
@@ -68,6 +69,7 @@ __all__ = [
     "per_agency",
     "plan_codes",
     "resolve_task",
+    "task_parties",
     "unread_count",
     "version_at",
 ]

@@ -1,5 +1,8 @@
 """The board's counts per agency and status: aggregated by the database for the current board, or
-counted from task views (any moment, including the board as it stood at a past time)."""
+counted from task views (any moment, including the board as it stood at a past time).
+
+Cooperating tasks (phối hợp) are counted apart, in ``cooperating``: the lead's task carries the
+deadline and the status, so they are in neither ``counts`` nor ``total``."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from planflow.application.queries.tasks import TaskView
 from planflow.application.readmodels import board as board_table
 from planflow.domain import clock
 from planflow.domain.status import TaskStatus
+from planflow.domain.task import COOPERATING
 
 
 @dataclass
@@ -23,24 +27,33 @@ class AgencyRow:
     agency: str
     counts: dict[str, int] = field(default_factory=dict)
     total: int = 0
+    cooperating: int = 0  # cooperating tasks, outside ``counts`` and ``total``
 
     @property
     def overdue(self) -> int:
         return self.counts.get(TaskStatus.OPEN_OVERDUE.value, 0)
 
     def as_json(self) -> dict[str, object]:
-        return {"agency": self.agency, "total": self.total, "counts": self.counts}
+        return {
+            "agency": self.agency,
+            "total": self.total,
+            "counts": self.counts,
+            "cooperating": self.cooperating,
+        }
 
 
 def per_agency(views: Iterable[TaskView]) -> list[AgencyRow]:
     """Counts per agency and status, the agencies with most overdue tasks first."""
-    return _rows((v.agency, v.status.value, 1) for v in views)
+    return _rows((v.agency, v.status.value, 1, v.role) for v in views)
 
 
-def _rows(counted: Iterable[tuple[str, str, int]]) -> list[AgencyRow]:
+def _rows(counted: Iterable[tuple[str, str, int, str]]) -> list[AgencyRow]:
     rows: dict[str, AgencyRow] = {}
-    for agency, word, n in counted:
+    for agency, word, n, role in counted:
         row = rows.setdefault(agency, AgencyRow(agency, {s.value: 0 for s in TaskStatus}))
+        if role == COOPERATING:
+            row.cooperating += n
+            continue
         row.counts[word] += n
         row.total += n
     return sorted(rows.values(), key=lambda r: (-r.overdue, r.agency))
@@ -88,12 +101,16 @@ def counts_by_agency(
         (b.c.due >= today, TaskStatus.OPEN_IN_TIME.value),
         else_=TaskStatus.OPEN_OVERDUE.value,
     ).label("status")
-    query = select(b.c.agency, status, func.count().label("n")).where(b.c.cancelled.is_(False))
+    query = select(b.c.agency, status, func.count().label("n"), b.c.role).where(
+        b.c.cancelled.is_(False)
+    )
     if plan:
         query = query.where(b.c.plan == plan)
     if period:
         query = query.where(b.c.period == period)
-    query = query.group_by(b.c.agency, status)
+    query = query.group_by(b.c.agency, status, b.c.role)
     with engine.connect() as connection:
-        counted = [(agency, word, int(n)) for agency, word, n in connection.execute(query)]
+        counted = [
+            (agency, word, int(n), role) for agency, word, n, role in connection.execute(query)
+        ]
     return _rows(counted)

@@ -1,6 +1,8 @@
 """The responsibility ledger (sổ trách nhiệm): per head, every reminder, escalation and manual
 chase-up (kind ``chase_up``) that named them, for which task, and how that task ended (the four
-status words, or cancelled)."""
+status words, or cancelled). Where the plan makes the assignee's head bear personal responsibility
+(chịu trách nhiệm cá nhân), the entry says so and names that head, also on an escalation that
+named someone above them."""
 
 from __future__ import annotations
 
@@ -27,6 +29,9 @@ class LedgerEntry:
     period: str
     task_agency: str
     outcome: str  # a status word, or "cancelled"
+    personal_responsibility: bool = False
+    responsible_title: str = ""  # the head who bore it (when ``personal_responsibility``)
+    responsible_name: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +46,12 @@ class LedgerEntry:
             "period": self.period,
             "task_agency": self.task_agency,
             "outcome": self.outcome,
+            "personal_responsibility": self.personal_responsibility,
+            "responsible": (
+                {"title": self.responsible_title, "name": self.responsible_name or None}
+                if self.personal_responsibility
+                else None
+            ),
         }
 
 
@@ -103,6 +114,9 @@ def ledger(engine: Engine, moment: datetime, agency: str | None = None) -> list[
                     period=row.period,
                     task_agency=row.task_agency,
                     outcome=outcome,
+                    personal_responsibility=bool(row.personal_responsibility),
+                    responsible_title=row.responsible_title,
+                    responsible_name=row.responsible_name,
                 )
             )
     return list(heads.values())

@@ -31,6 +31,13 @@ class TaskView:
     cancelled: bool
     open_difficulties: int
     version: int
+    role: str = "lead"  # or "cooperating" (phối hợp): never chased, counted apart
+    recipient: str = ""  # the agency that reviews the report ("": the Office)
+    personal_responsibility: bool = False
+
+    @property
+    def is_cooperating(self) -> bool:
+        return self.role == "cooperating"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +56,9 @@ class TaskView:
             "cancelled": self.cancelled,
             "open_difficulties": self.open_difficulties,
             "version": self.version,
+            "role": self.role,
+            "recipient": self.recipient or None,
+            "personal_responsibility": self.personal_responsibility,
         }
 
 
@@ -60,6 +70,8 @@ class BoardFilter:
     duty: str | None = None
     status: TaskStatus | None = None
     include_cancelled: bool = False
+    recipient: str | None = None  # only the tasks whose report this agency reviews
+    role: str | None = None  # "lead" or "cooperating"; None: both
 
 
 def list_tasks(
@@ -78,6 +90,10 @@ def list_tasks(
         conditions.append(cols.period == filters.period)
     if filters.duty:
         conditions.append(cols.duty == filters.duty)
+    if filters.recipient:
+        conditions.append(cols.recipient == filters.recipient)
+    if filters.role:
+        conditions.append(cols.role == filters.role)
     if not filters.include_cancelled:
         conditions.append(cols.cancelled.is_(False))
     if conditions:
@@ -106,6 +122,9 @@ def _current_query() -> Select[Any]:
         board.c.cancelled,
         board.c.open_difficulties,
         board.c.version,
+        board.c.role,
+        board.c.recipient,
+        board.c.personal_responsibility,
     )
 
 
@@ -134,6 +153,9 @@ def _as_of_query(moment: datetime) -> Select[Any]:
             e.c.cancelled,
             e.c.open_difficulties,
             e.c.version,
+            board.c.role,
+            board.c.recipient,
+            board.c.personal_responsibility,
         )
         .select_from(latest)
         .join(e, and_(e.c.task_id == latest.c.task_id, e.c.version == latest.c.version))
@@ -158,7 +180,21 @@ def _view(row: Any, moment: datetime) -> TaskView:
         cancelled=bool(row.cancelled),
         open_difficulties=row.open_difficulties,
         version=row.version,
+        role=row.role,
+        recipient=row.recipient,
+        personal_responsibility=bool(row.personal_responsibility),
     )
+
+
+def task_parties(engine: Engine, ref: UUID) -> tuple[str, str]:
+    """The task's current agency and the agency that reviews its report ("": the Office), from the
+    board: for access checks made before any aggregate is loaded."""
+    query = select(board.c.agency, board.c.recipient).where(board.c.id == str(ref))
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise TaskNotFound(str(ref))
+    return str(row.agency), str(row.recipient)
 
 
 def version_at(engine: Engine, task: UUID, moment: datetime) -> int | None:

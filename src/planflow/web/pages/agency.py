@@ -1,4 +1,5 @@
-"""The agency's page: its tasks by deadline, with the working days left."""
+"""The agency's page: its tasks by deadline, with the working days left; the tasks it only
+cooperates on (phối hợp), apart; and the reports it receives and must review (``report_to``)."""
 
 from __future__ import annotations
 
@@ -40,8 +41,16 @@ def agency_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         for v in views:
             cal = catalog.calendar(ctx, plans.get(v.plan))
             rows.append(Row(v, cal.working_days_between(today, v.due)))
-        open_rows = [r for r in rows if r.view.completed_at is None]
-        done_rows = [r for r in rows if r.view.completed_at is not None]
+        lead = [r for r in rows if not r.view.is_cooperating]
+        open_rows = [r for r in lead if r.view.completed_at is None]
+        done_rows = [r for r in lead if r.view.completed_at is not None]
+        cooperating_rows = [r for r in rows if r.view.is_cooperating]
+        received = (
+            list_tasks(ctx.app.engine, moment, BoardFilter(recipient=agency), as_of=False)
+            if agency
+            else []
+        )
+        review_rows = [v for v in received if v.state == "submitted"]
         names = {a.code: a.name_vi for a in known}
     except DomainError as exc:
         return error_page(request, ctx, exc, user, session)
@@ -56,4 +65,7 @@ def agency_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         agencies=known,
         open_rows=open_rows,
         done_rows=done_rows,
+        cooperating_rows=cooperating_rows,
+        review_rows=review_rows,
+        received=received,
     )

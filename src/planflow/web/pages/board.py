@@ -107,6 +107,7 @@ class Loaded:
     periods: list[str]
     period: str | None
     late: dict[str, int]  # task id → working days past its deadline (0 if not late)
+    cooperating: list[TaskView]  # phối hợp: shown apart, never in the counts
 
     def late_days(self, view: TaskView) -> int:
         return self.late.get(view.id, 0)
@@ -126,7 +127,10 @@ def load(ctx: Ctx, request: Request) -> Loaded:
     plan = query.plan or (plans[0].code if plans else None)
     as_of = board.moment_param(query.as_of)
     moment = as_of or ctx.now()
-    every = list_tasks(ctx.app.engine, moment, BoardFilter(plan=plan), as_of=as_of is not None)
+    listed = list_tasks(ctx.app.engine, moment, BoardFilter(plan=plan), as_of=as_of is not None)
+    # Cooperating tasks (phối hợp) are counted apart: the lead's task carries the status.
+    every = [v for v in listed if not v.is_cooperating]
+    cooperating = [v for v in listed if v.is_cooperating]
     periods = board.periods(every)
     period = query.period or _default_period(periods, every)
     today = clock.local_date(moment)
@@ -138,7 +142,7 @@ def load(ctx: Ctx, request: Request) -> Loaded:
             late[v.id] = max(0, -cal.working_days_between(today, v.due))
     names = Names.of(language(request), plans)
     query = BoardQuery(**{**query.__dict__, "plan": plan, "period": period})
-    return Loaded(query, names, plans, plan, moment, every, periods, period, late)
+    return Loaded(query, names, plans, plan, moment, every, periods, period, late, cooperating)
 
 
 def _common(loaded: Loaded) -> dict[str, Any]:
@@ -156,6 +160,7 @@ def _common(loaded: Loaded) -> dict[str, Any]:
         "duty_choices": duties,
         "agency_choices": agencies,
         "late": loaded.late,
+        "cooperating": [v for v in loaded.cooperating if loaded.period in ("all", v.period)],
         "status_order": board.STATUS_ORDER,
         "sort_label": lambda word: pick(loaded.names.lang, *SORT_LABELS.get(word, (word, word))),
     }

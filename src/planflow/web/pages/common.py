@@ -112,8 +112,8 @@ def render(
             status_label=lambda s: status_label(lang, s),
             label=lambda word: label(lang, word),
             pick=lambda vi, en: pick(lang, vi, en),
-            may=lambda command, agency=None: (
-                user is not None and may(user, Command(command), agency)
+            may=lambda command, agency=None, recipient=None: (
+                user is not None and may(user, Command(command), agency, recipient)
             ),
             statuses=list(TaskStatus),
             flash=request.query_params.get("ok"),

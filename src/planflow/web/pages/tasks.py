@@ -57,7 +57,9 @@ def task_page(
         forms=[
             c
             for c in COMMANDS
-            if user is not None and may(user, c.name, state.task.agency) and c.offered(t)
+            if user is not None
+            and may(user, c.name, state.task.agency, state.task.recipient)
+            and c.offered(t)
         ]
         if as_of is None and not state.task.cancelled
         else [],
