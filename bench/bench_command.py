@@ -150,14 +150,14 @@ class PostgresDatabase:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="100 commands per run, not 600")
+    parser.add_argument("--quick", action="store_true", help="60 commands per run, not 300")
     parser.add_argument("--count", type=int, default=None)
     parser.add_argument("--baseline-src", type=Path, default=Path("/tmp/pf-base/src"))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--worker", choices=["planflow", "native"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    count = options.count or (100 if options.quick else 600)
+    count = options.count or (60 if options.quick else 300)
 
     if options.worker:
         work = planflow_worker if options.worker == "planflow" else native_worker
