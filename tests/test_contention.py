@@ -6,9 +6,12 @@ winning (several of 8 writers with the same expected version succeeding in one r
 commands refused with 409 "time before the task's last event" or by a conflict no server-side
 retry absorbed, and CLI processes dying with an unhandled "database is locked" traceback.
 
-Counts are scaled by PLANFLOW_CONTENTION_SCALE (default 1: the whole file takes about two minutes
-on a busy two-core machine); the numbers in docs/performance.md ("Commands under contention")
-come from a run with PLANFLOW_CONTENTION_SCALE=4 (HTTP) and the CLI numbers stated there.
+Counts: PLANFLOW_CONTENTION_SCALE multiplies the plain HTTP commands (default 1: 8 × 15);
+PLANFLOW_CONTENTION_CLI_PROCESSES and PLANFLOW_CONTENTION_CLI set the CLI workers and commands
+each (default 4 × 8). PLANFLOW_CONTENTION_SRC runs the server and CLI processes on another code
+base (a worktree of 0513f41 shows the failures). At the defaults the file takes about 6 minutes at
+load average 13 on two cores, most of it CLI process starts. Numbers: docs/performance.md,
+"Commands under contention".
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ SCALE = max(1, int(os.environ.get("PLANFLOW_CONTENTION_SCALE", "1")))
 WRITERS = 8
 ROUNDS = 20
 PLAIN_PER_CLIENT = 15 * SCALE
-CLI_PROCESSES = 4
+CLI_PROCESSES = int(os.environ.get("PLANFLOW_CONTENTION_CLI_PROCESSES", "4"))
 CLI_PER_PROCESS = int(os.environ.get("PLANFLOW_CONTENTION_CLI", "8"))
 
 PLAN = "mini-2022"
