@@ -34,8 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from planflow.application.errors import ApplicationError
 from planflow.application.readmodels import metadata, to_db
-from planflow.domain.errors import DomainError, InvalidArgument
+from planflow.domain.errors import InvalidArgument
 
 # In the shared metadata, but not read models: rebuild_read_models keeps them.
 KEEP = {"keep_on_rebuild": True}
@@ -112,7 +113,7 @@ class User:
     agency: str | None = None
 
 
-class AccountExists(DomainError):
+class AccountExists(ApplicationError):
     def __init__(self, username: str) -> None:
         super().__init__(
             f"Tài khoản {username!r} đã tồn tại", f"the account {username!r} already exists"

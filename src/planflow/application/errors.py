@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 
 
-class TaskNotFound(DomainError):
+class ApplicationError(PlanflowError):
+    """An error of the application layer: a task not found, a conflict, the store."""
+
+
+class TaskNotFound(ApplicationError):
     def __init__(self, ref: str) -> None:
         super().__init__(f"Không tìm thấy nhiệm vụ {ref!r}", f"no task {ref!r}")
 
 
-class AmbiguousTaskId(DomainError):
+class AmbiguousTaskId(ApplicationError):
     def __init__(self, ref: str) -> None:
         super().__init__(
             f"Mã {ref!r} khớp với nhiều nhiệm vụ; hãy gõ thêm ký tự",
@@ -18,7 +22,7 @@ class AmbiguousTaskId(DomainError):
         )
 
 
-class ConcurrencyConflict(DomainError):
+class ConcurrencyConflict(ApplicationError):
     """Someone else recorded an event on the task first: reload and try again."""
 
     def __init__(self, ref: str, current_version: int) -> None:
@@ -31,11 +35,11 @@ class ConcurrencyConflict(DomainError):
         )
 
 
-class PlanRevisionRefused(DomainError):
+class PlanRevisionRefused(ApplicationError):
     """A revised file would move a deadline earlier: extensions only ever move later."""
 
 
-class StoreBusy(DomainError):
+class StoreBusy(ApplicationError):
     """Another process held the database's write lock for longer than the busy timeout."""
 
     def __init__(self) -> None:
@@ -45,7 +49,7 @@ class StoreBusy(DomainError):
         )
 
 
-class StoreUnavailable(DomainError):
+class StoreUnavailable(ApplicationError):
     """The database cannot be reached (stopped, restarting, network down)."""
 
     def __init__(self, detail: str = "") -> None:

@@ -29,7 +29,7 @@ from planflow.application.errors import (
 from planflow.application.timeparse import TimeFormatError, parse_moment
 from planflow.bootstrap import bootstrap
 from planflow.cli import render
-from planflow.domain.errors import DomainError, InvalidArgument
+from planflow.domain.errors import InvalidArgument, PlanflowError
 from planflow.settings import database_url
 from planflow.workflow.errors import WorkflowError
 
@@ -108,7 +108,7 @@ def edge() -> Iterator[None]:
         raise fail(EXIT_NOT_FOUND, str(exc)) from None
     except ConcurrencyConflict as exc:
         raise fail(EXIT_CONFLICT, str(exc)) from None
-    except DomainError as exc:
+    except PlanflowError as exc:
         raise fail(EXIT_REFUSED, f"{exc} — không có gì thay đổi / nothing changed") from None
 
 

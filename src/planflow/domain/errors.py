@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 
-class DomainError(Exception):
-    """A rule of the domain was broken. The message says which, in Vietnamese and English."""
+class PlanflowError(Exception):
+    """The root of every error planflow reports to a person, with its message in Vietnamese and
+    in English. Its branches: DomainError (a rule of the domain), ApplicationError
+    (application/errors.py: the store, a task that is not there, a conflict) and WebError
+    (web/errors.py: access, sign-in, uploads). Entry points map them to exit codes and HTTP
+    statuses, and nothing deeper does."""
 
     def __init__(self, vi: str, en: str) -> None:
         self.vi = vi
         self.en = en
         super().__init__(f"{vi} / {en}")
+
+
+class DomainError(PlanflowError):
+    """A rule of the domain was broken. The message says which, in Vietnamese and English."""
 
 
 class TaskStateError(DomainError):

@@ -18,7 +18,7 @@ from planflow.application import queries
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import ConcurrencyConflict
 from planflow.application.queries import DueTask
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class Ticker:
             except ConcurrencyConflict:
                 # Another scheduler recorded this task's step first: nothing to do here.
                 report.conflicts += 1
-            except DomainError as exc:
+            except PlanflowError as exc:
                 log.warning("task %s: %s", task.id, exc)
                 report.errors.append(f"{task.id}: {exc}")
             except Exception as exc:  # a locked SQLite file, a lost connection …

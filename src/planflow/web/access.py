@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 from planflow.application.commands import COMMANDS, Audience, CommandName
-from planflow.domain.errors import DomainError
 from planflow.web.accounts import Role, User
+from planflow.web.errors import WebError
 
 Command = CommandName  # the declared task commands (application/commands.py)
 
@@ -37,7 +37,7 @@ REVIEW_COMMANDS = ALLOWED[Role.OFFICE_STAFF]
 DIRECTOR_COMMANDS = ALLOWED[Role.OFFICE_DIRECTOR]
 
 
-class Forbidden(DomainError):
+class Forbidden(WebError):
     """The account's role or agency does not allow the command: nothing is recorded."""
 
 
@@ -49,7 +49,7 @@ class CsrfFailed(Forbidden):
         )
 
 
-class Unauthenticated(DomainError):
+class Unauthenticated(WebError):
     def __init__(self) -> None:
         super().__init__("Cần đăng nhập để thực hiện thao tác này", "you must sign in to do this")
 

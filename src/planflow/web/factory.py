@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planflow.application.app import PlanflowApp
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.web import security
 from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, summary, tasks
@@ -101,7 +101,7 @@ def create_app(
 
     web.state.ctx = ctx
     web.state.signer = Signer(settings)
-    web.add_exception_handler(DomainError, domain_error_handler)
+    web.add_exception_handler(PlanflowError, domain_error_handler)
     web.add_exception_handler(RequestValidationError, validation_error_handler)
 
     async def not_found_page(request: Request, exc: Exception) -> Response:

@@ -11,10 +11,10 @@ import zipfile
 import zlib
 from collections.abc import Callable
 
-from planflow.domain.errors import DomainError
+from planflow.web.errors import WebError
 
 
-class Malformed(DomainError):
+class Malformed(WebError):
     """The bytes are not the structure their extension names."""
 
 

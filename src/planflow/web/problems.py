@@ -33,13 +33,14 @@ from planflow.application.errors import (
     TaskNotFound,
 )
 from planflow.domain.errors import (
-    DomainError,
     InvalidArgument,
     InvalidDeadline,
+    PlanflowError,
     UnknownDifficulty,
 )
 from planflow.web.access import Forbidden, Unauthenticated
 from planflow.web.accounts import AccountExists
+from planflow.web.errors import WebError
 from planflow.web.throttle import TooManyAttempts
 from planflow.web.uploads import UploadRejected, UploadTooLarge
 from planflow.web.views import FileNotStored
@@ -48,17 +49,17 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://planflow.invalid/problems/"
 
 
-class NotFound(DomainError):
+class NotFound(WebError):
     """A plan, a file or a page that does not exist."""
 
 
-class BadCredentials(DomainError):
+class BadCredentials(WebError):
     def __init__(self) -> None:
         super().__init__("Sai tên đăng nhập hoặc mật khẩu", "wrong username or password")
 
 
 # Most specific first.
-_STATUS: list[tuple[type[DomainError], int, str, str]] = [
+_STATUS: list[tuple[type[PlanflowError], int, str, str]] = [
     (Unauthenticated, 401, "unauthenticated", "Chưa đăng nhập / Not signed in"),
     (BadCredentials, 401, "bad-credentials", "Sai thông tin đăng nhập / Bad credentials"),
     (Forbidden, 403, "forbidden", "Không có quyền / Forbidden"),
@@ -81,7 +82,7 @@ RETRY_AFTER_SECONDS = 5
 REFUSED = (409, "refused", "Trạng thái nhiệm vụ không cho phép / Refused by the task's state")
 
 
-def classify(exc: DomainError) -> tuple[int, str, str]:
+def classify(exc: PlanflowError) -> tuple[int, str, str]:
     for kind, status, slug, title in _STATUS:
         if isinstance(exc, kind):
             return status, slug, title
@@ -108,7 +109,7 @@ def problem(
 
 
 async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
+    assert isinstance(exc, PlanflowError)
     status, slug, title = classify(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, ConcurrencyConflict):

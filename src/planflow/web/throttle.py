@@ -15,10 +15,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from planflow.domain.errors import DomainError
+from planflow.web.errors import WebError
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(WebError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(

@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from planflow.domain.errors import DomainError
+from planflow.web.errors import WebError
 from planflow.web.filechecks import CHECKS, Malformed
 
 
-class UploadRejected(DomainError):
+class UploadRejected(WebError):
     """The file is too large, of a type not accepted, or not what its name says."""
 
 

@@ -11,9 +11,9 @@ from uuid import UUID
 
 from planflow.application.errors import TaskNotFound
 from planflow.application.queries import list_plans, version_at
-from planflow.domain.errors import DomainError
 from planflow.domain.task import Task
 from planflow.web.context import WebContext
+from planflow.web.errors import WebError
 from planflow.web.names import Names
 from planflow.web.story import fields, tell
 
@@ -138,5 +138,5 @@ def stored_file(ctx: WebContext, ref: UUID, sha256: str) -> Path:
     raise FileNotStored(f"Không có tệp {sha256}", f"no file {sha256}")
 
 
-class FileNotStored(DomainError):
+class FileNotStored(WebError):
     """No file with that SHA-256 was submitted for the task."""

@@ -100,6 +100,11 @@ class TaskRow(Out):
     cancelled: bool
     open_difficulties: int
     version: int
+    role: str = Field(description="lead (chủ trì) or cooperating (phối hợp: never chased)")
+    recipient: str | None = Field(
+        description="The agency that reviews the report (null: the Office)"
+    )
+    personal_responsibility: bool = Field(description="The head bears personal responsibility")
 
 
 class TaskPage(Out):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from planflow.application.queries import BoardFilter, TaskView, list_tasks
 from planflow.domain import clock
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.web import catalog
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.pages.common import error_page, render, to_login
@@ -52,7 +52,7 @@ def agency_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         )
         review_rows = [v for v in received if v.state == "submitted"]
         names = {a.code: a.name_vi for a in known}
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     return render(
         request,

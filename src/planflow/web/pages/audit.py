@@ -18,7 +18,7 @@ from planflow.application.queries import BoardFilter, TaskView, list_tasks, reso
 from planflow.audit import store as audit_store
 from planflow.audit.bundle import BundleError
 from planflow.audit.export import export as export_bundle
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.web import board, catalog
 from planflow.web.boardquery import paginate
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -62,7 +62,7 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         agencies = catalog.agencies(ctx)
         wanted_page = request.query_params.get("page", "")
         page_number = int(wanted_page) if wanted_page.isdigit() and int(wanted_page) > 0 else 1
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
     shown, page = paginate(views, page_number, AUDIT_PER_PAGE)
     engine = ctx.app.engine
@@ -97,7 +97,7 @@ def export_csv(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         return to_login(request)
     try:
         moment, _as_of, views = _board(ctx, request)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
     names = Names.of(language(request), catalog.list_plans(ctx))
     name = f"planflow-board-{moment:%Y%m%dT%H%M}.csv"
@@ -114,7 +114,7 @@ def export_json(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         return to_login(request)
     try:
         moment, as_of, views = _board(ctx, request)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
     body = {
         "moment": moment.isoformat(),
@@ -146,7 +146,9 @@ def bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
             )
         except BundleError as exc:
             vi, _, en = str(exc).partition(" / ")
-            return error_page(request, ctx, DomainError(vi, en or vi), user, session, back="/audit")
+            return error_page(
+                request, ctx, PlanflowError(vi, en or vi), user, session, back="/audit"
+            )
         data = path.read_bytes()
     name = f"planflow-audit-{manifest['count']}.zip"
     return Response(

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from planflow.application.queries import AgencyRow, BoardFilter, TaskView, list_tasks
 from planflow.domain import clock
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.web import board, catalog
 from planflow.web.accounts import User
 from planflow.web.auth import Session
@@ -196,7 +196,7 @@ def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         )
         shown_agencies = [r.agency for r in rows]
         across = select(loaded.every, loaded.query, loaded.names, loaded.late_days)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     one_period = loaded.period != "all"
     return render(
@@ -225,7 +225,7 @@ def board_tasks(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         loaded = load(ctx, request)
         ordered = sort_tasks(loaded.selected(), loaded.query.sort, loaded.names, loaded.late_days)
         views, page = paginate(ordered, loaded.query.page, TASKS_PER_PAGE)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     return render(
         request,
@@ -248,13 +248,13 @@ def board_export(request: Request, ctx: Ctx, user: PageUser, session: SessionDep
     try:
         loaded = load(ctx, request)
         ordered = sort_tasks(loaded.selected(), loaded.query.sort, loaded.names, loaded.late_days)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return _error(request, ctx, exc, user, session)
     return xlsx_response(ordered, loaded.names, loaded.late_days, loaded.moment)
 
 
 def _error(
-    request: Request, ctx: Ctx, exc: DomainError, user: User, session: Session | None
+    request: Request, ctx: Ctx, exc: PlanflowError, user: User, session: Session | None
 ) -> Response:
     return error_page(request, ctx, exc, user, session, back="/board")
 

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from planflow.application.queries import list_plans
 from planflow.domain import clock
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.domain.labels import EVENT_LABELS
 from planflow.domain.status import TaskStatus
 from planflow.web import inbox
@@ -127,7 +127,7 @@ def render(
 def error_page(
     request: Request,
     ctx: WebContext,
-    exc: DomainError,
+    exc: PlanflowError,
     user: User | None,
     session: Session | None,
     back: str = "/",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from planflow.application.queries import inbox, list_plans, mark_read
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.inbox import audience
 from planflow.web.names import Names
@@ -69,7 +69,7 @@ async def inbox_read(request: Request, ctx: Ctx, user: PageUser, session: Sessio
     task."""
     try:
         signed_in, fields, _files = await checked_form(request, ctx, user, session)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/inbox")
     who = audience(signed_in)
     keys: list[tuple[str, int]] | None = None

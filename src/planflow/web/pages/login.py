@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from planflow.domain.errors import DomainError
+from planflow.domain.errors import PlanflowError
 from planflow.web.access import CsrfFailed
 from planflow.web.accounts import Role, User
 from planflow.web.auth import LANG_COOKIE, SESSION_COOKIE, Session, csrf_ok
@@ -104,7 +104,7 @@ def _form_again(
     ctx: Ctx,
     session: Session | None,
     next_: str,
-    exc: DomainError,
+    exc: PlanflowError,
     status: int,
 ) -> Response:
     return render(

@@ -11,7 +11,7 @@ from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.inputs import command_named
 from planflow.application.queries import resolve_task
 from planflow.application.timeparse import TimeFormatError, parse_date
-from planflow.domain.errors import DomainError, InvalidArgument
+from planflow.domain.errors import InvalidArgument, PlanflowError
 from planflow.web import board, catalog, views
 from planflow.web.access import Command, may
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -39,7 +39,7 @@ def task_page(
             if as_of is None or e["timestamp"] <= as_of.isoformat()
         ]
         agencies = catalog.agencies(ctx, state.task.plan)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     t = state.as_json()
     return render(
@@ -126,7 +126,7 @@ async def task_command(
             upload=files.get("file"),
             expected_version=_version(fields),
         )
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back=back)
     target = safe_next(fields.get("back"), None) if fields.get("back") else back
     if target == "/login":
@@ -144,5 +144,5 @@ def task_file(
     try:
         path = views.stored_file(ctx, resolve_task(ctx.app.engine, task), sha256)
         return FileResponse(path, filename=path.name)
-    except DomainError as exc:
+    except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
