@@ -113,16 +113,18 @@ def make(source: str, how: str, tmp: Path) -> Path:
     return path
 
 
+# The seed is scored against the plan's planflow/v1 encoding (479 tasks, every agency a lead):
+# workflows/kien-giang-2022.yaml has since been re-encoded with lead and cooperating agencies,
+# report recipients and personal responsibility (515 tasks), which import-plan does not write yet.
+SEED_TRUTH = CORPUS / "kien-giang-2022-seed.expected.yaml"
+
+
 def measure(source: str, how: str, truth: str | None, tmp: Path) -> dict[str, Score]:
     result = import_plan(make(source, how, tmp))
     assert check_draft(result.draft.text) == []
     draft_path = tmp / "draft.yaml"
     draft_path.write_text(result.draft.text, encoding="utf-8")
-    reference = (
-        load_workflow(ROOT / "workflows" / "kien-giang-2022.yaml")
-        if truth is None
-        else hand_made(truth)
-    )
+    reference = load_workflow(SEED_TRUTH) if truth is None else hand_made(truth)
     return score(load_workflow(draft_path), reference)
 
 
@@ -147,7 +149,7 @@ def test_the_seed_draft_gives_the_hand_made_479_tasks_after_renaming_the_plan(
     text = result.draft.text.replace("id: kien-giang-2022-kh ", "id: kien-giang-2022-tthc ", 1)
     (tmp_path / "d.yaml").write_text(text, encoding="utf-8")
     draft = load_workflow(tmp_path / "d.yaml")
-    truth = load_workflow(ROOT / "workflows" / "kien-giang-2022.yaml")
+    truth = load_workflow(SEED_TRUTH)
     mine = {(t.id, t.due) for t in expand(draft.workflow, draft.calendar)}
     theirs = {(t.id, t.due) for t in expand(truth.workflow, truth.calendar)}
     assert len(mine) == 479
