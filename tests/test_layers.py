@@ -58,3 +58,28 @@ def test_the_import_contract_is_kept(contract: str) -> None:
     result = _lint_imports(contract)
     assert result.returncode == 0, f"{CONTRACTS[contract]}\n{result.stdout}\n{result.stderr}"
     assert "0 broken" in result.stdout
+
+
+def test_no_package_imports_itself_back_through_others() -> None:
+    """No cycle between planflow's packages (also those outside the layers contract: audit,
+    ingest, reports): the package graph sorts topologically."""
+    import graphlib
+    import sys
+
+    import grimp
+
+    sys.path.insert(0, str(ROOT / "src"))
+    graph = grimp.build_graph("planflow")
+    deps: dict[str, set[str]] = {}
+    for module in graph.modules:
+        if module.count(".") < 1:
+            continue
+        package = module.split(".")[1]
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported.count(".") >= 1 and imported.split(".")[1] != package:
+                deps.setdefault(package, set()).add(imported.split(".")[1])
+    try:
+        order = list(graphlib.TopologicalSorter(deps).static_order())
+    except graphlib.CycleError as exc:
+        pytest.fail(f"packages import each other in a cycle: {exc.args[1]}")
+    assert order.index("domain") < order.index("application") < order.index("cli")
