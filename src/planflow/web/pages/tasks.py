@@ -54,6 +54,15 @@ def task_page(
         as_of=request.query_params.get("as_of", ""),
         agencies=agencies,
         form_fields=form_fields,
+        # The Office's own report duty (IV.1.b): planflow drafts the consolidated report for the
+        # task's period from the board's figures; the Office reviews it and submits it here.
+        draft_formats=(
+            ("docx", "xlsx", "pdf", "html")
+            if state.task.completion.value == "report"
+            and state.task.period[:4].isdigit()
+            and any(a.code == state.task.agency and a.kind == "office" for a in agencies)
+            else ()
+        ),
         forms=[
             c
             for c in COMMANDS
