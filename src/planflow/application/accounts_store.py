@@ -35,11 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from planflow.application.errors import ApplicationError
-from planflow.application.readmodels import metadata, to_db
+from planflow.application.readmodels import KEEP_ON_REBUILD, metadata, to_db
 from planflow.domain.errors import InvalidArgument
-
-# In the shared metadata, but not read models: rebuild_read_models keeps them.
-KEEP = {"keep_on_rebuild": True}
 
 users = Table(
     "planflow_users",
@@ -50,7 +47,7 @@ users = Table(
     Column("agency", String(64), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime, nullable=False),
-    info=KEEP,
+    info=KEEP_ON_REBUILD,
 )
 
 sessions = Table(
@@ -64,7 +61,7 @@ sessions = Table(
     Column("revoked_at", DateTime, nullable=True),
     Index("planflow_sessions_user_idx", "username"),
     Index("planflow_sessions_expiry_idx", "expires_at"),
-    info=KEEP,
+    info=KEEP_ON_REBUILD,
 )
 
 # Rows no longer needed are deleted as new sessions open (a missing row refuses like a revoked

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Date, String, Table, Text, delete, insert, select
 
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import metadata
+from planflow.application.readmodels import KEEP_ON_REBUILD, metadata
 from planflow.ingest.register import Register
 
 agencies_table = Table(
@@ -29,6 +29,7 @@ agencies_table = Table(
     Column("valid_until", Date, nullable=True),
     Column("successor", String(64), nullable=False, default=""),
     Column("aliases", Text, nullable=False, default=""),
+    info=KEEP_ON_REBUILD,  # imported, not derived from events: a rebuild keeps it
 )
 
 

@@ -29,7 +29,14 @@ from planflow.application.errors import (
 )
 from planflow.application.inputs import command_named, parse_input
 from planflow.application.planrules import rules_from_plan, rules_from_workflow
-from planflow.application.readmodels import Projector, RulesFor, board, metadata, plans
+from planflow.application.readmodels import (
+    Projector,
+    RulesFor,
+    board,
+    kept_on_rebuild,
+    metadata,
+    plans,
+)
 from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, handovers_due, revise
 from planflow.domain import clock
@@ -681,7 +688,7 @@ class PlanflowApp(Application[UUID]):
             # it too (pysqlite would otherwise run it in autocommit) and a failed rebuild leaves
             # the read models as they were.
             # Tables marked keep_on_rebuild (the outbox's positions) are not read models.
-            rebuilt = [t for t in metadata.sorted_tables if not t.info.get("keep_on_rebuild")]
+            rebuilt = [t for t in metadata.sorted_tables if not kept_on_rebuild(t)]
             for table in reversed(rebuilt):
                 connection.execute(table.delete())
             metadata.drop_all(connection, tables=rebuilt)

@@ -40,9 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from planflow.application.readmodels import from_db, metadata, to_db
-
-KEEP = {"keep_on_rebuild": True}
+from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
 
 positions = Table(
     "planflow_outbox",
@@ -53,7 +51,7 @@ positions = Table(
     Column("next_attempt_at", DateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("delivered", Integer, nullable=False),
-    info=KEEP,
+    info=KEEP_ON_REBUILD,
 )
 
 leases = Table(
@@ -62,7 +60,7 @@ leases = Table(
     Column("channel", String(64), primary_key=True),
     Column("holder", String(128), nullable=True),
     Column("expires_at", DateTime, nullable=True),
-    info=KEEP,
+    info=KEEP_ON_REBUILD,
 )
 
 deliveries = Table(
@@ -75,7 +73,7 @@ deliveries = Table(
     Column("note", Text, nullable=False),
     Column("holder", String(128), nullable=False),
     Column("delivered_at", DateTime, nullable=False),
-    info=KEEP,
+    info=KEEP_ON_REBUILD,
 )
 
 TABLES = [positions, leases, deliveries]

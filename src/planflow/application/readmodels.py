@@ -47,6 +47,14 @@ RulesFor = Callable[[str], PlanRules | None]
 
 metadata = MetaData()
 
+# Tables in ``metadata`` that are not read models (accounts, sessions, outbox positions, inbox read
+# marks): ``rebuild_read_models`` keeps them. Pass as ``Table(..., info=KEEP_ON_REBUILD)``.
+KEEP_ON_REBUILD = {"keep_on_rebuild": True}
+
+
+def kept_on_rebuild(table: Table) -> bool:
+    return bool(table.info.get("keep_on_rebuild"))
+
 
 def _state_columns() -> list[Column[Any]]:
     return [

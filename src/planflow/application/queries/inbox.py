@@ -25,7 +25,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
-from planflow.application.readmodels import board, chases, from_db, metadata, task_events, to_db
+from planflow.application.readmodels import (
+    KEEP_ON_REBUILD,
+    board,
+    chases,
+    from_db,
+    metadata,
+    task_events,
+    to_db,
+)
 
 inbox_reads = Table(
     "planflow_inbox_reads",
@@ -34,7 +42,7 @@ inbox_reads = Table(
     Column("task_id", String(36), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("read_at", DateTime, nullable=False),
-    info={"keep_on_rebuild": True},
+    info=KEEP_ON_REBUILD,
 )
 
 # What each side is told about. The agency: chase-ups, returned reports, answers, extensions,
