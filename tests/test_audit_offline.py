@@ -1,6 +1,6 @@
 """The verifier core stands alone: standard library and cryptography, nothing of planflow.
 
-An auditor copies ``src/planflow/audit/{__init__,__main__,merkle,note,chain,bundle}.py`` into a
+An auditor copies ``src/planflow/audit/{__init__,__main__,merkle,note,chain,bundle,planbundle}.py`` into a
 folder of any name and runs it on an export, with no database and no planflow installed.
 """
 
@@ -15,7 +15,15 @@ from pathlib import Path
 from test_audit_bundle import exported, small  # noqa: F401  (the fixture)
 
 AUDIT = Path(__file__).resolve().parent.parent / "src" / "planflow" / "audit"
-CORE = ("__init__.py", "__main__.py", "merkle.py", "note.py", "chain.py", "bundle.py")
+CORE = (
+    "__init__.py",
+    "__main__.py",
+    "merkle.py",
+    "note.py",
+    "chain.py",
+    "bundle.py",
+    "planbundle.py",
+)
 
 
 def test_the_core_modules_import_only_the_standard_library_and_cryptography() -> None:
@@ -26,7 +34,14 @@ def test_the_core_modules_import_only_the_standard_library_and_cryptography() ->
                 roots = {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom):
                 if node.level:  # relative: a sibling core module
-                    assert node.module in (None, "merkle", "note", "chain", "bundle"), name
+                    assert node.module in (
+                        None,
+                        "merkle",
+                        "note",
+                        "chain",
+                        "bundle",
+                        "planbundle",
+                    ), name
                     continue
                 roots = {(node.module or "").split(".")[0]}
             else:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .bundle import BundleError, read_bundle, verify_bundle
+from .bundle import BundleError, read_bundle
 from .note import NoteError, Verifier
+from .planbundle import verify_any
 
 
 def main(argv: list[str]) -> int:
@@ -20,7 +21,7 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         verifier = Verifier.parse(Path(argv[1]).read_text(encoding="utf-8"))
-        check = verify_bundle(read_bundle(Path(argv[0])), [verifier])
+        check = verify_any(read_bundle(Path(argv[0])), [verifier])
     except (OSError, NoteError, BundleError) as exc:
         print(f"Lỗi / Error: {exc}", file=sys.stderr)
         return 2

@@ -87,12 +87,13 @@ def write_bundle(
     summary: Mapping[str, Any],
     extra: Mapping[str, bytes],
     signer: Signer | None,
+    kind: str = FORMAT,
 ) -> dict[str, Any]:
     """Without a signer the manifest is unsigned: the checkpoint alone then proves the events
     (so they must be exactly the ones it covers), and the readable sheets are not authenticated."""
     files = {EVENTS: events_jsonl, CHECKPOINT: checkpoint_note.encode(), **extra}
     manifest = {
-        "format": FORMAT,
+        "format": kind,
         **summary,
         "files": {
             name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -105,7 +106,7 @@ def write_bundle(
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, manifest_bytes)
         if signer is not None:
-            archive.writestr(SIGNATURE, signer.sign(f"{FORMAT}\nmanifest-sha256 {digest}\n"))
+            archive.writestr(SIGNATURE, signer.sign(f"{kind}\nmanifest-sha256 {digest}\n"))
         for name, data in files.items():
             archive.writestr(name, data)
     tmp.replace(path)

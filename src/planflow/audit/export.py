@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import Engine, Table
 
-from planflow.audit import bundle, store
+from planflow.audit import bundle, planbundle, store
 from planflow.audit import chain as core
 from planflow.audit.note import Checkpoint, Signer, unverified_text
 
@@ -201,6 +201,75 @@ def export(
         summary=summary,
         extra={"events.csv": to_csv(readable), "events.xlsx": to_xlsx(readable)},
         signer=signer,
+    )
+
+
+def export_plan(
+    engine: Engine,
+    events: Table,
+    path: Path,
+    *,
+    signer: Signer | None,
+    plan: str,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """Write a per-plan bundle (``planbundle.py``): the plan's events up to the latest
+    checkpoint, each with its audit path. The store must verify first, as for ``export``."""
+    verifiers = [] if signer is None else [signer.verifier]
+    report = store.verify_store(engine, events, [], verifiers)
+    if not report.ok:
+        raise bundle.BundleError(
+            f"kho không toàn vẹn, không xuất / the store does not verify, nothing exported: "
+            f"{report.first}"
+        )
+    notes = store.stored_notes(engine)
+    if not notes:
+        raise bundle.BundleError(
+            "chưa có điểm kiểm: chạy planflow audit checkpoint trước / "
+            "no checkpoint yet: run planflow audit checkpoint first"
+        )
+    checkpoint = Checkpoint.parse(unverified_text(notes[-1]))
+    rows = store.chain_rows(engine)[: checkpoint.size]
+    stored = {e.notification_id: e for e in store.stored_events(engine, events)}
+    wanted = planbundle.plan_streams(
+        ((e.stream_id, e.stream_version, e.state) for e in stored.values()), plan
+    )
+    if not wanted:
+        raise bundle.BundleError(
+            f"không có kế hoạch {plan} trong nhật ký / no plan {plan!r} in the log"
+        )
+    by_id = {
+        n: (
+            core.EventRow(n, e.stream_id, e.stream_version, e.topic, core.state_sha256(e.state)),
+            e.state,
+        )
+        for n, e in stored.items()
+    }
+    lines = planbundle.plan_lines(rows, by_id, wanted)
+    entries = [
+        bundle.Entry(r, by_id[r.notification_id][1], by_id[r.notification_id][0].topic)
+        for r in rows
+        if r.stream_id in wanted
+    ]
+    readable = readable_rows(entries, plan)
+    summary = {
+        "origin": checkpoint.origin,
+        "plan": plan,
+        "created_at": created_at.isoformat(),
+        "count": len(entries),
+        "streams": len({e.row.stream_id for e in entries}),
+        "checkpoint_size": checkpoint.size,
+        "checkpoint_root": checkpoint.root.hex(),
+        "readable_rows": len(readable),
+    }
+    return bundle.write_bundle(
+        path,
+        events_jsonl=lines,
+        checkpoint_note=notes[-1],
+        summary=summary,
+        extra={"events.csv": to_csv(readable), "events.xlsx": to_xlsx(readable)},
+        signer=signer,
+        kind=planbundle.FORMAT,
     )
 
 

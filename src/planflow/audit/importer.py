@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from planflow.audit import bundle
+from planflow.audit import bundle, planbundle
 from planflow.audit.note import Verifier
 from planflow.audit.tables import chain, checkpoints
 
@@ -32,6 +32,12 @@ def import_bundle(
     at: datetime,
     rebuild: Callable[[], int],
 ) -> bundle.BundleCheck:
+    if planbundle.is_plan_bundle(files):
+        raise ImportRefused(
+            "gói của một kế hoạch chỉ chứa một phần nhật ký, không nhập được: cần gói toàn bộ "
+            "nhật ký (planflow export không có --plan-only) / a per-plan bundle holds part of the "
+            "log and cannot be imported: use a whole-log bundle (planflow export without --plan-only)"
+        )
     check = bundle.verify_bundle(files, verifiers)
     if not check.report.ok:
         raise ImportRefused(

@@ -20,11 +20,13 @@ from sqlalchemy import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from planflow.application.app import PlanflowApp
-from planflow.audit import bundle, merkle, store
+from planflow.audit import bundle, merkle, planbundle, store
 from planflow.audit import chain as core
 from planflow.audit.export import export as write_export
+from planflow.audit.export import export_plan as write_plan_export
 from planflow.audit.importer import ImportRefused, import_bundle
 from planflow.audit.note import NoteError, Signer, Verifier
+from planflow.cli.choices import check_plan
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_REFUSED,
@@ -206,7 +208,7 @@ def verify(
         verifiers = _verifiers(public_key)
         notes = [(str(p), p.read_text(encoding="utf-8")) for p in against or []]
         if bundle_file is not None:
-            report = bundle.verify_bundle(bundle.read_bundle(bundle_file), verifiers).report
+            report = planbundle.verify_any(bundle.read_bundle(bundle_file), verifiers).report
         else:
             with opened() as application:
                 events = _events(application)
@@ -263,20 +265,42 @@ def export_bundle(
     file: Annotated[Path, typer.Argument(help="The bundle to write (.zip)")],
     key: KeyOption,
     plan: Annotated[str | None, typer.Option(help="Plan shown in the readable sheets")] = None,
+    plan_only: Annotated[
+        bool,
+        typer.Option(
+            "--plan-only",
+            help="With --plan: only that plan's events, each with its inclusion proof",
+        ),
+    ] = False,
 ) -> None:
     """Xuất gói kiểm toán có chữ ký / write a signed, verifiable audit bundle (JSONL, CSV, XLSX)."""
-    with audit_edge(), opened() as application:
-        signer = _signer(key)
-        if not store.latest_covers_log(application.engine):
-            _sign(application, signer, None)
-        manifest = write_export(
-            application.engine,
-            _events(application),
-            file,
-            signer=signer,
-            plan=plan,
-            created_at=wall_now(),
-        )
+    with audit_edge():
+        if plan_only and plan is None:
+            raise fail(
+                EXIT_BAD_INPUT,
+                "--plan-only cần --plan KẾ_HOẠCH / --plan-only needs --plan PLAN",
+            )
+        with opened() as application:
+            signer = _signer(key)
+            check_plan(application.engine, plan)
+            if not store.latest_covers_log(application.engine):
+                _sign(application, signer, None)
+            write = write_plan_export if plan_only else write_export
+            manifest = write(
+                application.engine,
+                _events(application),
+                file,
+                signer=signer,
+                plan=plan,  # type: ignore[arg-type]
+                created_at=wall_now(),
+            )
+        if plan_only:
+            console.print(
+                f"{file}: {manifest['count']} events of {plan} in {manifest['streams']} streams, "
+                f"checkpoint {manifest['checkpoint_size']}",
+                markup=False,
+            )
+            return
         console.print(
             f"{file}: {manifest['count']} events, root {manifest['root']}, head {manifest['head']}",
             markup=False,
