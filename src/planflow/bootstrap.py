@@ -16,14 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planflow.application.app import PlanflowApp
+from planflow.application.outbox_store import OutboxStore
+from planflow.audit.daily import daily_checkpoints
 from planflow.domain.errors import InvalidArgument
 from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
+from planflow.notify.checkpoints import (
+    CheckpointChannel,
+    CheckpointMail,
+    CheckpointOutbox,
+    CheckpointWebhook,
+)
 from planflow.notify.config import ConfigError, NotifyConfig, load_config
 from planflow.notify.ical import FeedChannel, agency_feed
 from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
 from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
 from planflow.notify.letterbox import render as render_letter
-from planflow.notify.outbox import Outbox
+from planflow.notify.outbox import Outbox, default_holder
 from planflow.reports.drafts import DraftChannel
 from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
 from planflow.scheduler.tick import Fired, Ticker, TickReport
@@ -49,6 +57,7 @@ __all__ = [
     "background",
     "bad_credentials",
     "bootstrap",
+    "checkpoint_outbox_for",
     "clock_starting_at",
     "deliverer",
     "letter_for",
@@ -104,14 +113,35 @@ def outbox_for(application: PlanflowApp, config: NotifyConfig, clock: Clock = wa
     )
 
 
+def checkpoint_outbox_for(
+    application: PlanflowApp, config: NotifyConfig, clock: Clock = wall_clock
+) -> CheckpointOutbox:
+    """The auditors' channels: every signed checkpoint by mail and/or webhook, once each."""
+    channels: list[CheckpointChannel] = []
+    if config.smtp is not None and config.audit_mail_to:
+        channels.append(CheckpointMail(config.smtp, config.audit_mail_to))
+    if config.audit_webhook is not None:
+        channels.append(CheckpointWebhook(config.audit_webhook))
+    return CheckpointOutbox(
+        OutboxStore(application.engine, default_holder(), clock),
+        channels,
+        retry_base_seconds=config.retry_base_seconds,
+        retry_max_seconds=config.retry_max_seconds,
+    )
+
+
 def deliverer(
     application: PlanflowApp, config_path: Path | None = None
 ) -> Callable[[datetime], list[str]]:
-    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel."""
-    outbox = outbox_for(application, notify_config(config_path))
+    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel,
+    the auditors' checkpoint channels included."""
+    config = notify_config(config_path)
+    outbox = outbox_for(application, config)
+    checkpoints = checkpoint_outbox_for(application, config)
 
     def run(now: datetime) -> list[str]:
-        return [result.summary() for result in outbox.run(now)]
+        results = [*outbox.run(now), *checkpoints.run(now)]
+        return [result.summary() for result in results]
 
     return run
 
@@ -123,12 +153,15 @@ def ticker(application: PlanflowApp, on_fired: Callable[[Fired], None] | None = 
 def background(
     application: PlanflowApp, clock: Clock, interval_seconds: float
 ) -> Callable[[], None]:
-    """Tick and deliver every ``interval_seconds`` on ``clock``; returns how to stop."""
+    """Tick, sign the day's checkpoint (when PLANFLOW_AUDIT_KEY names a key) and deliver every
+    ``interval_seconds`` on ``clock``; returns how to stop."""
     tick = ticker(application)
     deliver = deliverer(application)
+    daily = daily_checkpoints(application, os.environ)
 
     def job(moment: datetime) -> None:
         tick.tick(moment)
+        daily(moment)
         deliver(moment)
 
     return start_background(job, clock, interval_seconds)

@@ -299,3 +299,20 @@ def latest_checkpoint(engine: Engine) -> dict[str, Any] | None:
             .first()
         )
     return dict(row) if row else None
+
+
+def checkpoints_after(engine: Engine, after_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """Signed checkpoints with an id above ``after_id``, oldest first (what a channel that
+    delivers checkpoints to the auditors has not delivered yet)."""
+    with engine.connect() as connection:
+        rows = (
+            connection.execute(
+                select(checkpoints)
+                .where(checkpoints.c.id > after_id)
+                .order_by(checkpoints.c.id)
+                .limit(limit)
+            )
+            .mappings()
+            .all()
+        )
+    return [dict(row) for row in rows]

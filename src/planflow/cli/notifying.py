@@ -18,6 +18,7 @@ from planflow.bootstrap import (
     NotifyConfig,
     UnknownPlan,
     agency_feed,
+    checkpoint_outbox_for,
     deliverer,
     letter_for,
     notify_config,
@@ -64,14 +65,17 @@ def notify(
     with edge():
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         settings = _config(config)
-        outbox = outbox_for(open_app(), settings, wall_now)
-        if not outbox.channels:
+        application = open_app()
+        outbox = outbox_for(application, settings, wall_now)
+        checkpoints = checkpoint_outbox_for(application, settings, wall_now)
+        if not outbox.channels and not checkpoints.channels:
             console.print(
                 "Chưa cấu hình kênh gửi nào / no delivery channel configured (docs/scheduler.md: "
-                "PLANFLOW_SMTP_HOST, PLANFLOW_WEBHOOK_URL, PLANFLOW_ICAL_DIR, PLANFLOW_LETTERS_DIR)"
+                "PLANFLOW_SMTP_HOST, PLANFLOW_WEBHOOK_URL, PLANFLOW_ICAL_DIR, PLANFLOW_LETTERS_DIR, "
+                "PLANFLOW_AUDIT_MAIL_TO, PLANFLOW_AUDIT_WEBHOOK_URL)"
             )
             return
-        for result in outbox.run(moment):
+        for result in [*outbox.run(moment), *checkpoints.run(moment)]:
             console.print(result.summary())
 
 

@@ -13,6 +13,8 @@ variables. Read once at the edge and passed in; nothing deeper reads the environ
 | PLANFLOW_WEBHOOK_SECRET | webhook.secret | HMAC-SHA256 key of the signature header |
 | PLANFLOW_ICAL_DIR | ical.dir | folder of per-agency .ics feeds, rewritten as events arrive |
 | PLANFLOW_LETTERS_DIR | letters.dir | folder of chase-up letters: escalation level 2+, manual chase-ups |
+| PLANFLOW_AUDIT_MAIL_TO | audit.mail_to | auditors' addresses (comma-separated; a TOML list too): each signed checkpoint is mailed to them (needs smtp.host) |
+| PLANFLOW_AUDIT_WEBHOOK_URL / PLANFLOW_AUDIT_WEBHOOK_SECRET | audit.webhook_url / audit.webhook_secret | the auditors' webhook: each signed checkpoint POSTed, HMAC-signed |
 | PLANFLOW_RETRY_BASE_SECONDS | retry.base_seconds | first retry delay (default 30), doubled each time |
 | PLANFLOW_RETRY_MAX_SECONDS | retry.max_seconds | longest delay (default 3600) |
 """
@@ -58,6 +60,8 @@ class NotifyConfig:
     ical_dir: Path | None = None
     letters_dir: Path | None = None
     drafts_dir: Path | None = None  # the Office's consolidated-report drafts
+    audit_mail_to: tuple[str, ...] = ()  # the auditors' channel: signed checkpoints by mail
+    audit_webhook: WebhookConfig | None = None  # … and by webhook
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
 
@@ -75,6 +79,9 @@ _ENV = {
     "PLANFLOW_ICAL_DIR": ("ical", "dir"),
     "PLANFLOW_LETTERS_DIR": ("letters", "dir"),
     "PLANFLOW_DRAFTS_DIR": ("drafts", "dir"),
+    "PLANFLOW_AUDIT_MAIL_TO": ("audit", "mail_to"),
+    "PLANFLOW_AUDIT_WEBHOOK_URL": ("audit", "webhook_url"),
+    "PLANFLOW_AUDIT_WEBHOOK_SECRET": ("audit", "webhook_secret"),
     "PLANFLOW_RETRY_BASE_SECONDS": ("retry", "base_seconds"),
     "PLANFLOW_RETRY_MAX_SECONDS": ("retry", "max_seconds"),
 }
@@ -110,6 +117,18 @@ def _build(data: dict[str, dict[str, Any]]) -> NotifyConfig:
             "webhook cần khóa bí mật / a webhook needs a secret (PLANFLOW_WEBHOOK_SECRET)"
         )
     retry = data.get("retry", {})
+    audit = data.get("audit", {})
+    mail_to = _addresses(audit.get("mail_to", ()))
+    if mail_to and not smtp.get("host"):
+        raise ConfigError(
+            "gửi điểm kiểm cho kiểm toán viên cần máy chủ SMTP / audit.mail_to needs smtp.host "
+            "(PLANFLOW_SMTP_HOST)"
+        )
+    if audit.get("webhook_url") and not audit.get("webhook_secret"):
+        raise ConfigError(
+            "webhook của kiểm toán viên cần khóa bí mật / the auditors' webhook needs a secret "
+            "(PLANFLOW_AUDIT_WEBHOOK_SECRET)"
+        )
     ical = data.get("ical", {}).get("dir")
     letters = data.get("letters", {}).get("dir")
     drafts = data.get("drafts", {}).get("dir")
@@ -132,8 +151,24 @@ def _build(data: dict[str, dict[str, Any]]) -> NotifyConfig:
             ical_dir=Path(str(ical)) if ical else None,
             letters_dir=Path(str(letters)) if letters else None,
             drafts_dir=Path(str(drafts)) if drafts else None,
+            audit_mail_to=mail_to,
+            audit_webhook=WebhookConfig(str(audit["webhook_url"]), str(audit["webhook_secret"]))
+            if audit.get("webhook_url")
+            else None,
             retry_base_seconds=float(retry.get("base_seconds", 30)),
             retry_max_seconds=float(retry.get("max_seconds", 3600)),
         )
     except ValueError as exc:
         raise ConfigError(f"cấu hình không hợp lệ / invalid configuration: {exc}") from None
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    """A comma-separated string or a list of e-mail addresses; each must hold an @."""
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    addresses = tuple(item.strip() for item in items if item.strip())
+    bad = [a for a in addresses if "@" not in a]
+    if bad:
+        raise ConfigError(
+            f"địa chỉ e-mail không hợp lệ / not an e-mail address in audit.mail_to: {', '.join(bad)}"
+        )
+    return addresses
