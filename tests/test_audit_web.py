@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from planflow.audit import bundle, store
+from planflow.audit import bundle, planbundle, store
 from planflow.audit.note import Signer
 from planflow.workflow.loader import LoadedPlan
 from test_web_pages import sign_in
@@ -72,3 +72,22 @@ def _saved(folder: Path, data: bytes) -> Path:
     path = folder / "downloaded.zip"
     path.write_bytes(data)
     return path
+
+
+def test_the_auditor_downloads_one_plans_bundle_and_an_unknown_plan_names_the_valid_ones(
+    world: WebWorld, tmp_path: Path
+) -> None:
+    sign_in(world, "auditor")
+    signer = Signer.generate("planflow.test/log")
+    with world.app.transaction() as session:
+        store.sign_checkpoint(session, signer, datetime.now(UTC))
+    page = world.client.get("/audit").text
+    assert "/audit/plan-bundle.zip?plan=mini-2022" in page
+    response = world.client.get("/audit/plan-bundle.zip?plan=mini-2022")
+    assert response.status_code == 200, response.text
+    files = bundle.read_bundle(_saved(tmp_path, response.content))
+    check = planbundle.verify_plan_bundle(files, [signer.verifier])
+    assert check.report.ok and check.manifest["plan"] == "mini-2022"
+    assert check.report.count == check.checkpoint.size  # one plan: every event is its own
+    wrong = world.client.get("/audit/plan-bundle.zip?plan=mini-2O22")
+    assert wrong.status_code == 422 and "mini-2022" in wrong.text

@@ -18,7 +18,8 @@ from planflow.application.queries import BoardFilter, TaskView, list_tasks, reso
 from planflow.audit import store as audit_store
 from planflow.audit.bundle import BundleError
 from planflow.audit.export import export as export_bundle
-from planflow.domain.errors import PlanflowError
+from planflow.audit.export import export_plan
+from planflow.domain.errors import InvalidArgument, PlanflowError
 from planflow.web import board, catalog
 from planflow.web.boardquery import paginate
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -88,6 +89,7 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         checkpoint=audit_store.latest_checkpoint(engine),
         verification=audit_store.last_verification(engine),
         backdated=audit_store.backdated(engine, events),
+        plans=catalog.list_plans(ctx),
     )
 
 
@@ -151,6 +153,42 @@ def bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
             )
         data = path.read_bytes()
     name = f"planflow-audit-{manifest['count']}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/audit/plan-bundle.zip")
+def plan_bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    """One plan's events up to the latest checkpoint, each with its inclusion proof (a per-plan
+    bundle, docs/audit.md). Read-only, unsigned manifest: the checkpoint's signature proves it."""
+    if user is None:
+        return to_login(request)
+    plan = request.query_params.get("plan", "")
+    codes = [p.code for p in catalog.list_plans(ctx)]
+    if plan not in codes:
+        listed = ", ".join(codes) or "—"
+        problem = InvalidArgument(
+            f"Không có kế hoạch {plan!r}; các kế hoạch: {listed}",
+            f"No plan {plan!r}; plans: {listed}",
+        )
+        return error_page(request, ctx, problem, user, session, back="/audit")
+    events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.zip"
+        try:
+            manifest = export_plan(
+                ctx.app.engine, events, path, signer=None, plan=plan, created_at=ctx.now()
+            )
+        except BundleError as exc:
+            vi, _, en = str(exc).partition(" / ")
+            return error_page(
+                request, ctx, PlanflowError(vi, en or vi), user, session, back="/audit"
+            )
+        data = path.read_bytes()
+    name = f"planflow-audit-{plan}-{manifest['checkpoint_size']}.zip"
     return Response(
         data,
         media_type="application/zip",
