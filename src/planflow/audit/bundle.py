@@ -228,17 +228,7 @@ def parse_events(data: bytes) -> tuple[list[Entry], list[core.Finding]]:
     for number, raw in enumerate(lines, start=1):
         try:
             item = json.loads(raw)
-            row = core.ChainRow(
-                int(item["position"]),
-                int(item["notification_id"]),
-                str(item["stream_id"]),
-                int(item["stream_version"]),
-                str(item["recorded_at"]),
-                str(item["leaf_hash"]),
-                str(item["stream_hash"]),
-                str(item["chain_hash"]),
-            )
-            state = base64.b64decode(item["state_b64"], validate=True)
+            row, state = line_entry(item)
         except (ValueError, KeyError, TypeError, binascii.Error):
             if not (findings and findings[0].position == number):
                 findings.append(
@@ -256,7 +246,7 @@ def parse_events(data: bytes) -> tuple[list[Entry], list[core.Finding]]:
                 )
             )
         entry = Entry(row, state, str(item.get("topic", "")))
-        if item.get("state") is not None and _decoded(state) != item["state"]:
+        if item.get("state") is not None and decoded(state) != item["state"]:
             findings.append(
                 core.Finding(
                     core.ALTERED,
@@ -268,7 +258,23 @@ def parse_events(data: bytes) -> tuple[list[Entry], list[core.Finding]]:
     return entries, findings
 
 
-def _decoded(state: bytes) -> Any:
+def line_entry(item: Any) -> tuple[core.ChainRow, bytes]:
+    """The chain row and stored bytes of one parsed ``events.jsonl`` line (KeyError, TypeError,
+    ValueError or binascii.Error when it is not one)."""
+    row = core.ChainRow(
+        int(item["position"]),
+        int(item["notification_id"]),
+        str(item["stream_id"]),
+        int(item["stream_version"]),
+        str(item["recorded_at"]),
+        str(item["leaf_hash"]),
+        str(item["stream_hash"]),
+        str(item["chain_hash"]),
+    )
+    return row, base64.b64decode(item["state_b64"], validate=True)
+
+
+def decoded(state: bytes) -> Any:
     try:
         return json.loads(state)
     except (UnicodeDecodeError, ValueError):

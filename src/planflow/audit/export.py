@@ -86,7 +86,7 @@ def readable_rows(entries: Iterable[bundle.Entry], plan: str | None) -> list[dic
     tasks: dict[str, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     for entry in entries:
-        decoded = bundle._decoded(entry.state)
+        decoded = bundle.decoded(entry.state)
         state: dict[str, Any] = decoded if isinstance(decoded, dict) else {}
         row = entry.row
         if row.stream_version == 1:
@@ -158,16 +158,9 @@ def export(
     manifest. Without one (the web page, which holds no key): the log up to the latest checkpoint,
     whose signature is then the proof.
     """
-    verifiers = [] if signer is None else [signer.verifier]
-    report = store.verify_store(engine, events, [], verifiers)
-    if not report.ok:
-        raise bundle.BundleError(
-            f"kho không toàn vẹn, không xuất / the store does not verify, nothing exported: "
-            f"{report.first}"
-        )
-    notes = store.stored_notes(engine)
+    count, notes = _verified(engine, events, signer)
     covered = _size_of(notes[-1]) if notes else 0
-    if not notes or (signer is not None and covered != report.count):
+    if not notes or (signer is not None and covered != count):
         raise bundle.BundleError(
             "chưa có điểm kiểm mới nhất: chạy planflow audit checkpoint trước / "
             "no checkpoint of the current log: run planflow audit checkpoint first"
@@ -215,14 +208,7 @@ def export_plan(
 ) -> dict[str, Any]:
     """Write a per-plan bundle (``planbundle.py``): the plan's events up to the latest
     checkpoint, each with its audit path. The store must verify first, as for ``export``."""
-    verifiers = [] if signer is None else [signer.verifier]
-    report = store.verify_store(engine, events, [], verifiers)
-    if not report.ok:
-        raise bundle.BundleError(
-            f"kho không toàn vẹn, không xuất / the store does not verify, nothing exported: "
-            f"{report.first}"
-        )
-    notes = store.stored_notes(engine)
+    _, notes = _verified(engine, events, signer)
     if not notes:
         raise bundle.BundleError(
             "chưa có điểm kiểm: chạy planflow audit checkpoint trước / "
@@ -271,6 +257,19 @@ def export_plan(
         signer=signer,
         kind=planbundle.FORMAT,
     )
+
+
+def _verified(engine: Engine, events: Table, signer: Signer | None) -> tuple[int, list[str]]:
+    """The log's size and its checkpoints' notes, once the store verifies (else nothing is
+    exported)."""
+    verifiers = [] if signer is None else [signer.verifier]
+    report = store.verify_store(engine, events, [], verifiers)
+    if not report.ok:
+        raise bundle.BundleError(
+            f"kho không toàn vẹn, không xuất / the store does not verify, nothing exported: "
+            f"{report.first}"
+        )
+    return report.count, store.stored_notes(engine)
 
 
 def _size_of(note: str) -> int:

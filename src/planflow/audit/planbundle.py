@@ -20,7 +20,6 @@ a whole-log bundle shows that. The signed manifest states how many streams the e
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import json
@@ -40,7 +39,9 @@ from .bundle import (
     BundleCheck,
     BundleError,
     Entry,
+    decoded,
     event_line,
+    line_entry,
 )
 from .note import Checkpoint, Verifier, open_checkpoint, open_note, unverified_text
 
@@ -159,17 +160,7 @@ def _parse(data: bytes) -> tuple[list[_Line], list[core.Finding]]:
     for number, raw in enumerate(raw_lines, start=1):
         try:
             item = json.loads(raw)
-            row = core.ChainRow(
-                int(item["position"]),
-                int(item["notification_id"]),
-                str(item["stream_id"]),
-                int(item["stream_version"]),
-                str(item["recorded_at"]),
-                str(item["leaf_hash"]),
-                str(item["stream_hash"]),
-                str(item["chain_hash"]),
-            )
-            state = base64.b64decode(item["state_b64"], validate=True)
+            row, state = line_entry(item)
             proof = [bytes.fromhex(p) for p in item["inclusion"]]
         except (ValueError, KeyError, TypeError, binascii.Error):
             findings.append(
@@ -203,7 +194,7 @@ def _check_entries(lines: Sequence[_Line], checkpoint: Checkpoint) -> list[core.
                 core.Finding(core.ALTERED, row.position, "the stored bytes do not give its leaf")
             )
             continue
-        if line.decoded is not None and _decoded(line.entry.state) != line.decoded:
+        if line.decoded is not None and decoded(line.entry.state) != line.decoded:
             findings.append(
                 core.Finding(
                     core.ALTERED, row.position, "the decoded state differs from the stored bytes"
@@ -240,13 +231,6 @@ def _check_streams(lines: Sequence[_Line]) -> list[core.Finding]:
             )
         streams[row.stream_id] = (row.stream_version, row.stream_hash)
     return findings
-
-
-def _decoded(state: bytes) -> Any:
-    try:
-        return json.loads(state)
-    except (UnicodeDecodeError, ValueError):
-        return None
 
 
 def verify_any(files: Mapping[str, bytes], verifiers: Sequence[Verifier]) -> BundleCheck:

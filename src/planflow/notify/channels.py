@@ -114,20 +114,31 @@ class WebhookChannel:
         self.transport = transport
 
     def deliver(self, notice: Notice) -> str:
-        body = json.dumps(
-            {"type": f"planflow.{notice.kind}", **notice.as_json()}, ensure_ascii=False
-        ).encode("utf-8")
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(body, self.config.secret),
-            IDEMPOTENCY_HEADER: notice.event_id,
-            DELIVERY_KEY_HEADER: delivery_key(notice.event_id, self.name),
-        }
-        try:
-            with httpx.Client(timeout=self.config.timeout, transport=self.transport) as client:
-                response = client.post(self.config.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"webhook {self.config.url}: {exc}") from exc
-        if not response.is_success:
-            raise DeliveryFailed(f"webhook {self.config.url}: HTTP {response.status_code}")
-        return f"HTTP {response.status_code}"
+        payload = {"type": f"planflow.{notice.kind}", **notice.as_json()}
+        return post_signed(self.config, self.transport, payload, notice.event_id, self.name)
+
+
+def post_signed(
+    config: WebhookConfig,
+    transport: httpx.BaseTransport | None,
+    payload: dict[str, object],
+    event_id: str,
+    channel: str,
+) -> str:
+    """POST ``payload`` as JSON with its HMAC signature and idempotency keys; DeliveryFailed
+    unless the receiver answers 2xx."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        SIGNATURE_HEADER: sign(body, config.secret),
+        IDEMPOTENCY_HEADER: event_id,
+        DELIVERY_KEY_HEADER: delivery_key(event_id, channel),
+    }
+    try:
+        with httpx.Client(timeout=config.timeout, transport=transport) as client:
+            response = client.post(config.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"webhook {config.url}: {exc}") from exc
+    if not response.is_success:
+        raise DeliveryFailed(f"webhook {config.url}: HTTP {response.status_code}")
+    return f"HTTP {response.status_code}"

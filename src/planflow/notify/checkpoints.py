@@ -14,12 +14,11 @@ history rewritten after a delivered checkpoint no longer hashes to the root the 
 
 from __future__ import annotations
 
-import json
 import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
@@ -33,14 +32,13 @@ from planflow.notify.channels import (
     DELIVERY_KEY_HEADER,
     IDEMPOTENCY_HEADER,
     MESSAGE_ID_DOMAIN,
-    SIGNATURE_HEADER,
     DeliveryFailed,
     SmtpChannel,
-    sign,
+    post_signed,
 )
 from planflow.notify.config import SmtpConfig, WebhookConfig
 from planflow.notify.notices import delivery_key
-from planflow.notify.outbox import ChannelRun
+from planflow.notify.outbox import ChannelRun, record_failed
 
 log = logging.getLogger(__name__)
 
@@ -142,21 +140,9 @@ class CheckpointWebhook:
         self.transport = transport
 
     def deliver(self, notice: CheckpointNotice) -> str:
-        body = json.dumps(notice.as_json(), ensure_ascii=False).encode("utf-8")
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            SIGNATURE_HEADER: sign(body, self.config.secret),
-            IDEMPOTENCY_HEADER: notice.event_id,
-            DELIVERY_KEY_HEADER: delivery_key(notice.event_id, self.name),
-        }
-        try:
-            with httpx.Client(timeout=self.config.timeout, transport=self.transport) as client:
-                response = client.post(self.config.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"webhook {self.config.url}: {exc}") from exc
-        if not response.is_success:
-            raise DeliveryFailed(f"webhook {self.config.url}: HTTP {response.status_code}")
-        return f"HTTP {response.status_code}"
+        return post_signed(
+            self.config, self.transport, notice.as_json(), notice.event_id, self.name
+        )
 
 
 class CheckpointOutbox:
@@ -200,11 +186,9 @@ class CheckpointOutbox:
             try:
                 note = channel.deliver(notice)
             except DeliveryFailed as exc:
-                attempts += 1
-                delay = min(self.retry_base * 2 ** (attempts - 1), self.retry_max)
-                retry = now + timedelta(seconds=delay)
-                log.warning("%s: %s (attempt %d)", name, exc, attempts)
-                self.store.record_failure(name, attempts, retry, str(exc))
+                retry = record_failed(
+                    self.store, name, exc, attempts + 1, now, self.retry_base, self.retry_max
+                )
                 return ChannelRun(name, delivered, notes, str(exc), retry)
             record = Delivery(notice.id, notice.event_id, delivery_key(notice.event_id, name), note)
             if self.store.record_delivery(name, record) is None:

@@ -78,6 +78,23 @@ class ChannelRun:
         return text
 
 
+def record_failed(
+    store: OutboxStore,
+    channel: str,
+    exc: DeliveryFailed,
+    attempts: int,
+    now: datetime,
+    base: float,
+    cap: float,
+) -> datetime:
+    """Note the ``attempts``-th failure of ``channel``; returns when to try again
+    (``base × 2^(attempts-1)`` seconds, at most ``cap``)."""
+    retry = now + timedelta(seconds=min(base * 2 ** (attempts - 1), cap))
+    log.warning("%s: %s (attempt %d)", channel, exc, attempts)
+    store.record_failure(channel, attempts, retry, str(exc))
+    return retry
+
+
 class Outbox:
     """Delivers the notification log on ``channels``.
 
@@ -165,11 +182,9 @@ class Outbox:
                 try:
                     note = channel.deliver(notice)
                 except DeliveryFailed as exc:
-                    attempts += 1
-                    delay = min(self.retry_base * 2 ** (attempts - 1), self.retry_max)
-                    retry = now + timedelta(seconds=delay)
-                    log.warning("%s: %s (attempt %d)", name, exc, attempts)
-                    self.store.record_failure(name, attempts, retry, str(exc))
+                    retry = record_failed(
+                        self.store, name, exc, attempts + 1, now, self.retry_base, self.retry_max
+                    )
                     return ChannelRun(name, delivered, notes, str(exc), retry)
                 record = Delivery(
                     notification.id, notice.event_id, delivery_key(notice.event_id, name), note

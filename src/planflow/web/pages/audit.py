@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -138,25 +140,9 @@ def bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
     (``planflow audit verify --bundle``). Read-only: nothing is signed or written here."""
     if user is None:
         return to_login(request)
-    events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     plan = request.query_params.get("plan") or None
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bundle.zip"
-        try:
-            manifest = export_bundle(
-                ctx.app.engine, events, path, signer=None, plan=plan, created_at=ctx.now()
-            )
-        except BundleError as exc:
-            vi, _, en = str(exc).partition(" / ")
-            return error_page(
-                request, ctx, PlanflowError(vi, en or vi), user, session, back="/audit"
-            )
-        data = path.read_bytes()
-    name = f"planflow-audit-{manifest['count']}.zip"
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return _download(
+        request, ctx, user, session, export_bundle, plan, lambda m: f"planflow-audit-{m['count']}"
     )
 
 
@@ -175,11 +161,33 @@ def plan_bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: Session
             f"No plan {plan!r}; plans: {listed}",
         )
         return error_page(request, ctx, problem, user, session, back="/audit")
+    return _download(
+        request,
+        ctx,
+        user,
+        session,
+        export_plan,
+        plan,
+        lambda m: f"planflow-audit-{plan}-{m['checkpoint_size']}",
+    )
+
+
+def _download(
+    request: Request,
+    ctx: Ctx,
+    user: PageUser,
+    session: SessionDep,
+    write: Callable[..., dict[str, Any]],
+    plan: str | None,
+    name_of: Callable[[dict[str, Any]], str],
+) -> Response:
+    """A bundle written by ``write`` (unsigned: the web process holds no key), as a download;
+    a store that does not verify, or has no checkpoint, is an error page."""
     events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "plan.zip"
+        path = Path(folder) / "bundle.zip"
         try:
-            manifest = export_plan(
+            manifest = write(
                 ctx.app.engine, events, path, signer=None, plan=plan, created_at=ctx.now()
             )
         except BundleError as exc:
@@ -188,9 +196,8 @@ def plan_bundle_zip(request: Request, ctx: Ctx, user: PageUser, session: Session
                 request, ctx, PlanflowError(vi, en or vi), user, session, back="/audit"
             )
         data = path.read_bytes()
-    name = f"planflow-audit-{plan}-{manifest['checkpoint_size']}.zip"
     return Response(
         data,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name_of(manifest)}.zip"'},
     )
