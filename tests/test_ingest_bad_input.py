@@ -89,7 +89,7 @@ def test_the_seed_imports_to_a_draft_that_validates(tmp_path: Path) -> None:
     draft = tmp_path / "kien-giang-2022-seed.draft.yaml"
     checked = run(["validate", str(draft)], tmp_path)
     assert checked.returncode == 0, checked.stderr
-    assert "479" in checked.stdout
+    assert "515" in checked.stdout
 
 
 def test_the_kien_giang_csv_loads_into_the_agency_register_as_is(tmp_path: Path) -> None:

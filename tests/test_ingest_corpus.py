@@ -25,14 +25,34 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(CORPUS))
 import build  # noqa: E402
 
-# (name, source text, how it is made, hand-made reading, floor of every P and R)
+# The measured columns: the first four for every plan; the issue-8 fields (lead, cooperating,
+# report recipients, personal responsibility) where the hand-made reading states them.
+BASIC = ("duties", "assignees", "schedules", "tasks")
+RICH = (*BASIC, "lead", "cooperating", "recipients", "responsibility")
+# Floors below 1.00, as measured (docs/ingestion.md explains each).
+MEASURED = {
+    ("seed OCR vs workflows/kien-giang-2022.yaml", "recipients"): 0.79,
+    ("plain text, lead/cooperating", "responsibility"): 0.0,
+    ("seed OCR vs its planflow/v1 encoding", "duties"): 0.92,
+    ("seed OCR vs its planflow/v1 encoding", "assignees"): 0.89,
+    ("seed OCR vs its planflow/v1 encoding", "schedules"): 0.95,
+    ("seed OCR vs its planflow/v1 encoding", "tasks"): 0.92,
+}
+# (name, source text, how it is made, hand-made reading, measured columns)
 PLANS = [
-    ("seed OCR (eng model)", "kien-giang-2022-seed.txt", "text", None, 1.0),
-    ("plain text, lead/cooperating", "kien-giang-2023-cchc.txt", "text", "cchc", 1.0),
-    ("DOCX, automatic numbering", "kien-giang-2024-cds.txt", "docx", "cds", 1.0),
-    ("PDF with a text layer", "kien-giang-2024-pbgdpl.txt", "pdf", "pbgdpl", 1.0),
-    ("scanned PDF, OCR -l vie (An Giang 2026)", "an-giang-2026-tthc.txt", "scan", "ag26", 1.0),
-    ("DOCX, appendix table", "kien-giang-2024-da06.txt", "docx", "da06", 1.0),
+    (
+        "seed OCR vs workflows/kien-giang-2022.yaml",
+        "kien-giang-2022-seed.txt",
+        "text",
+        "seed",
+        RICH,
+    ),
+    ("seed OCR vs its planflow/v1 encoding", "kien-giang-2022-seed.txt", "text", "seed-v1", BASIC),
+    ("plain text, lead/cooperating", "kien-giang-2023-cchc.txt", "text", "cchc", RICH),
+    ("DOCX, automatic numbering", "kien-giang-2024-cds.txt", "docx", "cds", RICH),
+    ("PDF with a text layer", "kien-giang-2024-pbgdpl.txt", "pdf", "pbgdpl", RICH),
+    ("scanned PDF, OCR -l vie (An Giang 2026)", "an-giang-2026-tthc.txt", "scan", "ag26", RICH),
+    ("DOCX, appendix table", "kien-giang-2024-da06.txt", "docx", "da06", RICH),
 ]
 EXPECTED = {
     "cchc": "kien-giang-2023-cchc.expected.yaml",
@@ -50,6 +70,7 @@ def hand_made(name: str) -> LoadedPlan:
     register = next(r for r in bundled_registers() if r.name == wanted)
     year = data["year"]
     duties = []
+    groups = {"departments": ("department", "board"), "districts": ("district", "commune")}
     for d in data["duties"]:
         schedule: dict[str, Any] = (
             {"due": d["due"]}
@@ -62,8 +83,20 @@ def hand_made(name: str) -> LoadedPlan:
                 "section": d["id"],
                 "title_vi": d["id"],
                 "assignees": d["assignees"],
+                # A cooperating group is its members other than the leads (no agency is both).
+                "cooperating": [
+                    c
+                    for code in d.get("cooperating", [])
+                    for c in (
+                        [a.code for a in register.agencies if a.kind in groups[code]]
+                        if code in groups
+                        else [code]
+                    )
+                    if c not in d["assignees"]
+                ],
                 "done_when": d["done_when"],
                 "schedule": schedule,
+                **({"report_to": d["report_to"]} if "report_to" in d else {}),
             }
         )
     workflow = Workflow.model_validate(
@@ -92,6 +125,10 @@ def hand_made(name: str) -> LoadedPlan:
                 {"code": "departments", "name_vi": "x", "kinds": ["department", "board"]},
                 {"code": "districts", "name_vi": "x", "kinds": ["district"]},
             ],
+            "sections": [
+                {"id": section, "personal_responsibility": True}
+                for section in data.get("sections", [])
+            ],
             "duties": duties,
             "escalation": {
                 "ladder": [{"level": 1, "recipient": "assignee_head", "working_days_after_due": 0}]
@@ -113,46 +150,55 @@ def make(source: str, how: str, tmp: Path) -> Path:
     return path
 
 
-# The seed is scored against the plan's planflow/v1 encoding (479 tasks, every agency a lead):
-# workflows/kien-giang-2022.yaml has since been re-encoded with lead and cooperating agencies,
-# report recipients and personal responsibility (515 tasks), which import-plan does not write yet.
-SEED_TRUTH = CORPUS / "kien-giang-2022-seed.expected.yaml"
+# The seed is scored against the plan's file, workflows/kien-giang-2022.yaml (515 tasks: lead and
+# cooperating agencies, report recipients, personal responsibility), and against its planflow/v1
+# encoding (479 tasks, every agency a lead, kept in tests/corpus/).
+SEED_TRUTH = {
+    "seed": ROOT / "workflows" / "kien-giang-2022.yaml",
+    "seed-v1": CORPUS / "kien-giang-2022-seed.expected.yaml",
+}
 
 
-def measure(source: str, how: str, truth: str | None, tmp: Path) -> dict[str, Score]:
+def measure(source: str, how: str, truth: str, tmp: Path) -> dict[str, Score]:
     result = import_plan(make(source, how, tmp))
     assert check_draft(result.draft.text) == []
     draft_path = tmp / "draft.yaml"
     draft_path.write_text(result.draft.text, encoding="utf-8")
-    reference = load_workflow(SEED_TRUTH) if truth is None else hand_made(truth)
+    reference = load_workflow(SEED_TRUTH[truth]) if truth in SEED_TRUTH else hand_made(truth)
     return score(load_workflow(draft_path), reference)
 
 
 @pytest.mark.parametrize(
-    ("label", "source", "how", "truth", "floor"), PLANS, ids=[p[0] for p in PLANS]
+    ("label", "source", "how", "truth", "columns"), PLANS, ids=[p[0] for p in PLANS]
 )
 def test_every_corpus_plan_scores_at_least_its_recorded_floor(
-    label: str, source: str, how: str, truth: str | None, floor: float, tmp_path: Path
+    label: str, source: str, how: str, truth: str, columns: tuple[str, ...], tmp_path: Path
 ) -> None:
     scores = measure(source, how, truth, tmp_path)
-    for key, value in scores.items():
+    for key in columns:
+        floor = MEASURED.get((label, key), 1.0)
+        value = scores[key]
         assert value.precision >= floor and value.recall >= floor, (label, key, str(value))
 
 
-def test_the_seed_draft_gives_the_hand_made_479_tasks_after_renaming_the_plan(
+def test_the_seed_draft_gives_the_plans_515_tasks_after_three_reviewed_fields(
     tmp_path: Path,
 ) -> None:
     from planflow.workflow.expand import expand
 
     result = import_plan(CORPUS / "kien-giang-2022-seed.txt")
-    # The one reviewed field: the plan id, which the draft cannot know.
+    # The reviewed fields: the plan id, which the draft cannot know, and the ids of III.4's two
+    # clauses, which the plan's file names III.4 and III.4-b.
     text = result.draft.text.replace("id: kien-giang-2022-kh ", "id: kien-giang-2022-tthc ", 1)
+    text = text.replace("- id: III.4.1\n", "- id: III.4\n").replace(
+        "- id: III.4.2\n", "- id: III.4-b\n"
+    )
     (tmp_path / "d.yaml").write_text(text, encoding="utf-8")
     draft = load_workflow(tmp_path / "d.yaml")
-    truth = load_workflow(SEED_TRUTH)
-    mine = {(t.id, t.due) for t in expand(draft.workflow, draft.calendar)}
-    theirs = {(t.id, t.due) for t in expand(truth.workflow, truth.calendar)}
-    assert len(mine) == 479
+    truth = load_workflow(SEED_TRUTH["seed"])
+    mine = {(t.id, t.due, t.role) for t in expand(draft.workflow, draft.calendar)}
+    theirs = {(t.id, t.due, t.role) for t in expand(truth.workflow, truth.calendar)}
+    assert len(mine) == 515
     assert mine == theirs
 
 
@@ -168,10 +214,12 @@ def test_the_seed_draft_reads_header_legal_bases_and_signer() -> None:
 
 
 def scores_table(tmp: Path) -> str:
-    rows = ["| plan | duties | assignees | schedules | tasks |", "|---|---|---|---|---|"]
-    for label, source, how, truth, _ in PLANS:
+    rows = ["| plan | " + " | ".join(RICH) + " |", "|---" * (len(RICH) + 1) + "|"]
+    for label, source, how, truth, columns in PLANS:
         s = measure(source, how, truth, tmp)
-        cells = [f"P {v.precision:.2f} / R {v.recall:.2f}" for v in s.values()]
+        cells = [
+            f"P {s[k].precision:.2f} / R {s[k].recall:.2f}" if k in columns else "—" for k in RICH
+        ]
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -128,7 +128,7 @@ def test_next_year_after_the_merger_hands_duties_to_successors_and_flags_the_res
     loaded = load_workflow(out)
     b1 = next(d for d in loaded.workflow.duties if d.id == "IV.1.b.1")
     assert b1.assignees == ["ag-vp-ubnd"]
-    assert any("so-noi-vu ended 2025-06-30: no successor known" in c for c in result.changes)
+    assert any("so-du-lich ended 2025-06-30: no successor known" in c for c in result.changes)
 
 
 def test_dotted_numbering_and_a_lead_under_its_heading_are_read(tmp_path: Path) -> None:

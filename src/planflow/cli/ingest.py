@@ -87,13 +87,19 @@ def plan_next_year(
     file: Path,
     year: Annotated[int, typer.Option("--year", help="The new plan's year")],
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    agencies: Annotated[
+        Path | None,
+        typer.Option("--agencies", help="The agencies of the new year (register CSV)"),
+    ] = None,
 ) -> None:
     """Kế hoạch năm sau từ kế hoạch năm nay / draft next year's plan from this year's."""
     from planflow.ingest.nextyear import next_year
+    from planflow.ingest.register import read_register
 
     with edge():
         target = output or Path(f"{file.stem}-{year}.yaml")
-        result = next_year(file, year, target.parent)
+        register = read_register(agencies) if agencies else None
+        result = next_year(file, year, target.parent, register)
         text = result.text(file.name)
         problems = check_draft(text, target.parent)
         target.write_text(text, encoding="utf-8")

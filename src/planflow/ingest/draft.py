@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from planflow.domain.calendar import WorkingCalendar
-from planflow.ingest.duties import DutyDraft
+from planflow.ingest.duties import FINANCE_SAME_LEVEL, DutyDraft
 from planflow.ingest.fold import fold, strip_marks
 from planflow.ingest.header import Field, Header
 from planflow.ingest.register import Register, RegisteredAgency
@@ -246,10 +246,8 @@ def _duties(
 ) -> None:
     aggregators = {m.code for d in duties for m in d.recipients if m.code}
     w.line()
-    for section, lines, text in responsibility:
-        w.line(f"# Personal responsibility (chịu trách nhiệm cá nhân), {section}, {where(lines)}:")
-        w.line(f"#   {' '.join(text.split())}")
-        w.line("#   planflow/v1 has no field for it: the heads are the agencies' `head`s.")
+    rule = _finance_rule(w, duties, year)
+    _sections(w, responsibility)
     w.line("duties:")
     for duty in duties:
         assignees = _codes(w, duty.assignees, year)
@@ -267,21 +265,124 @@ def _duties(
         }[duty.assignee_source]
         phrases = "; ".join(m.text or m.phrase for m in duty.assignees)
         w.line(f"    # assignees from {src} ({phrases}), confidence {conf}")
-        if duty.cooperating:
-            coop = ", ".join(_codes(w, duty.cooperating, year))
-            w.line(f"    # lead (chủ trì): {', '.join(assignees)}; cooperating (phối hợp): {coop}")
-            w.line("    # planflow/v1 cannot mark lead and cooperating: only the lead is assigned.")
         w.line(f"    assignees: [{', '.join(assignees)}]")
-        if duty.recipients:
-            rec = ", ".join(m.code or "" for m in duty.recipients)
-            w.line(f"    # report recipients (gửi về): {rec} — not expressible in planflow/v1")
+        coop = [c for c in _cooperating(w, duty, year) if c not in assignees]
+        if coop:
+            cphrases = "; ".join(m.text or m.phrase for m in duty.cooperating)
+            cconf = min(
+                (m.confidence for m in duty.cooperating), key=["low", "medium", "high"].index
+            )
+            w.line(
+                f"    cooperating: [{', '.join(coop)}]  # 'phối hợp với' ({cphrases}), "
+                f"{where(duty.lines)}, confidence {cconf}"
+            )
+        kind_note = "a report is asked" if duty.done_when == "report" else "no report asked"
+        w.line(f"    done_when: {duty.done_when}  # {kind_note}, confidence medium")
+        if duty.done_when == "report":
+            _report_to(w, duty, assignees, rule)
         if duty.personal_responsibility:
             w.line(
-                "    # personal responsibility (chịu trách nhiệm cá nhân) of the assignees' heads"
+                "    personal_responsibility: true  # 'chịu trách nhiệm cá nhân' in the duty, "
+                f"{where(duty.lines)}, confidence high"
             )
-        kind_note = "recurring report" if duty.done_when == "report" else "no report asked"
-        w.line(f"    done_when: {duty.done_when}  # {kind_note}, confidence medium")
+        elif duty.pr_sentence:
+            w.line("    # personal responsibility: see `sections` above")
         _schedule(w, duty, aggregators, year)
+
+
+def _cooperating(w: Writer, duty: DutyDraft, year: int) -> list[str]:
+    """Cooperating codes; a group that holds a lead agency ('Sở Tư pháp chủ trì, phối hợp với
+    các sở, ban, ngành') is written as its other members: no agency may be both."""
+    leads = {m.code for m in duty.assignees if m.code}
+    valid = w.register.valid_on(dt.date(year, 12, 31))
+    out: list[str] = []
+    for m in duty.cooperating:
+        members = [a.code for a in valid if a.kind in m.kinds] if m.code is None else []
+        if members and leads & set(members):
+            out += [c for c in members if c not in leads and c not in out]
+        else:
+            out += [c for c in _codes(w, [m], year) if c not in out]
+    return out
+
+
+def _report_to(w: Writer, duty: DutyDraft, assignees: list[str], rule: str | None) -> None:
+    if rule and FINANCE_SAME_LEVEL.search(fold(duty.text)):
+        w.line(
+            f"    report_to: {rule}  # 'gửi cơ quan tài chính cùng cấp', {where(duty.lines)}, "
+            "confidence medium"
+        )
+        return
+    named = [m for m in duty.recipients if m.code and m.code not in assignees]
+    if named:
+        m = named[0]
+        w.line(
+            f"    report_to: {m.code}  # 'gửi/về {m.text or m.phrase}', {where(duty.lines)}, "
+            f"confidence {m.confidence}"
+        )
+
+
+def _finance_rule(w: Writer, duties: list[DutyDraft], year: int) -> str | None:
+    """'Cơ quan tài chính cùng cấp': departments send to Sở Tài chính; a district or commune to
+    its own finance division when the register has one (else the Office reviews: REVIEW)."""
+    senders = [
+        d for d in duties if d.done_when == "report" and FINANCE_SAME_LEVEL.search(fold(d.text))
+    ]
+    if not senders:
+        return None
+    valid = w.register.valid_on(dt.date(year, 12, 31))
+    finance = next((a for a in valid if fold(a.name_vi) == "so tai chinh"), None)
+    groups_named = any("department" in m.kinds for d in senders for m in d.assignees)
+    if finance is None or not groups_named:
+        return None
+    code = "co-quan-tai-chinh-cung-cap"
+    w.line(
+        "# 'Gửi cơ quan tài chính cùng cấp' (the finance agency at the same level): who receives"
+    )
+    w.line("# depends on the sender. CHOSEN: departments and boards → Sở Tài chính; a local")
+    w.line("# committee → its own finance division when the register has one.")
+    w.chosen += 1
+    w.line("recipient_rules:")
+    w.line(f"  - code: {code}")
+    w.line('    name_vi: "Cơ quan tài chính cùng cấp"')
+    w.line("    resolve:")
+    w.line(f"      - {{assignees: [so-ban-nganh], recipient: {finance.code}}}")
+    locals_ = [a for a in valid if a.kind in ("district", "commune")]
+    divisions = [a for a in valid if a.kind == "division" and "tai chinh" in fold(a.name_vi)]
+    missing = 0
+    for local in locals_:
+        place = fold(local.name_vi).split(" ", 5)[-1]
+        division = next((d for d in divisions if fold(d.name_vi).endswith(place)), None)
+        if division:
+            w.line(f"      - {{assignees: [{local.code}], recipient: {division.code}}}")
+        else:
+            missing += 1
+    if missing:
+        w.line(
+            "    # "
+            + w.review(
+                f"{missing} local committees have no finance division in the register: add "
+                "one entry each, or the Office reviews their reports"
+            )
+        )
+    w.line()
+    return code
+
+
+def _sections(w: Writer, responsibility: list[tuple[str, tuple[int, int], str]]) -> None:
+    covered: dict[str, tuple[tuple[int, int], str]] = {}
+    for section, lines, text in responsibility:
+        covered.setdefault(section, (lines, text))
+    if not covered:
+        return
+    w.line(
+        "# Personal responsibility (chịu trách nhiệm cá nhân) on the heads of a section's agencies."
+    )
+    w.line("sections:")
+    for section, (lines, text) in covered.items():
+        w.line(f"  # {where(lines)}: {' '.join(text.split())[:160]}")
+        w.line(f"  - id: {section}")
+        w.line(f"    personal_responsibility: true  # {where(lines)}, confidence medium")
+    w.line()
 
 
 def _schedule(w: Writer, duty: DutyDraft, aggregators: set[str], year: int) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from planflow.domain.calendar import WorkingCalendar
 from planflow.ingest.fold import STOPWORDS, fold, loose_re, strip_marks, tokens
 from planflow.ingest.matching import Matcher, Mention
@@ -24,6 +26,11 @@ _WITH = loose_re("phoi hop voi", "phoi hop cung")
 _PERSONAL = loose_re("chiu trach nhiem ca nhan")
 _ADVERBIAL = loose_re("can cu", "tren co so", "theo chuc nang")
 _HEAD_TITLE = loose_re("thu truong", "giam doc", "chu tich", "nguoi dung dau")
+# 'gửi cơ quan tài chính cùng cấp để tổng hợp': something is sent to be aggregated, a report.
+_SEND_FOR_AGGREGATION = re.compile(
+    loose_re("gui").pattern + r"\b.{0,80}?" + loose_re("de tong hop").pattern
+)
+FINANCE_SAME_LEVEL = loose_re("co quan tai chinh cung cap")
 _SPLIT = re.compile(r";|,\s*(?=(?:đ|Đ|d|D|P|p)\S{0,3}nh\s+k\S{0,2}\b)")
 
 
@@ -40,6 +47,7 @@ class DutyDraft:
     schedule: ScheduleDraft = field(default_factory=ScheduleDraft)
     recipients: list[Mention] = field(default_factory=list)
     personal_responsibility: bool = False
+    pr_sentence: str = ""  # the clause's sentence stating personal responsibility, if any
 
 
 def _ascii_id(section: str) -> str:
@@ -83,7 +91,7 @@ def subject(matcher: Matcher, text: str) -> tuple[list[Mention], list[Mention], 
     recipients = [
         m
         for m in mentions
-        if m.code and m.first > 0 and words[m.first - 1] in ("ve", "gui", "cho", "trinh")
+        if m.code and m.first > 0 and words[m.first - 1] in ("ve", "gui", "cho", "trinh", "cao")
     ]
     if run:
         after = " ".join(words[run[-1].last + 1 : run[-1].last + 8])
@@ -102,10 +110,15 @@ def subject(matcher: Matcher, text: str) -> tuple[list[Mention], list[Mention], 
                         if not follow and m.first > offset + 1:
                             break
                         follow.append(m)
-                if lead:
+                # 'X chủ trì, phối hợp với Y' and 'X phối hợp với Y': X answers for the duty, Y
+                # helps. 'phối hợp với Y hoặc …' offers Y as one means among others: no party.
+                after = (
+                    words[follow[-1].last + 1]
+                    if follow and follow[-1].last + 1 < len(words)
+                    else ""
+                )
+                if not follow or fuzz.ratio(after, "hoac") < 60:  # OCR: 'hogic'
                     cooperating = follow
-                else:
-                    run = run + follow
     return run, cooperating, recipients
 
 
@@ -130,6 +143,17 @@ def _heading_subject(matcher: Matcher, node: Node) -> list[Mention]:
     return []
 
 
+def _responsibility_sentence(clause: str) -> str:
+    """The sentence of ``clause`` that puts personal responsibility on heads ('Giám đốc các sở, …
+    chịu trách nhiệm cá nhân …'), when it is not the clause's first sentence."""
+    sentences = re.split(r"(?<=[.])\s+(?=[A-ZĐÀ-Ỹ])", clause)
+    for sentence in sentences[1:]:
+        folded = fold(sentence)
+        if _HEAD_TITLE.match(folded) and _PERSONAL.search(folded):
+            return sentence
+    return ""
+
+
 def find_duties(
     root: Node,
     matcher: Matcher,
@@ -137,13 +161,17 @@ def find_duties(
     calendar: WorkingCalendar,
     responsibility: list[tuple[str, tuple[int, int], str]] | None = None,
 ) -> list[DutyDraft]:
-    """The duties under ``root``; personal-responsibility clauses on heads go to ``responsibility``."""
+    """The duties under ``root``. Personal-responsibility clauses on heads go to ``responsibility``
+    as (section covered, lines, text): the heading's section when the heads are those its heading
+    names, else the item's parent section."""
     duties: list[DutyDraft] = []
     for node in root.walk():
         if node.children:
             continue
         in_duty_section = is_duty_section(node)
         heading = _heading_subject(matcher, node)
+        parent = node.parent
+        covered = parent.section if parent is not None and parent.kind != "root" else node.section
         clauses = _clauses(node.text)
         found: list[DutyDraft] = []
         first_subject: list[Mention] = []
@@ -162,11 +190,14 @@ def find_duties(
             if _HEAD_TITLE.match(folded) and _PERSONAL.search(folded):
                 # A personal-responsibility clause on heads, not a duty (docs/ingestion.md).
                 if responsibility is not None:
-                    responsibility.append((node.section, (node.first_line, node.last_line), clause))
+                    responsibility.append((covered, (node.first_line, node.last_line), clause))
                 continue
-            named = [m for m in run if m.code]
-            if not in_duty_section and not named:
-                continue
+            sentence = _responsibility_sentence(clause)
+            own_pr = bool(_PERSONAL.search(folded)) and not sentence
+            if sentence and responsibility is not None:
+                # Heads of the agencies the heading names: the heading's whole section.
+                where = covered if source == "heading" else node.section
+                responsibility.append((where, (node.first_line, node.last_line), sentence))
             found.append(
                 DutyDraft(
                     id="",
@@ -177,9 +208,14 @@ def find_duties(
                     cooperating=cooperating,
                     assignee_source=source,
                     recipients=recipients,
-                    personal_responsibility=bool(_PERSONAL.search(fold(clause))),
+                    personal_responsibility=own_pr,
+                    pr_sentence=sentence,
                 )
             )
+        if not in_duty_section and not any(m.code for d in found for m in d.assignees):
+            # Outside the implementation section an item is a duty only when it names an
+            # agency; its other clauses (a group's share of the same work) come with it.
+            continue
         for index, duty in enumerate(found, start=1):
             duty.id = _ascii_id(node.section + (f".{index}" if len(found) > 1 else ""))
             _schedule(duty, year, calendar)
@@ -194,5 +230,7 @@ def _schedule(duty: DutyDraft, year: int, calendar: WorkingCalendar) -> None:
         return
     stated = fixed(duty.text, year, calendar)
     duty.schedule = stated or default_due(duty.text, year, calendar)
-    if fold(duty.text).startswith(("bao cao", "gui bao cao")):
+    if fold(duty.text).startswith(("bao cao", "gui bao cao")) or _SEND_FOR_AGGREGATION.search(
+        fold(duty.text)
+    ):
         duty.done_when = "report"

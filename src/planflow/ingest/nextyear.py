@@ -21,7 +21,9 @@ import yaml
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
 from planflow.ingest.errors import IngestError
-from planflow.ingest.register import RegisteredAgency, bundled_registers
+from planflow.ingest.register import Register, RegisteredAgency, bundled_registers
+from planflow.ingest.regroup import agency_data as _agency_data
+from planflow.ingest.regroup import readdress
 from planflow.ingest.schedule import last_working_day
 from planflow.workflow.loader import load_workflow
 
@@ -54,31 +56,18 @@ def move_date(day: dt.date, year: int, old: WorkingCalendar, new: WorkingCalenda
     return last_working_day(new, moved)
 
 
-def _registered(code: str) -> RegisteredAgency | None:
-    for register in bundled_registers():
+def _registered(code: str, first: Register | None = None) -> RegisteredAgency | None:
+    for register in ([first] if first else []) + bundled_registers():
         if found := register.by_code(code):
             return found
     return None
 
 
-def _agency_data(agency: RegisteredAgency) -> dict[str, Any]:
-    kind = "district" if agency.kind == "commune" else agency.kind
-    data: dict[str, Any] = {"code": agency.code, "name_vi": agency.name_vi}
-    if agency.name_en:
-        data["name_en"] = agency.name_en
-    data["kind"] = kind
-    head: dict[str, Any] = {"title_vi": agency.head_title_vi or f"Thủ trưởng {agency.name_vi}"}
-    if agency.head_name:
-        head["name"] = agency.head_name
-    data["head"] = head
-    if agency.valid_from:
-        data["valid_from"] = agency.valid_from
-    if agency.valid_until:
-        data["valid_until"] = agency.valid_until
-    return data
-
-
-def next_year(path: Path, year: int, out_dir: Path | None = None) -> NextYear:
+def next_year(
+    path: Path, year: int, out_dir: Path | None = None, register: Register | None = None
+) -> NextYear:
+    """``register``: the agencies as they are in the new year (``--agencies``); the plan is then
+    addressed to them (regroup.py): ended bodies leave the file, districts give way to communes."""
     loaded = load_workflow(path)
     old_year = loaded.workflow.plan.year
     if year <= old_year:
@@ -119,10 +108,10 @@ def next_year(path: Path, year: int, out_dir: Path | None = None) -> NextYear:
         if until is None or until >= start:
             continue
         successor = agency.get("successor")
-        registered = _registered(agency["code"])
+        registered = _registered(agency["code"], register)
         if not successor and registered and registered.successor:
             successor = registered.successor
-            found = _registered(successor)
+            found = _registered(successor, register)
             if found and successor not in agencies:
                 data["agencies"].append(_agency_data(found))
                 agencies[successor] = data["agencies"][-1]
@@ -137,6 +126,8 @@ def next_year(path: Path, year: int, out_dir: Path | None = None) -> NextYear:
                 f"agency {agency['code']} ended {until}: no successor known, it gets no task in "
                 f"{year} (REVIEW)"
             )
+    if register is not None:
+        readdress(data, register, year, replaced, result.changes)
     for step in data["escalation"]["ladder"]:
         if step["recipient"] in replaced:
             step["recipient"] = replaced[step["recipient"]]
@@ -150,6 +141,11 @@ def next_year(path: Path, year: int, out_dir: Path | None = None) -> NextYear:
             if target not in new_assignees:
                 new_assignees.append(target)
         duty["assignees"] = new_assignees
+        if duty.get("cooperating"):
+            coop = [replaced.get(c, c) for c in duty["cooperating"]]
+            duty["cooperating"] = [c for i, c in enumerate(coop) if c not in coop[:i]]
+        if duty.get("report_to") in replaced:
+            duty["report_to"] = replaced[duty["report_to"]]
         due = duty["schedule"].get("due")
         if due is not None:
             moved = move_date(due, year, loaded.calendar, new_cal)
