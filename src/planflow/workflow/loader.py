@@ -19,12 +19,11 @@ from planflow.domain.calendar import WorkingCalendar
 from planflow.workflow.errors import Problem, WorkflowError
 from planflow.workflow.model import (
     MAX_TEXT,
-    FixedSchedule,
     LadderRecipient,
-    Recurrence,
     Workflow,
 )
 from planflow.workflow.roles import cached, check_overlaps, check_roles, rule_size
+from planflow.workflow.schedules import check_schedule, period_count
 from planflow.workflow.yamlsource import Loc, SourceDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,18 +64,19 @@ class LoadedPlan:
 def load_workflow(path: Path) -> LoadedPlan:
     source = read_yaml(path)
     workflow = _validate(source, Workflow)
+    overrides, overrides_problems = _overrides(workflow, path, source)
+    calendar = _calendar(workflow, overrides)
     problems = check_consistency(workflow, source)
+    problems += check_schedules(workflow, calendar, source)
     if not problems:
         problems += check_size(workflow, source)
     if not problems:
         problems += check_overlaps(
             workflow, source, cached(lambda code: expand_group(workflow, code))
         )
-    overrides, overrides_problems = _overrides(workflow, path, source)
     problems += overrides_problems
     if problems:
         raise WorkflowError(problems)
-    calendar = _calendar(workflow, overrides)
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
     return LoadedPlan(workflow, calendar, path, digest)
 
@@ -148,22 +148,31 @@ def _union_member(loc: tuple[int | str, ...]) -> tuple[Loc, str] | None:
     return None
 
 
+_STRUCTURAL = ("extra_forbidden", "missing")
+
+
 def _closest_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     """pydantic reports the errors of every member of a union that failed to match; keep only
-    those of the member(s) that came closest (fewest errors), so a wrong value in a recurring
-    schedule is not also reported as the "extra fields" of a fixed one."""
-    counts: dict[tuple[Loc, str], int] = {}
+    those of the member that came closest, so a wrong value in a recurring schedule is not also
+    reported as the "extra fields" of a fixed one. Closest: the fewest fields missing or not
+    allowed (the member whose shape the value has), then the fewest errors, then the first in
+    the union's order."""
+    scores: dict[tuple[Loc, str], list[int]] = {}
     for err in errors:
         member = _union_member(err["loc"])
         if member is not None:
-            counts[member] = counts.get(member, 0) + 1
-    fewest: dict[Loc, int] = {}
-    for (where, _), count in counts.items():
-        fewest[where] = min(count, fewest.get(where, count))
+            score = scores.setdefault(member, [0, 0, len(scores)])
+            score[0] += err["type"] in _STRUCTURAL
+            score[1] += 1
+    best: dict[Loc, tuple[Loc, str]] = {}
+    for member, score in scores.items():
+        where = member[0]
+        if where not in best or score < scores[best[where]]:
+            best[where] = member
     kept = []
     for err in errors:
         member = _union_member(err["loc"])
-        if member is None or counts[member] == fewest[member[0]]:
+        if member is None or best[member[0]] == member:
             kept.append(err)
     return kept
 
@@ -219,7 +228,6 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                 )
             )
     duty_ids: set[str] = set()
-    year = workflow.plan.year
     for i, duty in enumerate(workflow.duties):
         if duty.id in duty_ids:
             problems.append(
@@ -236,24 +244,6 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                         f"cơ quan hoặc nhóm không tồn tại / unknown agency or group {code!r}",
                     )
                 )
-        if isinstance(duty.schedule, FixedSchedule) and duty.schedule.due.year != year:
-            problems.append(
-                source.problem(
-                    ("duties", i, "schedule", "due"),
-                    f"hạn {duty.schedule.due.isoformat()} nằm ngoài năm của kế hoạch ({year}) / "
-                    f"deadline {duty.schedule.due.isoformat()} is outside the plan's year {year}",
-                )
-            )
-        if not isinstance(duty.schedule, FixedSchedule):
-            for j, recurrence in enumerate(duty.schedule.every):
-                if recurrence in duty.schedule.every[:j]:
-                    problems.append(
-                        source.problem(
-                            ("duties", i, "schedule", "every", j),
-                            f"loại kỳ {recurrence.value!r} lặp lại / period kind "
-                            f"{recurrence.value!r} is listed twice",
-                        )
-                    )
         for j, days in enumerate(duty.reminders_working_days_before or []):
             if days < 1:
                 problems.append(
@@ -280,6 +270,16 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                 )
             )
     problems.extend(check_roles(workflow, source))
+    return problems
+
+
+def check_schedules(
+    workflow: Workflow, calendar: WorkingCalendar, source: SourceDocument
+) -> list[Problem]:
+    """Every duty's schedule (workflow.schedules): its periods, deadlines, window and start."""
+    problems: list[Problem] = []
+    for i, duty in enumerate(workflow.duties):
+        problems += check_schedule(duty, ("duties", i), workflow.plan.year, calendar, source)
     return problems
 
 
@@ -352,11 +352,7 @@ def check_size(workflow: Workflow, source: SourceDocument) -> list[Problem]:
                 sizes[code] = len(expand_group(workflow, code))
         assignees = min(len(workflow.agencies), sum(sizes[code] for code in set(duty.assignees)))
         assignees += min(len(workflow.agencies), sum(sizes[c] for c in set(duty.cooperating)))
-        if isinstance(duty.schedule, FixedSchedule):
-            periods = 1
-        else:
-            periods = sum(4 if r is Recurrence.QUARTER else 1 for r in duty.schedule.every)
-        total += assignees * periods
+        total += assignees * period_count(duty.schedule)
     expand = cached(lambda code: expand_group(workflow, code))
     rules = rule_size(workflow, lambda code: len(expand(code)))
     if rules > MAX_TASKS:
