@@ -141,40 +141,53 @@ def _is_union_tag(part: int | str) -> bool:
     return isinstance(part, str) and (part[:1].isupper() or not part.isidentifier())
 
 
-def _union_member(loc: tuple[int | str, ...]) -> tuple[Loc, str] | None:
+def _union_member(loc: tuple[int | str, ...], level: int = 0) -> tuple[Loc, str] | None:
+    """The union member an error lies in at nesting ``level`` (0: the outermost union)."""
+    seen = 0
     for i, part in enumerate(loc):
         if _is_union_tag(part):
-            return tuple(loc[:i]), str(part)
+            if seen == level:
+                return tuple(loc[:i]), str(part)
+            seen += 1
     return None
 
 
 _STRUCTURAL = ("extra_forbidden", "missing")
 
 
-def _closest_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+def _wrong_kind(error_type: str) -> bool:
+    """An error saying the value is of another kind than the member takes (not a string, not one
+    of the words): a member that takes the kind but not the value (13 for a month) is closer."""
+    return error_type in ("literal_error", "enum") or error_type.endswith(("_type", "_parsing"))
+
+
+def _closest_union_members(errors: list[ErrorDetails], level: int = 0) -> list[ErrorDetails]:
     """pydantic reports the errors of every member of a union that failed to match; keep only
     those of the member that came closest, so a wrong value in a recurring schedule is not also
     reported as the "extra fields" of a fixed one. Closest: the fewest fields missing or not
     allowed (the member whose shape the value has), then the fewest errors, then the first in
-    the union's order."""
-    scores: dict[tuple[Loc, str], list[int]] = {}
+    the union's order, preferring a member that takes the value's kind (a number for a month
+    number); a union inside a member counts only its own closest member."""
+    groups: dict[tuple[Loc, str], list[ErrorDetails]] = {}
     for err in errors:
-        member = _union_member(err["loc"])
+        member = _union_member(err["loc"], level)
         if member is not None:
-            score = scores.setdefault(member, [0, 0, len(scores)])
-            score[0] += err["type"] in _STRUCTURAL
-            score[1] += 1
-    best: dict[Loc, tuple[Loc, str]] = {}
-    for member, score in scores.items():
-        where = member[0]
-        if where not in best or score < scores[best[where]]:
-            best[where] = member
-    kept = []
-    for err in errors:
-        member = _union_member(err["loc"])
-        if member is None or best[member[0]] == member:
-            kept.append(err)
-    return kept
+            groups.setdefault(member, []).append(err)
+    if not groups:
+        return errors
+    best: dict[Loc, tuple[tuple[int, int, int, int], list[ErrorDetails]]] = {}
+    for order, (member, group) in enumerate(groups.items()):
+        kept = _closest_union_members(group, level + 1)
+        score = (
+            sum(e["type"] in _STRUCTURAL for e in kept),
+            sum(_wrong_kind(e["type"]) for e in kept),
+            len(kept),
+            order,
+        )
+        if member[0] not in best or score < best[member[0]][0]:
+            best[member[0]] = (score, kept)
+    chosen = {id(e) for _, kept in best.values() for e in kept}
+    return [e for e in errors if _union_member(e["loc"], level) is None or id(e) in chosen]
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
