@@ -3,7 +3,8 @@
 A fixed due date that falls on a day off moves to the next working day (Civil Code 2015,
 art. 148(5)): the task's ``due`` is that effective date, and ``stated_due`` keeps the date the plan
 wrote (``domain.calendar.due_note`` words it for the read side). A recurring deadline counted in
-working days always lands on a working day.
+working days always lands on a working day; a day of the month or of the week, or a window's end,
+may not, and moves the same way. What each schedule's obligations are is ``workflow.schedules``'s.
 
 An agency named (directly or through a group) gets a task only if it is valid on the due date; a
 due date after its last day goes to its successor instead (the first along the ``successor`` chain
