@@ -9,12 +9,14 @@ off, Sat 10 Jan worked, 16–20 Feb (Tết), 27 Apr, 30 Apr and 1 May off, Sat 2
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, KIEN_GIANG, MINI
 from planflow.domain.labels import window_words
 from planflow.domain.periods import Period, PeriodKind, periods_for
+from planflow.ingest.nextyear import next_year
 from planflow.workflow.expand import TaskSpec, expand
 from planflow.workflow.loader import LoadedPlan, load_workflow
 
@@ -231,3 +233,20 @@ def test_planflow_v1_files_make_the_same_tasks_as_before() -> None:
         ]
     )
     assert all(s.window is None for s in made)
+
+
+def test_next_years_draft_moves_starts_and_after_year_dates_and_drops_a_missing_week_53(
+    tmp_path: Path,
+) -> None:
+    drafted = next_year(SCHEDULES, 2027, tmp_path)
+    path = tmp_path / "lich-2027.yaml"
+    path.write_text(drafted.text(str(SCHEDULES)), encoding="utf-8")
+    plan = load_workflow(path)
+    made = {(s.duty, s.period): s for s in expand(plan.workflow, plan.calendar)}
+    # 15/01/2027 in the 2026 plan is 15/01/2028 in the 2027 one: a Saturday, moved back to Friday
+    # as next-year moves every fixed date.
+    assert made[("S10", "2027")].due == date(2028, 1, 14)
+    assert {k[1] for k in made if k[0] == "S2"} == {f"2027-M{m:02d}" for m in range(8, 13)}
+    assert {k[1] for k in made if k[0] == "S1"} == {"2027-W01"}  # 2027 has 52 ISO weeks
+    assert any("W53 removed" in c for c in drafted.changes)
+    assert len(made) == 35
