@@ -5,6 +5,7 @@ pages; events recorded before windows existed still replay."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from planflow.domain.task import Task, task_id
 from planflow.web.names import Names
 from planflow.workflow.expand import TaskSpec, expand
 from planflow.workflow.loader import LoadedPlan, load_workflow
+from webkit import PASSWORD, make_world, seed_database
 
 SCHEDULES = FIXTURES / "schedules-2026.yaml"
 PLAN = "lich-2026"
@@ -209,3 +211,24 @@ def test_a_loaded_window_task_carries_its_window_and_the_cli_and_pages_show_it(
     )
     assert vi.period("2026-M03") == "Tháng 3 năm 2026"
     assert en.period("2026-W05") == "Week 5 of 2026"
+
+
+def test_the_task_page_shows_the_window_as_the_plan_words_it(
+    tmp_path: Path, plan: LoadedPlan
+) -> None:
+    seeded = seed_database(tmp_path / "seed.db", plan)
+    for world in make_world(tmp_path, seeded):
+        page = world.client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        signed = world.client.post(
+            "/login",
+            data={"username": "director", "password": PASSWORD, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303
+        window = world.client.get(f"/tasks/{task_id(PLAN, 'S9', 'so-a', '2026')}")
+        assert window.status_code == 200
+        assert "Trong quý II và quý III năm 2026 (01/04/2026 – 30/09/2026)" in window.text
+        monthly = world.client.get(f"/tasks/{task_id(PLAN, 'S2', 'so-a', '2026-M09')}")
+        assert "Tháng 9 năm 2026" in monthly.text
