@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from planflow.cli.main import app as cli
 from planflow.workflow.errors import Problem, WorkflowError
+from planflow.workflow.expand import expand
 from planflow.workflow.loader import load_workflow
 
 PLAN = """\
@@ -178,3 +180,17 @@ def test_planflow_validate_names_the_field_and_exits_2(
     assert f"{path}:{SCHEDULE_LINE}: duties[0].schedule.within[1]:" in result.stderr
     assert "không nối tiếp" in result.stderr and "does not follow 2026-Q2" in result.stderr
     assert not (tmp_path / "planflow.db").exists()
+
+
+def test_a_period_due_before_the_duty_starts_makes_no_task(tmp_path: Path) -> None:
+    # A plan of 15 Aug 2026: "báo cáo trước ngày 05 hằng tháng". August has begun, but its report
+    # was due on 5 Aug, before the duty existed; September's is due Sat 5 Sep → Mon 7 Sep.
+    path = write(tmp_path, "{every: [month], deadlines: {month: {day: 5}}}", start="2026-08-15")
+    plan = load_workflow(path)
+    made = expand(plan.workflow, plan.calendar)
+    assert [(s.period, s.due) for s in made] == [
+        ("2026-M09", date(2026, 9, 7)),
+        ("2026-M10", date(2026, 10, 5)),
+        ("2026-M11", date(2026, 11, 5)),
+        ("2026-M12", date(2026, 12, 7)),  # Sat 5 Dec
+    ]

@@ -8,7 +8,8 @@ and the checks that name the field of a schedule that cannot be. Pure.
 - window: one obligation, done within the window, due on its last day; its period is the window's
   period when it is one (``2026-Q3``), else the plan's year.
 
-A duty's ``start`` drops the periods that end before it. Every stated date lies between 1 Jan of
+A duty's ``start`` drops the periods that end before it or are due before it (a fixed date or a
+window before it is refused). Every stated date lies between 1 Jan of
 the plan's year and 31 Dec of the year after (``latest_due``); a day off is moved by the caller
 (``WorkingCalendar.effective_due``).
 """
@@ -109,7 +110,11 @@ def window_of(schedule: WindowSchedule, year: int) -> tuple[list[Period], date, 
     return periods, periods[0].span()[0], periods[-1].span()[1]
 
 
-def obligations(duty: Duty, year: int, calendar: WorkingCalendar) -> list[Obligation]:
+def obligations(
+    duty: Duty, year: int, calendar: WorkingCalendar, *, from_start: bool = True
+) -> list[Obligation]:
+    """The duty's obligations; with ``from_start``, a recurring schedule's periods that end
+    before the duty's start, or are due before it, are left out."""
     schedule = duty.schedule
     if isinstance(schedule, FixedSchedule):
         return [Obligation(Period(year, PeriodKind.ONCE), schedule.due)]
@@ -118,12 +123,16 @@ def obligations(duty: Duty, year: int, calendar: WorkingCalendar) -> list[Obliga
         period = periods[0] if len(periods) == 1 else Period(year, PeriodKind.ONCE)
         return [Obligation(period, last, (first, last))]
     out: list[Obligation] = []
+    begins = duty.start if from_start else None
     for period in periods_of(schedule, year):
-        if duty.start is not None and period.span()[1] < duty.start:
+        if begins is not None and period.span()[1] < begins:
             continue
         rule = deadline_for(schedule, period.kind)
-        if rule is not None:  # always, in a checked file
-            out.append(Obligation(period, stated_due(period, rule, calendar)))
+        if rule is None:  # never, in a checked file
+            continue
+        stated = stated_due(period, rule, calendar)
+        if begins is None or stated >= begins:
+            out.append(Obligation(period, stated))
     return out
 
 
@@ -147,7 +156,8 @@ def check_schedule(
         if problems:
             return problems
     first, last = date(year, 1, 1), latest_due(year)
-    for ob in obligations(duty, year, calendar):
+    recurring = isinstance(schedule, RecurringSchedule)
+    for ob in obligations(duty, year, calendar, from_start=False):
         field = _date_field(schedule, at, ob.period)
         if not first <= ob.stated <= last:
             refuse(
@@ -157,20 +167,19 @@ def check_schedule(
                 f"deadline {ob.stated.isoformat()} ({ob.period.code}) is outside "
                 f"{first.isoformat()} … {last.isoformat()} (the plan's year and the next)",
             )
-        elif isinstance(schedule, RecurringSchedule) and ob.stated < ob.period.span()[0]:
+        elif recurring and ob.stated < ob.period.span()[0]:
             refuse(
                 field,
                 f"hạn {ob.stated:%d/%m/%Y} đến trước khi kỳ {ob.period.code} bắt đầu",
                 f"deadline {ob.stated.isoformat()} comes before period {ob.period.code} begins",
             )
-        elif duty.start is not None and ob.stated < duty.start:
+        elif not recurring and duty.start is not None and ob.stated < duty.start:
             refuse(
                 (*where, "start"),
                 f"hạn {ob.stated:%d/%m/%Y} đến trước ngày bắt đầu {duty.start:%d/%m/%Y}",
                 f"deadline {ob.stated.isoformat()} comes before the duty's start "
                 f"{duty.start.isoformat()}",
             )
-    recurring = isinstance(schedule, RecurringSchedule)
     if recurring and duty.start is not None and not obligations(duty, year, calendar):
         refuse(
             (*where, "start"),
