@@ -151,7 +151,7 @@ def test_a_wrong_type_inside_a_recurring_schedule_is_the_only_problem_reported(
 
 
 def test_an_unknown_recurrence_is_the_only_problem_reported(tmp_path: Path) -> None:
-    path = edited_mini(tmp_path, ("every: [quarter]", "every: [month]"))
+    path = edited_mini(tmp_path, ("every: [quarter]", "every: [fortnight]"))
     problem = only_problem(path)
     assert (problem.line, problem.field) == (42, "duties[1].schedule.every[0]")
 
@@ -267,10 +267,10 @@ def test_a_group_code_equal_to_an_agency_code_is_refused(tmp_path: Path) -> None
 
 
 def test_a_deadline_outside_the_plans_year_is_refused(tmp_path: Path) -> None:
-    path = edited_mini(tmp_path, ("schedule: {due: 2022-03-31}", "schedule: {due: 2023-03-31}"))
+    path = edited_mini(tmp_path, ("schedule: {due: 2022-03-31}", "schedule: {due: 2024-03-31}"))
     problem = only_problem(path)
     assert (problem.line, problem.field) == (35, "duties[0].schedule.due")
-    assert "2023-03-31" in problem.message and "2022" in problem.message
+    assert "2024-03-31" in problem.message and "2023-12-31" in problem.message
 
 
 def test_a_group_that_expands_to_nobody_is_refused(tmp_path: Path) -> None:

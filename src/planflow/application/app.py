@@ -404,6 +404,7 @@ class PlanflowApp(Application[UUID]):
                         role=spec.role,
                         recipient=spec.recipient or "",
                         personal_responsibility=spec.personal_responsibility,
+                        window=spec.window,
                     )
                 )
                 if progress and done % 100 == 0:

@@ -60,6 +60,8 @@ def summary_period(code: str) -> Period:
 
 def months(period: Period) -> tuple[date, date]:
     """The period's calendar months: first and last day."""
+    if period.kind in (PeriodKind.MONTH, PeriodKind.WEEK):
+        return period.span()
     if period.kind is PeriodKind.QUARTER:
         first = date(period.year, period.number * 3 - 2, 1)
         last_month = period.number * 3

@@ -14,6 +14,7 @@ from planflow.application.timeparse import parse_moment
 from planflow.cli import render
 from planflow.cli.choices import check_agency, check_duty, check_period, check_plan, task_ref
 from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
+from planflow.domain.labels import window_words
 from planflow.domain.status import TaskStatus, parse_status
 
 
@@ -130,6 +131,15 @@ def show(
             "version": t.version,
             "as_of": moment.isoformat(),
         }
+        window = getattr(t, "window_start", None), getattr(t, "window_end", None)
+        if window[0] is not None and window[1] is not None:
+            vi, en = window_words(window[0], window[1])
+            data["window"] = {
+                "start": window[0].isoformat(),
+                "end": window[1].isoformat(),
+                "vi": vi,
+                "en": en,
+            }
         if fmt == "json":
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
@@ -139,5 +149,8 @@ def show(
             "completed_at": render.local(t.completed_at) or None,
             "as_of": f"{render.local(moment)} (giờ Việt Nam / Vietnam time)",
         }
+        if "window" in data:
+            w = data["window"]
+            shown["window"] = f"{w['vi']} / {w['en']} ({window[0]:%d/%m/%Y} – {window[1]:%d/%m/%Y})"
         for key, value in shown.items():
             console.print(f"[bold]{key}[/]: {value}")

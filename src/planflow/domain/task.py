@@ -94,6 +94,8 @@ class Task(Aggregate):
         role: str
         recipient: str
         personal_responsibility: bool
+        window_start: date | None
+        window_end: date | None
 
     def __init__(
         self,
@@ -109,8 +111,12 @@ class Task(Aggregate):
         role: str = LEAD,  # events stored before roles existed: every task was a lead task
         recipient: str = "",
         personal_responsibility: bool = False,
+        window_start: date | None = None,  # events stored before windows existed: no window
+        window_end: date | None = None,
     ) -> None:
         self.plan = plan
+        self.window_start = window_start  # a window (trong quý III): its first and last day
+        self.window_end = window_end
         self.role = role
         self.recipient = recipient  # the agency that reviews the report ("": the Office)
         self.personal_responsibility = personal_responsibility
@@ -155,16 +161,24 @@ class Task(Aggregate):
         role: str = LEAD,
         recipient: str = "",
         personal_responsibility: bool = False,
+        window: tuple[date, date] | None = None,
     ) -> Task:
         _require(actor, "actor")
         if role not in (LEAD, COOPERATING):
             raise InvalidArgument(f"Vai trò không hợp lệ: {role}", f"invalid role: {role}")
+        if window is not None and not window[0] <= window[1]:
+            raise InvalidDeadline(
+                "Khoảng thời gian thực hiện không hợp lệ",
+                "invalid window: it ends before it starts",
+            )
         return cls._create(
             cls.Assigned,
             id=task_id(plan, duty_key(duty, role), agency, period),
             role=role,
             recipient=recipient,
             personal_responsibility=personal_responsibility,
+            window_start=window[0] if window else None,
+            window_end=window[1] if window else None,
             plan=plan,
             duty=duty,
             agency=agency,

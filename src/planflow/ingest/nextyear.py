@@ -20,6 +20,7 @@ import yaml
 
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
+from planflow.domain.periods import iso_weeks
 from planflow.ingest.errors import IngestError
 from planflow.ingest.register import Register, RegisteredAgency, bundled_registers
 from planflow.ingest.regroup import agency_data as _agency_data
@@ -54,6 +55,13 @@ def move_date(day: dt.date, year: int, old: WorkingCalendar, new: WorkingCalenda
     except ValueError:  # 29 February
         moved = dt.date(year, day.month, 28)
     return last_working_day(new, moved)
+
+
+def _same_day(day: dt.date, year: int) -> dt.date:
+    try:
+        return dt.date(year, day.month, day.day)
+    except ValueError:  # 29 February
+        return dt.date(year, day.month, 28)
 
 
 def _registered(code: str, first: Register | None = None) -> RegisteredAgency | None:
@@ -147,8 +155,25 @@ def next_year(
         if duty.get("report_to") in replaced:
             duty["report_to"] = replaced[duty["report_to"]]
         due = duty["schedule"].get("due")
-        if due is not None:
-            moved = move_date(due, year, loaded.calendar, new_cal)
+        source_year = loaded.workflow.plan.year
+        if due is not None:  # a date in the year after the plan's stays in the year after
+            moved = move_date(due, year + due.year - source_year, loaded.calendar, new_cal)
             duty["schedule"]["due"] = moved
             result.changes.append(f"duty {duty['id']}: due {due} → {moved} ({moved:%a})")
+        begins = duty.get("start")
+        if begins is not None:
+            duty["start"] = _same_day(begins, year + begins.year - source_year)
+            result.changes.append(f"duty {duty['id']}: start {begins} → {duty['start']}")
+        listed = duty["schedule"].get("periods")
+        if listed is not None and "W53" in listed and iso_weeks(year) < 53:
+            listed.remove("W53")
+            result.changes.append(
+                f"duty {duty['id']}: W53 removed, {year} has 52 ISO weeks (REVIEW)"
+            )
+        within = duty["schedule"].get("within")
+        if within is not None:  # a window's named year ("2027-Q1") moves with the plan
+            duty["schedule"]["within"] = [
+                f"{int(p[:4]) + year - source_year}{p[4:]}" if p[:1].isdigit() else p
+                for p in within
+            ]
     return result

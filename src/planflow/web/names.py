@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from planflow.application.queries import PlanInfo
+from planflow.domain.labels import window_words
 from planflow.domain.periods import Period, PeriodKind
 from planflow.domain.status import TaskStatus
 from planflow.web.i18n import pick
@@ -17,6 +19,8 @@ _PERIOD_EN = {
     PeriodKind.NINE_MONTHS: "Nine months of {y}",
     PeriodKind.YEAR: "Year {y}",
     PeriodKind.ONCE: "During {y}",
+    PeriodKind.MONTH: "Month {n} of {y}",
+    PeriodKind.WEEK: "Week {n} of {y}",
 }
 
 
@@ -45,6 +49,10 @@ def period_short(lang: str, code: str) -> str:
         return pick(lang, f"6 tháng/{p.year}", f"H1 {p.year}")
     if p.kind is PeriodKind.NINE_MONTHS:
         return pick(lang, f"9 tháng/{p.year}", f"9M {p.year}")
+    if p.kind is PeriodKind.MONTH:
+        return pick(lang, f"Tháng {p.number}/{p.year}", f"M{p.number:02d} {p.year}")
+    if p.kind is PeriodKind.WEEK:
+        return pick(lang, f"Tuần {p.number}/{p.year}", f"W{p.number:02d} {p.year}")
     if p.kind is PeriodKind.ONCE:
         return pick(lang, f"Trong năm {p.year}", f"During {p.year}")
     return pick(lang, f"Năm {p.year}", f"Year {p.year}")
@@ -111,7 +119,13 @@ class Names:
         kinds = self.groups.get(group, ("", frozenset()))[1]
         return self.kinds.get(agency, "") in kinds
 
-    def period(self, code: str) -> str:
+    def period(self, code: str, window_start: object = None, window_end: object = None) -> str:
+        """The period's name; a task done within a window reads as the plan words it ("Trong
+        quý III năm 2026", with its first and last day)."""
+        if isinstance(window_start, date) and isinstance(window_end, date):
+            vi, en = window_words(window_start, window_end)
+            span = f" ({window_start:%d/%m/%Y} – {window_end:%d/%m/%Y})"
+            return pick(self.lang, vi[:1].upper() + vi[1:], en[:1].upper() + en[1:]) + span
         return period_label(self.lang, code)
 
     def period_short(self, code: str) -> str:

@@ -3,7 +3,8 @@
 A fixed due date that falls on a day off moves to the next working day (Civil Code 2015,
 art. 148(5)): the task's ``due`` is that effective date, and ``stated_due`` keeps the date the plan
 wrote (``domain.calendar.due_note`` words it for the read side). A recurring deadline counted in
-working days always lands on a working day.
+working days always lands on a working day; a day of the month or of the week, or a window's end,
+may not, and moves the same way. What each schedule's obligations are is ``workflow.schedules``'s.
 
 An agency named (directly or through a group) gets a task only if it is valid on the due date; a
 due date after its last day goes to its successor instead (the first along the ``successor`` chain
@@ -18,16 +19,9 @@ from datetime import date
 from uuid import UUID
 
 from planflow.domain.calendar import WorkingCalendar
-from planflow.domain.periods import Period, PeriodKind, periods_for
 from planflow.domain.task import COOPERATING, LEAD, Completion, duty_key, task_id
 from planflow.workflow.loader import expand_group
-from planflow.workflow.model import (
-    Agency,
-    FixedSchedule,
-    Recurrence,
-    RecurringSchedule,
-    Workflow,
-)
+from planflow.workflow.model import Agency, Workflow
 from planflow.workflow.roles import (
     cached,
     offices,
@@ -35,13 +29,7 @@ from planflow.workflow.roles import (
     recipient_of,
     rule_maps,
 )
-
-_KIND = {
-    Recurrence.QUARTER: PeriodKind.QUARTER,
-    Recurrence.HALF_YEAR: PeriodKind.HALF_YEAR,
-    Recurrence.NINE_MONTHS: PeriodKind.NINE_MONTHS,
-    Recurrence.YEAR: PeriodKind.YEAR,
-}
+from planflow.workflow.schedules import obligations
 
 
 @dataclass(frozen=True)
@@ -57,6 +45,7 @@ class TaskSpec:
     role: str = LEAD  # or COOPERATING (phối hợp): never chased
     recipient: str | None = None  # the agency that reviews the report (None: the Office)
     personal_responsibility: bool = False
+    window: tuple[date, date] | None = None  # first and last day, for a window (trong quý III)
 
     @property
     def due_as_stated(self) -> date:
@@ -93,7 +82,8 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
         leads = expanded(duty.assignees)
         helpers = [c for c in expanded(duty.cooperating) if c not in leads]
         personal = personal_responsibility(workflow, duty)
-        for period, stated in _deadlines(duty.schedule, plan.year, calendar):
+        for obligation in obligations(duty, plan.year, calendar):
+            period, stated = obligation.period, obligation.stated
             due = calendar.effective_due(stated)
             holders: dict[tuple[str, str], None] = {}  # (agency, role), ordered, no repeats
             for code, role in [*((c, LEAD) for c in leads), *((c, COOPERATING) for c in helpers)]:
@@ -115,6 +105,7 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         role=role,
                         recipient=recipient_of(duty, code, maps, office) if lead else None,
                         personal_responsibility=personal and lead,
+                        window=obligation.window,
                     )
                 )
     return specs
@@ -131,17 +122,3 @@ def _holder(agencies: dict[str, Agency], code: str, due: date) -> str | None:
         seen.add(agency.successor)
         agency = agencies[agency.successor]
     return agency.code if agency.is_valid_on(due) or agency.code != code else None
-
-
-def _deadlines(
-    schedule: FixedSchedule | RecurringSchedule, year: int, calendar: WorkingCalendar
-) -> list[tuple[Period, date]]:
-    if isinstance(schedule, FixedSchedule):
-        return [(Period(year, PeriodKind.ONCE), schedule.due)]
-    out: list[tuple[Period, date]] = []
-    for recurrence in schedule.every:
-        for period in periods_for(_KIND[recurrence], year):
-            _, cutoff_end = period.cutoff()
-            due = calendar.add_working_days(cutoff_end, schedule.submit_working_days_after_cutoff)
-            out.append((period, due))
-    return out

@@ -19,12 +19,11 @@ from planflow.domain.calendar import WorkingCalendar
 from planflow.workflow.errors import Problem, WorkflowError
 from planflow.workflow.model import (
     MAX_TEXT,
-    FixedSchedule,
     LadderRecipient,
-    Recurrence,
     Workflow,
 )
 from planflow.workflow.roles import cached, check_overlaps, check_roles, rule_size
+from planflow.workflow.schedules import check_schedule, period_count
 from planflow.workflow.yamlsource import Loc, SourceDocument, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,18 +64,19 @@ class LoadedPlan:
 def load_workflow(path: Path) -> LoadedPlan:
     source = read_yaml(path)
     workflow = _validate(source, Workflow)
+    overrides, overrides_problems = _overrides(workflow, path, source)
+    calendar = _calendar(workflow, overrides)
     problems = check_consistency(workflow, source)
+    problems += check_schedules(workflow, calendar, source)
     if not problems:
         problems += check_size(workflow, source)
     if not problems:
         problems += check_overlaps(
             workflow, source, cached(lambda code: expand_group(workflow, code))
         )
-    overrides, overrides_problems = _overrides(workflow, path, source)
     problems += overrides_problems
     if problems:
         raise WorkflowError(problems)
-    calendar = _calendar(workflow, overrides)
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
     return LoadedPlan(workflow, calendar, path, digest)
 
@@ -141,31 +141,53 @@ def _is_union_tag(part: int | str) -> bool:
     return isinstance(part, str) and (part[:1].isupper() or not part.isidentifier())
 
 
-def _union_member(loc: tuple[int | str, ...]) -> tuple[Loc, str] | None:
+def _union_member(loc: tuple[int | str, ...], level: int = 0) -> tuple[Loc, str] | None:
+    """The union member an error lies in at nesting ``level`` (0: the outermost union)."""
+    seen = 0
     for i, part in enumerate(loc):
         if _is_union_tag(part):
-            return tuple(loc[:i]), str(part)
+            if seen == level:
+                return tuple(loc[:i]), str(part)
+            seen += 1
     return None
 
 
-def _closest_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+_STRUCTURAL = ("extra_forbidden", "missing")
+
+
+def _wrong_kind(error_type: str) -> bool:
+    """An error saying the value is of another kind than the member takes (not a string, not one
+    of the words): a member that takes the kind but not the value (13 for a month) is closer."""
+    return error_type in ("literal_error", "enum") or error_type.endswith(("_type", "_parsing"))
+
+
+def _closest_union_members(errors: list[ErrorDetails], level: int = 0) -> list[ErrorDetails]:
     """pydantic reports the errors of every member of a union that failed to match; keep only
-    those of the member(s) that came closest (fewest errors), so a wrong value in a recurring
-    schedule is not also reported as the "extra fields" of a fixed one."""
-    counts: dict[tuple[Loc, str], int] = {}
+    those of the member that came closest, so a wrong value in a recurring schedule is not also
+    reported as the "extra fields" of a fixed one. Closest: the fewest fields missing or not
+    allowed (the member whose shape the value has), then the fewest errors, then the first in
+    the union's order, preferring a member that takes the value's kind (a number for a month
+    number); a union inside a member counts only its own closest member."""
+    groups: dict[tuple[Loc, str], list[ErrorDetails]] = {}
     for err in errors:
-        member = _union_member(err["loc"])
+        member = _union_member(err["loc"], level)
         if member is not None:
-            counts[member] = counts.get(member, 0) + 1
-    fewest: dict[Loc, int] = {}
-    for (where, _), count in counts.items():
-        fewest[where] = min(count, fewest.get(where, count))
-    kept = []
-    for err in errors:
-        member = _union_member(err["loc"])
-        if member is None or counts[member] == fewest[member[0]]:
-            kept.append(err)
-    return kept
+            groups.setdefault(member, []).append(err)
+    if not groups:
+        return errors
+    best: dict[Loc, tuple[tuple[int, int, int, int], list[ErrorDetails]]] = {}
+    for order, (member, group) in enumerate(groups.items()):
+        kept = _closest_union_members(group, level + 1)
+        score = (
+            sum(e["type"] in _STRUCTURAL for e in kept),
+            sum(_wrong_kind(e["type"]) for e in kept),
+            len(kept),
+            order,
+        )
+        if member[0] not in best or score < best[member[0]][0]:
+            best[member[0]] = (score, kept)
+    chosen = {id(e) for _, kept in best.values() for e in kept}
+    return [e for e in errors if _union_member(e["loc"], level) is None or id(e) in chosen]
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
@@ -219,7 +241,6 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                 )
             )
     duty_ids: set[str] = set()
-    year = workflow.plan.year
     for i, duty in enumerate(workflow.duties):
         if duty.id in duty_ids:
             problems.append(
@@ -236,24 +257,6 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                         f"cơ quan hoặc nhóm không tồn tại / unknown agency or group {code!r}",
                     )
                 )
-        if isinstance(duty.schedule, FixedSchedule) and duty.schedule.due.year != year:
-            problems.append(
-                source.problem(
-                    ("duties", i, "schedule", "due"),
-                    f"hạn {duty.schedule.due.isoformat()} nằm ngoài năm của kế hoạch ({year}) / "
-                    f"deadline {duty.schedule.due.isoformat()} is outside the plan's year {year}",
-                )
-            )
-        if not isinstance(duty.schedule, FixedSchedule):
-            for j, recurrence in enumerate(duty.schedule.every):
-                if recurrence in duty.schedule.every[:j]:
-                    problems.append(
-                        source.problem(
-                            ("duties", i, "schedule", "every", j),
-                            f"loại kỳ {recurrence.value!r} lặp lại / period kind "
-                            f"{recurrence.value!r} is listed twice",
-                        )
-                    )
         for j, days in enumerate(duty.reminders_working_days_before or []):
             if days < 1:
                 problems.append(
@@ -280,6 +283,16 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                 )
             )
     problems.extend(check_roles(workflow, source))
+    return problems
+
+
+def check_schedules(
+    workflow: Workflow, calendar: WorkingCalendar, source: SourceDocument
+) -> list[Problem]:
+    """Every duty's schedule (workflow.schedules): its periods, deadlines, window and start."""
+    problems: list[Problem] = []
+    for i, duty in enumerate(workflow.duties):
+        problems += check_schedule(duty, ("duties", i), workflow.plan.year, calendar, source)
     return problems
 
 
@@ -352,11 +365,7 @@ def check_size(workflow: Workflow, source: SourceDocument) -> list[Problem]:
                 sizes[code] = len(expand_group(workflow, code))
         assignees = min(len(workflow.agencies), sum(sizes[code] for code in set(duty.assignees)))
         assignees += min(len(workflow.agencies), sum(sizes[c] for c in set(duty.cooperating)))
-        if isinstance(duty.schedule, FixedSchedule):
-            periods = 1
-        else:
-            periods = sum(4 if r is Recurrence.QUARTER else 1 for r in duty.schedule.every)
-        total += assignees * periods
+        total += assignees * period_count(duty.schedule)
     expand = cached(lambda code: expand_group(workflow, code))
     rules = rule_size(workflow, lambda code: len(expand(code)))
     if rules > MAX_TASKS:

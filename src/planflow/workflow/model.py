@@ -12,6 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from planflow.workflow.schedule_model import (
+    MAX_PERIODS,
+    Deadlines,
+    PeriodPart,
+    WindowSchedule,
+)
+
 FORMAT = "planflow/v1"
 
 # --- limits (docs/workflow-format.md, "Limits and refused input") -----------------------------
@@ -89,7 +96,12 @@ class PlanMeta(Strict):
     issuer: NonEmpty = Field(description="Cơ quan ban hành")
     number: NonEmptyShort = Field(description="Số, ký hiệu văn bản, e.g. '39/KH-UBND'")
     date: dt.date | None = Field(None, description="Ngày ban hành, when known")
-    year: int = Field(ge=2000, le=2100, description="The plan's year: deadlines must fall in it")
+    year: int = Field(
+        ge=2000,
+        le=2100,
+        description="The plan's year: deadlines fall in it or in the year after (at the latest "
+        "31 Dec of the next year)",
+    )
     title_vi: NonEmpty
     title_en: Name | None = None
     legal_bases: list[LegalBasis] = Field(default_factory=list, max_length=MAX_SMALL_LIST)
@@ -154,6 +166,8 @@ class Recurrence(StrEnum):
     HALF_YEAR = "half_year"
     NINE_MONTHS = "nine_months"
     YEAR = "year"
+    MONTH = "month"
+    WEEK = "week"
 
 
 class FixedSchedule(Strict):
@@ -161,13 +175,28 @@ class FixedSchedule(Strict):
 
 
 class RecurringSchedule(Strict):
-    every: list[Recurrence] = Field(
-        min_length=1, max_length=len(Recurrence), description="One obligation per kind of period"
+    every: list[Recurrence] | None = Field(
+        None,
+        min_length=1,
+        max_length=len(Recurrence),
+        description="One obligation per kind of period (or ``periods``)",
     )
-    submit_working_days_after_cutoff: int = Field(
+    periods: list[PeriodPart] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_PERIODS,
+        description="Only these periods of the plan's year (or ``every``), e.g. "
+        "[Q1, H1, Q3, Y] for 'quý I, 6 tháng, quý III, năm'",
+    )
+    submit_working_days_after_cutoff: int | None = Field(
+        None,
         ge=1,
         le=60,
-        description="Working days after the data cut-off (Decree 09/2019/NĐ-CP) for submission",
+        description="Working days after the data cut-off (Decree 09/2019/NĐ-CP) for submission; "
+        "the deadline of every kind of period that ``deadlines`` leaves out",
+    )
+    deadlines: Deadlines | None = Field(
+        None, description="The deadline per kind of period: working days or a day of the month"
     )
 
 
@@ -180,7 +209,7 @@ class Duty(Strict):
         min_length=1, max_length=MAX_AGENCIES, description="Agency codes or group codes"
     )
     done_when: Done
-    schedule: FixedSchedule | RecurringSchedule
+    schedule: FixedSchedule | RecurringSchedule | WindowSchedule
     reminders_working_days_before: list[WorkingDays] | None = Field(
         None,
         max_length=MAX_SMALL_LIST,
@@ -201,6 +230,11 @@ class Duty(Strict):
         None,
         description="The assignee's head bears personal responsibility (chịu trách nhiệm cá "
         "nhân); unset: as the duty's section says",
+    )
+    start: dt.date | None = Field(
+        None,
+        description="The duty's first day: periods that end before it make no task, and a "
+        "deadline or window before it is refused",
     )
 
 
