@@ -1,0 +1,465 @@
+"""Plans brought in by the Office: drafts under review, the documents they came from, and who
+loaded what (the browser's plans pages; docs/ingestion.md, "In the browser").
+
+Three tables in the shared read-model ``metadata``, all kept by ``planflow rebuild`` (they are not
+derived from events):
+
+- ``planflow_plan_documents``: each uploaded document once, by its SHA-256 (bytes, name, size);
+- ``planflow_plan_drafts``: a draft workflow file under review — its YAML, the source text shown
+  beside it, each field's confidence (application/draft_fields.py) and its state (open, loaded);
+- ``planflow_plan_loads``: every load that changed something: plan, who, when, the workflow
+  file's and the source document's SHA-256, and the counts. Written in the load's transaction.
+
+A draft is checked exactly as ``planflow validate`` checks a file, and loaded by
+``PlanflowApp.load_plan`` (a dry run first shows what loading would do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from planflow.application.app import LoadResult, PlanflowApp
+from planflow.application.draft_fields import FieldNote, apply_form, dump, mark_reviewed
+from planflow.application.errors import ApplicationError
+from planflow.application.plan_diff import DiffLine, diff_documents
+from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.domain.errors import InvalidArgument
+from planflow.workflow.errors import Problem, WorkflowError
+from planflow.workflow.loader import LoadedPlan, load_workflow
+
+documents = Table(
+    "planflow_plan_documents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+    info=KEEP_ON_REBUILD,
+)
+
+drafts = Table(
+    "planflow_plan_drafts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("origin", String(16), nullable=False),  # upload, yaml, next-year
+    Column("status", String(16), nullable=False),  # open, loaded
+    Column("plan", String(64), nullable=False, default=""),
+    Column("source_name", String(200), nullable=False),
+    Column("document_sha256", String(64), nullable=True),
+    Column("source_text", Text, nullable=False),
+    Column("yaml_text", Text, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("notes", JSON, nullable=False),  # what the reading or next-year says to review
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    info=KEEP_ON_REBUILD,
+)
+
+loads = Table(
+    "planflow_plan_loads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan", String(64), nullable=False, index=True),
+    Column("loaded_by", String(100), nullable=False),
+    Column("loaded_at", DateTime, nullable=False),
+    Column("workflow_sha256", String(64), nullable=False),
+    Column("source", Text, nullable=False),  # the workflow file loaded
+    Column("draft", String(36), nullable=True),
+    Column("document_sha256", String(64), nullable=True),
+    Column("document_name", String(200), nullable=True),
+    Column("dry_counts", JSON, nullable=False),  # assigned, cancelled, reassigned, moved
+    info=KEEP_ON_REBUILD,
+)
+
+PLAN_TABLES = (documents, drafts, loads)
+
+
+class DraftNotFound(ApplicationError):
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"Không có bản nháp {ref!r}", f"no draft {ref!r}")
+
+
+class DraftInvalid(InvalidArgument):
+    """The draft does not validate: it cannot be previewed or loaded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "; ".join(f"{p.field or '(file)'}: {p.message}" for p in problems[:5])
+        more = f" (+{len(problems) - 5})" if len(problems) > 5 else ""
+        super().__init__(
+            f"Bản nháp chưa hợp lệ, chưa thể nạp: {shown}{more}",
+            f"the draft does not validate and cannot be loaded: {shown}{more}",
+        )
+
+
+class DraftClosed(InvalidArgument):
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            f"Bản nháp {ref} đã được nạp; hãy tạo bản nháp mới",
+            f"the draft {ref} was loaded already; make a new draft",
+        )
+
+
+@dataclass
+class Draft:
+    id: str
+    origin: str
+    status: str
+    plan: str
+    source_name: str
+    document_sha256: str | None
+    source_text: str
+    yaml_text: str
+    fields: list[FieldNote]
+    notes: list[str]
+    created_by: str
+    created_at: dt.datetime
+    updated_by: str
+    updated_at: dt.datetime
+    attachments: dict[str, str] = field(default_factory=dict)
+
+    def data(self) -> dict[str, Any]:
+        loaded = yaml.safe_load(self.yaml_text)
+        return loaded if isinstance(loaded, dict) else {}
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    plan: str
+    loaded_by: str
+    loaded_at: dt.datetime
+    workflow_sha256: str
+    source: str
+    draft: str | None
+    document_sha256: str | None
+    document_name: str | None
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What loading the draft would do: the same computation as the load, nothing written."""
+
+    result: LoadResult
+    in_force: bool  # a plan with this id is loaded: the diff is against it
+    diff: list[DiffLine]
+
+
+def ensure_tables(app: PlanflowApp) -> None:
+    metadata.create_all(app.engine, tables=list(PLAN_TABLES), checkfirst=True)
+
+
+# --- documents and drafts ---------------------------------------------------------------------
+
+
+def keep_document(
+    session: Session, name: str, kind: str, data: bytes, actor: str, at: dt.datetime
+) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    known = session.execute(select(documents.c.sha256).where(documents.c.sha256 == digest))
+    if known.first() is None:
+        session.execute(
+            insert(documents).values(
+                sha256=digest,
+                name=name[:200],
+                kind=kind,
+                size=len(data),
+                data=data,
+                uploaded_by=actor,
+                uploaded_at=to_db(at),
+            )
+        )
+    return digest
+
+
+def document(app: PlanflowApp, sha256: str) -> tuple[str, str, bytes] | None:
+    """An uploaded document: (name, kind, bytes)."""
+    ensure_tables(app)
+    query = select(documents.c.name, documents.c.kind, documents.c.data).where(
+        documents.c.sha256 == sha256
+    )
+    with app.engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else (row.name, row.kind, bytes(row.data))
+
+
+def create_draft(
+    app: PlanflowApp,
+    *,
+    origin: str,
+    source_name: str,
+    source_text: str,
+    yaml_text: str,
+    fields: list[FieldNote],
+    notes: list[str],
+    actor: str,
+    at: dt.datetime,
+    upload: tuple[str, bytes] | None = None,
+) -> str:
+    """Store a new draft (and the document it was read from, once); its id."""
+    ensure_tables(app)
+    ref = uuid.uuid4().hex[:12]
+    with app.transaction() as session:
+        digest = (
+            keep_document(session, upload[0], upload[0].rsplit(".", 1)[-1], upload[1], actor, at)
+            if upload
+            else None
+        )
+        session.execute(
+            insert(drafts).values(
+                id=ref,
+                origin=origin,
+                status="open",
+                plan=_plan_id(yaml_text),
+                source_name=source_name[:200],
+                document_sha256=digest,
+                source_text=source_text,
+                yaml_text=yaml_text,
+                fields=[f.as_json() for f in fields],
+                notes=notes,
+                created_by=actor,
+                created_at=to_db(at),
+                updated_by=actor,
+                updated_at=to_db(at),
+            )
+        )
+    return ref
+
+
+def _plan_id(yaml_text: str) -> str:
+    try:
+        data = yaml.safe_load(yaml_text)
+        return str(data["plan"]["id"])[:64]
+    except Exception:  # a draft may be anything until it validates
+        return ""
+
+
+def get_draft(app: PlanflowApp, ref: str) -> Draft:
+    ensure_tables(app)
+    with app.engine.connect() as connection:
+        row = connection.execute(select(drafts).where(drafts.c.id == ref)).first()
+    if row is None:
+        raise DraftNotFound(ref)
+    return _draft(row)
+
+
+def _draft(row: Any) -> Draft:
+    return Draft(
+        id=row.id,
+        origin=row.origin,
+        status=row.status,
+        plan=row.plan,
+        source_name=row.source_name,
+        document_sha256=row.document_sha256,
+        source_text=row.source_text,
+        yaml_text=row.yaml_text,
+        fields=[FieldNote.of(f) for f in row.fields],
+        notes=list(row.notes),
+        created_by=row.created_by,
+        created_at=_utc(row.created_at),
+        updated_by=row.updated_by,
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    moment = from_db(value)
+    assert moment is not None
+    return moment
+
+
+def open_drafts(app: PlanflowApp) -> list[Draft]:
+    ensure_tables(app)
+    query = select(drafts).where(drafts.c.status == "open").order_by(drafts.c.created_at.desc())
+    with app.engine.connect() as connection:
+        return [_draft(row) for row in connection.execute(query)]
+
+
+def edit_draft(
+    app: PlanflowApp,
+    draft: Draft,
+    form: dict[str, str],
+    actor: str,
+    at: dt.datetime,
+) -> list[Problem]:
+    """Save the review form's edits (or the whole YAML, ``yaml_text``); the problems left."""
+    if draft.status != "open":
+        raise DraftClosed(draft.id)
+    text = edited_text(draft, form)
+    notes = draft.fields
+    if "yaml_text" not in form:
+        data = draft.data()
+        mark_reviewed(notes, apply_form(data, form))
+    with app.transaction() as session:
+        session.execute(
+            update(drafts)
+            .where(drafts.c.id == draft.id)
+            .values(
+                yaml_text=text,
+                plan=_plan_id(text),
+                fields=[f.as_json() for f in notes],
+                updated_by=actor,
+                updated_at=to_db(at),
+            )
+        )
+    return check(text)
+
+
+def edited_text(draft: Draft, form: dict[str, str]) -> str:
+    """The draft's YAML as the form would leave it (nothing saved)."""
+    if "yaml_text" in form:
+        return form["yaml_text"].replace("\r\n", "\n")
+    data = draft.data()
+    apply_form(data, form)
+    return dump(data)
+
+
+# --- validating, previewing, loading -----------------------------------------------------------
+
+
+@contextmanager
+def _materialized(text: str, directory: Path | None = None) -> Iterator[Path]:
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / "plan.yaml"
+        target.write_text(text, encoding="utf-8")
+        yield target
+        return
+    with tempfile.TemporaryDirectory(prefix="planflow-draft-") as tmp:
+        target = Path(tmp) / "plan.yaml"
+        target.write_text(text, encoding="utf-8")
+        yield target
+
+
+def check(text: str) -> list[Problem]:
+    """What ``planflow validate`` would say of the text (empty: it validates)."""
+    with _materialized(text) as path:
+        try:
+            load_workflow(path)
+        except WorkflowError as exc:
+            return [Problem(Path("draft"), p.line, p.field, p.message) for p in exc.problems]
+    return []
+
+
+@contextmanager
+def _loaded(text: str, directory: Path | None = None) -> Iterator[LoadedPlan]:
+    with _materialized(text, directory) as path:
+        try:
+            loaded = load_workflow(path)
+        except WorkflowError as exc:
+            raise DraftInvalid(
+                [Problem(Path("draft"), p.line, p.field, p.message) for p in exc.problems]
+            ) from None
+        yield loaded
+
+
+def preview(app: PlanflowApp, draft: Draft, actor: str, at: dt.datetime) -> Preview:
+    """What loading the draft now would do (``load_plan`` in a dry run) and how it differs from
+    the plan in force with the same id."""
+    with _loaded(draft.yaml_text) as loaded:
+        result = app.load_plan(loaded, actor=actor, at=at, dry_run=True)
+        in_force = app.get_plan(loaded.workflow.plan.id)
+        new = loaded.workflow.model_dump(mode="json")
+        diff = diff_documents(in_force.document, new) if in_force else []
+        return Preview(result, in_force is not None, diff)
+
+
+def load_draft(
+    app: PlanflowApp, draft: Draft, actor: str, at: dt.datetime, plans_dir: Path
+) -> LoadResult:
+    """Load the draft: the workflow file is kept under ``plans_dir`` (plan id / its SHA-256), the
+    load is recorded with who and when, and the draft is closed, all in one transaction."""
+    if draft.status != "open":
+        raise DraftClosed(draft.id)
+    ensure_tables(app)
+    problems = check(draft.yaml_text)
+    if problems:
+        raise DraftInvalid(problems)
+    digest = hashlib.sha256(draft.yaml_text.encode("utf-8")).hexdigest()
+    directory = plans_dir / (_plan_id(draft.yaml_text) or "plan") / digest[:16]
+    with _loaded(draft.yaml_text, directory) as loaded:
+
+        def record(session: Session, result: LoadResult) -> None:
+            record_load(session, loaded, result, actor, at, draft)
+            session.execute(update(drafts).where(drafts.c.id == draft.id).values(status="loaded"))
+
+        return app.load_plan(loaded, actor=actor, at=at, on_commit=record)
+
+
+def record_load(
+    session: Session,
+    loaded: LoadedPlan,
+    result: LoadResult,
+    actor: str,
+    at: dt.datetime,
+    draft: Draft | None = None,
+) -> None:
+    """One row per load that changed something (call it in the load's transaction)."""
+    session.execute(
+        insert(loads).values(
+            plan=result.plan,
+            loaded_by=actor,
+            loaded_at=to_db(at),
+            workflow_sha256=loaded.sha256,
+            source=str(loaded.path),
+            draft=draft.id if draft else None,
+            document_sha256=draft.document_sha256 if draft else None,
+            document_name=draft.source_name if draft and draft.document_sha256 else None,
+            dry_counts={
+                "assigned": result.assigned,
+                "cancelled": result.cancelled,
+                "reassigned": result.reassigned,
+                "moved": result.extended,
+            },
+        )
+    )
+
+
+def plan_loads(app: PlanflowApp, plan: str) -> list[LoadRecord]:
+    ensure_tables(app)
+    query = select(loads).where(loads.c.plan == plan).order_by(loads.c.id.desc())
+    with app.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        LoadRecord(
+            r.plan,
+            r.loaded_by,
+            _utc(r.loaded_at),
+            r.workflow_sha256,
+            r.source,
+            r.draft,
+            r.document_sha256,
+            r.document_name,
+            dict(r.dry_counts),
+        )
+        for r in rows
+    ]
