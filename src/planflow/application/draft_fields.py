@@ -170,7 +170,8 @@ def apply_form(data: dict[str, Any], form: dict[str, str]) -> list[str]:
     Fields: ``plan.<key>``; per duty ``duties[i].title_vi``, ``.assignees``, ``.cooperating``
     (codes separated by spaces or commas), ``.done_when``, ``.schedule.due`` or
     ``.schedule.every`` (comma-separated) and ``.schedule.submit_working_days_after_cutoff``
-    with ``.schedule.kind`` (``due`` or ``every``) saying which one holds.
+    (or one checkbox per kind, ``.schedule.every.quarter`` …) with ``.schedule.kind`` (``due`` or
+    ``every``) saying which one holds.
     """
     changed: list[str] = []
 
@@ -205,8 +206,13 @@ def apply_form(data: dict[str, Any], form: dict[str, str]) -> list[str]:
             new: dict[str, Any] = {"due": _date(form.get(f"{p}.schedule.due", ""))}
         elif kind == "every":
             days = form.get(f"{p}.schedule.submit_working_days_after_cutoff", "").strip()
+            every = (
+                _codes(form[f"{p}.schedule.every"])
+                if f"{p}.schedule.every" in form
+                else [k for k in SCHEDULE_KINDS if form.get(f"{p}.schedule.every.{k}")]
+            )
             new = {
-                "every": [k for k in _codes(form.get(f"{p}.schedule.every", ""))],
+                "every": every,
                 "submit_working_days_after_cutoff": int(days) if days.isdigit() else days,
             }
         else:
