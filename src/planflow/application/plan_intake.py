@@ -52,9 +52,7 @@ def _clean(exc: IngestError | WorkflowError, where: str, name: str) -> NotReadab
     return NotReadable(exc.vi.replace(where, name), exc.en.replace(where, name))
 
 
-def draft_from_upload(
-    app: PlanflowApp, name: str, data: bytes, actor: str, at: dt.datetime
-) -> str:
+def draft_from_upload(app: PlanflowApp, name: str, data: bytes, actor: str, at: dt.datetime) -> str:
     """Read the upload into a draft and keep the document with its SHA-256; the draft's id.
 
     A file that cannot be read, or is not a plan, is refused (NotReadable) and nothing is kept."""
@@ -104,9 +102,7 @@ def draft_from_upload(
     )
 
 
-def draft_next_year(
-    app: PlanflowApp, code: str, year: int, actor: str, at: dt.datetime
-) -> str:
+def draft_next_year(app: PlanflowApp, code: str, year: int, actor: str, at: dt.datetime) -> str:
     """Next year's plan from the plan in force (``plan next-year``): a draft to review."""
     plan = app.get_plan(code)
     if plan is None:
