@@ -117,7 +117,9 @@ def _counts(result: LoadResult) -> str:
     )
 
 
-def _print_dry_run(application: PlanflowApp, loaded: LoadedPlan, actor: str, moment: datetime) -> None:
+def _print_dry_run(
+    application: PlanflowApp, loaded: LoadedPlan, actor: str, moment: datetime
+) -> None:
     """What ``load`` would do, task by task, and how the file differs from the plan in force."""
     from planflow.application.plan_diff import diff_documents
 
