@@ -100,20 +100,21 @@ def load(
                 f"No change: {result.plan} — {result.tasks_in_file} tasks already loaded"
             )
             return
+        vi, en = _counts(result)
         console.print(
-            f"[green]Đã nạp[/] {result.plan}: {_counts(result)}",
+            f"[green]Đã nạp[/] {result.plan}: {vi} / [green]Loaded[/] {result.plan}: {en}"
         )
 
 
-def _counts(result: LoadResult) -> str:
+def _counts(result: LoadResult) -> tuple[str, str]:
     return (
         f"{result.tasks_in_file} nhiệm vụ trong tệp — "
         f"{result.assigned} giao mới, {result.extended} gia hạn, {result.cancelled} hủy, "
-        f"{result.reassigned} giao cho cơ quan kế thừa, {result.unchanged} không đổi / "
+        f"{result.reassigned} giao cho cơ quan kế thừa, {result.unchanged} không đổi",
         f"{result.tasks_in_file} tasks in the file — "
         f"{result.assigned} assigned, {result.extended} extended, "
         f"{result.cancelled} cancelled, {result.reassigned} reassigned to a successor, "
-        f"{result.unchanged} unchanged"
+        f"{result.unchanged} unchanged",
     )
 
 
@@ -125,9 +126,10 @@ def _print_dry_run(
 
     result = application.load_plan(loaded, actor=actor, at=moment, dry_run=True)
     in_force = application.get_plan(result.plan)
+    vi, en = _counts(result)
     console.print(
-        f"[bold]Chạy thử, không ghi gì / Dry run, nothing written:[/] {result.plan}: "
-        f"{_counts(result)}"
+        f"[bold]Chạy thử, không ghi gì[/] {result.plan}: {vi} / "
+        f"[bold]Dry run, nothing written[/] {result.plan}: {en}"
     )
     if in_force is not None:
         diff = diff_documents(in_force.document, loaded.workflow.model_dump(mode="json"))
