@@ -115,6 +115,8 @@ def test_the_office_uploads_a_docx_plan_reviews_it_sees_the_dry_run_and_loads_it
     assert not checked["valid"]
     assert any(p["field"].startswith("duties[1].assignees") for p in checked["problems"])
     assert plan_drafts.get_draft(world.app, ref).fields[0].reviewed is False
+    early = world.client.get(f"/plans/drafts/{ref}/preview")
+    assert 'data-testid="unreviewed-low"' in early.text and "duties[1].schedule" in early.text
     # Fix the low field: six-month and yearly reports besides the quarterly ones.
     fixed = {
         **form,
@@ -136,6 +138,7 @@ def test_the_office_uploads_a_docx_plan_reviews_it_sees_the_dry_run_and_loads_it
     assigned = int(re.search(r'data-assigned="(\d+)"', preview.text).group(1))  # type: ignore[union-attr]
     assert assigned > 2  # II.1, II.3 and II.2's reports, one per period
     assert 'data-testid="new-plan"' in preview.text
+    assert 'data-testid="unreviewed-low"' not in preview.text
     after_preview = _counts(world)
     assert after_preview[2:] == before[2:]
     # Load: tasks on the board, the load recorded with who, when and the document's SHA-256.

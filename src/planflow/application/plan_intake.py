@@ -133,6 +133,7 @@ def draft_next_year(app: PlanflowApp, code: str, year: int, actor: str, at: dt.d
         if (result.data.get("calendar") or {}).get("overrides"):
             # The overrides file cannot travel with a draft kept in the database.
             result.data["calendar"].pop("overrides")
+            result.changes = [c for c in result.changes if not c.startswith("calendar.overrides")]
             result.changes.append("calendar.overrides removed: add next year's swaps by hand")
             drafted = result.text(code)
     return create_draft(

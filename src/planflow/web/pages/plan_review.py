@@ -222,6 +222,7 @@ def preview_page(
         result=preview.result,
         groups=[(kind, [c for c in changes if c.kind is kind]) for kind in ChangeKind],
         may_load=may_load_plans(user),
+        unreviewed_low=[f for f in draft.fields if f.confidence == "low" and not f.reviewed],
     )
 
 
