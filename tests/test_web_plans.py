@@ -293,3 +293,30 @@ def test_the_cli_load_dry_run_prints_what_load_does_and_writes_nothing(tmp_path:
     assert real.exit_code == 0, real.output
     assigned = int(re.search(r"(\d+) assigned", dry.output).group(1))  # type: ignore[union-attr]
     assert f"{assigned} assigned" in real.output
+
+
+def test_a_hostile_or_broken_yaml_typed_into_the_editor_is_refused_by_name_not_a_crash(
+    world: WebWorld,
+) -> None:
+    csrf = sign_in(world, "director")
+    ref = _draft_id(
+        _upload(world, csrf, "mini.yaml", (ROOT / "tests/fixtures/mini.yaml").read_bytes())
+    )
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    for text in (laughs, "plan: [unclosed\n", "- a list\n"):
+        saved = world.client.post(
+            f"/plans/drafts/{ref}", data={"csrf_token": csrf, "yaml_text": text}
+        )
+        assert saved.status_code == 422, text
+        page = world.client.get(f"/plans/drafts/{ref}")
+        assert page.status_code == 200
+        form = world.client.post(
+            f"/plans/drafts/{ref}", data={"csrf_token": csrf, "plan.title_vi": "Kế hoạch"}
+        )
+        assert form.status_code == 422
+        assert plan_drafts.get_draft(world.app, ref).yaml_text == text  # not overwritten
+        refused = world.client.post(f"/plans/drafts/{ref}/load", data={"csrf_token": csrf})
+        assert refused.status_code == 422

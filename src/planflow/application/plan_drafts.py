@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import (
     JSON,
     Column,
@@ -50,6 +49,7 @@ from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, 
 from planflow.domain.errors import InvalidArgument
 from planflow.workflow.errors import Problem, WorkflowError
 from planflow.workflow.loader import LoadedPlan, load_workflow
+from planflow.workflow.yamlsource import MAX_FILE_BYTES, read_yaml
 
 documents = Table(
     "planflow_plan_documents",
@@ -148,8 +148,18 @@ class Draft:
     attachments: dict[str, str] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
-        loaded = yaml.safe_load(self.yaml_text)
-        return loaded if isinstance(loaded, dict) else {}
+        return parse(self.yaml_text)
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The draft's data, read as ``planflow validate`` reads a file (bounded, no alias bombs);
+    {} when it is not a YAML mapping."""
+    with _materialized(text) as path:
+        try:
+            data = read_yaml(path).data
+        except WorkflowError:
+            return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -256,11 +266,8 @@ def create_draft(
 
 
 def _plan_id(yaml_text: str) -> str:
-    try:
-        data = yaml.safe_load(yaml_text)
-        return str(data["plan"]["id"])[:64]
-    except Exception:  # a draft may be anything until it validates
-        return ""
+    plan = parse(yaml_text).get("plan")
+    return str(plan.get("id", ""))[:64] if isinstance(plan, dict) else ""
 
 
 def get_draft(app: PlanflowApp, ref: str) -> Draft:
@@ -315,10 +322,14 @@ def edit_draft(
     if draft.status != "open":
         raise DraftClosed(draft.id)
     text = edited_text(draft, form)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InvalidArgument(
+            f"Tệp kế hoạch quá lớn; tối đa {MAX_FILE_BYTES} byte",
+            f"the workflow file is too large; at most {MAX_FILE_BYTES} bytes",
+        )
     notes = draft.fields
     if "yaml_text" not in form:
-        data = draft.data()
-        mark_reviewed(notes, apply_form(data, form))
+        mark_reviewed(notes, apply_form(draft.data(), form))
     with app.transaction() as session:
         session.execute(
             update(drafts)
@@ -339,6 +350,11 @@ def edited_text(draft: Draft, form: dict[str, str]) -> str:
     if "yaml_text" in form:
         return form["yaml_text"].replace("\r\n", "\n")
     data = draft.data()
+    if not data:
+        raise InvalidArgument(
+            "Tệp kế hoạch của bản nháp không đọc được; hãy sửa trong ô YAML trước",
+            "the draft's workflow file cannot be read; fix it in the YAML editor first",
+        )
     apply_form(data, form)
     return dump(data)
 

@@ -51,7 +51,12 @@
   function check() {
     var mine = ++sent;
     fetch(form.dataset.validate, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          if (r.ok) { return body; }
+          return { problems: [{ field: "", message: (body.detail_vi || "") + " / " + (body.detail_en || "") }] };
+        });
+      })
       .then(function (result) { if (mine === sent) { show(result); } })
       .catch(function () { live.textContent = ""; });
   }
