@@ -320,3 +320,21 @@ def test_a_hostile_or_broken_yaml_typed_into_the_editor_is_refused_by_name_not_a
         assert plan_drafts.get_draft(world.app, ref).yaml_text == text  # not overwritten
         refused = world.client.post(f"/plans/drafts/{ref}/load", data={"csrf_token": csrf})
         assert refused.status_code == 422
+
+
+def test_a_revision_that_moves_a_deadline_earlier_is_refused_by_the_dry_run_and_the_load(
+    world: WebWorld, plan_docx: bytes
+) -> None:
+    csrf = sign_in(world, "director")
+    ref = _draft_id(_upload(world, csrf, "ke-hoach-52.docx", plan_docx))
+    world.client.post(f"/plans/drafts/{ref}/load", data={"csrf_token": csrf})
+    kept = sorted((world.settings.upload_dir / "plans").rglob("plan.yaml"))
+    earlier = plan_drafts.get_draft(world.app, ref).yaml_text.replace("2023-06-30", "2023-05-31")
+    ref2 = _draft_id(_upload(world, csrf, "earlier.yaml", earlier.encode()))
+    preview = world.client.get(f"/plans/drafts/{ref2}/preview")
+    assert preview.status_code == 409 and "sớm hơn" in preview.text
+    before = _counts(world)
+    refused = world.client.post(f"/plans/drafts/{ref2}/load", data={"csrf_token": csrf})
+    assert refused.status_code == 409
+    assert _counts(world) == before
+    assert sorted((world.settings.upload_dir / "plans").rglob("plan.yaml")) == kept

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -422,13 +423,21 @@ def load_draft(
         raise DraftInvalid(problems)
     digest = hashlib.sha256(draft.yaml_text.encode("utf-8")).hexdigest()
     directory = plans_dir / (_plan_id(draft.yaml_text) or "plan") / digest[:16]
-    with _loaded(draft.yaml_text, directory) as loaded:
+    created = not directory.exists()
+    try:
+        with _loaded(draft.yaml_text, directory) as loaded:
 
-        def record(session: Session, result: LoadResult) -> None:
-            record_load(session, loaded, result, actor, at, draft)
-            session.execute(update(drafts).where(drafts.c.id == draft.id).values(status="loaded"))
+            def record(session: Session, result: LoadResult) -> None:
+                record_load(session, loaded, result, actor, at, draft)
+                session.execute(
+                    update(drafts).where(drafts.c.id == draft.id).values(status="loaded")
+                )
 
-        return app.load_plan(loaded, actor=actor, at=at, on_commit=record)
+            return app.load_plan(loaded, actor=actor, at=at, on_commit=record)
+    except BaseException:
+        if created:  # a refused load leaves no file behind
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
 
 
 def record_load(
