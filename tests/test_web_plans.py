@@ -293,6 +293,15 @@ def test_the_cli_load_dry_run_prints_what_load_does_and_writes_nothing(tmp_path:
     assert real.exit_code == 0, real.output
     assigned = int(re.search(r"(\d+) assigned", dry.output).group(1))  # type: ignore[union-attr]
     assert f"{assigned} assigned" in real.output
+    from planflow.application.app import PlanflowApp
+
+    app = PlanflowApp(db)
+    try:
+        (record,) = plan_drafts.plan_loads(app, app.plan_codes()[0])
+    finally:
+        app.close()
+    assert record.loaded_by == "planflow-loader" and record.counts["assigned"] == assigned
+    assert record.workflow_sha256 == hashlib.sha256(plan.read_bytes()).hexdigest()
 
 
 def test_a_hostile_or_broken_yaml_typed_into_the_editor_is_refused_by_name_not_a_crash(
@@ -338,3 +347,17 @@ def test_a_revision_that_moves_a_deadline_earlier_is_refused_by_the_dry_run_and_
     assert refused.status_code == 409
     assert _counts(world) == before
     assert sorted((world.settings.upload_dir / "plans").rglob("plan.yaml")) == kept
+
+
+def test_the_plans_pages_speak_english_when_asked(world: WebWorld, plan_docx: bytes) -> None:
+    csrf = sign_in(world, "director")
+    ref = _draft_id(_upload(world, csrf, "ke-hoach-52.docx", plan_docx))
+    code = world.app.plan_codes()[0]
+    for path, words in (
+        ("/plans", "Bring a plan in"),
+        (f"/plans/drafts/{ref}", "confidence (low first)"),
+        (f"/plans/drafts/{ref}/preview", "What loading would do"),
+        (f"/plans/{code}", "Draft next year"),
+    ):
+        page = world.client.get(path, params={"lang": "en"})
+        assert page.status_code == 200 and words in page.text, path
