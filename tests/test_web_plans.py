@@ -361,3 +361,19 @@ def test_the_plans_pages_speak_english_when_asked(world: WebWorld, plan_docx: by
     ):
         page = world.client.get(path, params={"lang": "en"})
         assert page.status_code == 200 and words in page.text, path
+
+
+def test_saving_the_form_unchanged_marks_no_field_reviewed(
+    world: WebWorld, plan_docx: bytes
+) -> None:
+    csrf = sign_in(world, "director")
+    ref = _draft_id(_upload(world, csrf, "ke-hoach-52.docx", plan_docx))
+    before = plan_drafts.get_draft(world.app, ref)
+    form = _form(world.client.get(f"/plans/drafts/{ref}").text)
+    assert (
+        world.client.post(f"/plans/drafts/{ref}", data={**form, "csrf_token": csrf}).status_code
+        == 200
+    )
+    after = plan_drafts.get_draft(world.app, ref)
+    assert not any(f.reviewed for f in after.fields)
+    assert after.data() == before.data()

@@ -176,12 +176,14 @@ def apply_form(data: dict[str, Any], form: dict[str, str]) -> list[str]:
     changed: list[str] = []
 
     def put(target: dict[str, Any], key: str, value: Any, path: str) -> None:
-        if target.get(key) != value:
-            if value in ("", [], None):
-                target.pop(key, None)
-            else:
-                target[key] = value
-            changed.append(path)
+        empty = value in ("", [], None)
+        if target.get(key) == value or (empty and target.get(key) in ("", [], None)):
+            return
+        if empty:
+            target.pop(key, None)
+        else:
+            target[key] = value
+        changed.append(path)
 
     plan = data.get("plan") if isinstance(data.get("plan"), dict) else None
     for key in ("id", "number", "title_vi", "date"):
