@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from conftest import FIXTURES
-from planflow.application import plan_drafts
+from planflow.application import plan_drafts, plan_records
 from planflow.application.app import PlanflowApp
 from planflow.application.plan_changes import ChangeKind
 from planflow.application.plan_intake import draft_from_upload
@@ -75,12 +75,12 @@ def test_a_draft_is_loaded_once_with_who_when_and_the_document_kept(
     assert any_app.plan_codes() == []
     result = plan_drafts.load_draft(any_app, draft, "cvp", at, tmp_path)
     assert result.assigned == preview.result.assigned
-    (record,) = plan_drafts.plan_loads(any_app, result.plan)
+    (record,) = plan_records.plan_loads(any_app, result.plan)
     digest = hashlib.sha256(data).hexdigest()
     assert (record.loaded_by, record.loaded_at, record.document_sha256) == ("cvp", at, digest)
-    assert plan_drafts.document(any_app, digest) == ("ke-hoach.yaml", "yaml", data)
+    assert plan_records.document(any_app, digest) == ("ke-hoach.yaml", "yaml", data)
     any_app.rebuild_read_models()
-    assert len(plan_drafts.plan_loads(any_app, result.plan)) == 1
+    assert len(plan_records.plan_loads(any_app, result.plan)) == 1
     assert plan_drafts.get_draft(any_app, ref).status == "loaded"
     assert all(kept_on_rebuild(t) for t in plan_drafts.PLAN_TABLES)
     try:
@@ -90,4 +90,6 @@ def test_a_draft_is_loaded_once_with_who_when_and_the_document_kept(
     else:  # pragma: no cover
         raise AssertionError("a loaded draft was loaded again")
     with any_app.engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(plan_drafts.loads)).scalar() == 1
+        assert (
+            connection.execute(select(func.count()).select_from(plan_records.loads)).scalar() == 1
+        )

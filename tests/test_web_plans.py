@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import ROOT
-from planflow.application import plan_drafts
-from planflow.application.plan_drafts import documents, drafts, loads
+from planflow.application import plan_drafts, plan_records
+from planflow.application.plan_drafts import drafts
+from planflow.application.plan_records import documents, loads
 from planflow.application.readmodels import board
 from test_web_pages import sign_in
 from webkit import WebWorld
@@ -147,7 +148,7 @@ def test_the_office_uploads_a_docx_plan_reviews_it_sees_the_dry_run_and_loads_it
     )
     assert loaded.status_code == 303
     assert loaded.headers["location"] == f"/plans/{PLAN_ID}?ok=1"
-    records = plan_drafts.plan_loads(world.app, PLAN_ID)
+    records = plan_records.plan_loads(world.app, PLAN_ID)
     assert len(records) == 1
     record = records[0]
     assert record.loaded_by == "director" and record.loaded_at == world.clock()
@@ -297,7 +298,7 @@ def test_the_cli_load_dry_run_prints_what_load_does_and_writes_nothing(tmp_path:
 
     app = PlanflowApp(db)
     try:
-        (record,) = plan_drafts.plan_loads(app, app.plan_codes()[0])
+        (record,) = plan_records.plan_loads(app, app.plan_codes()[0])
     finally:
         app.close()
     assert record.loaded_by == "planflow-loader" and record.counts["assigned"] == assigned

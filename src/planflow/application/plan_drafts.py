@@ -1,14 +1,10 @@
-"""Plans brought in by the Office: drafts under review, the documents they came from, and who
-loaded what (the browser's plans pages; docs/ingestion.md, "In the browser").
+"""Plans brought in by the Office: drafts under review (the browser's plans pages;
+docs/ingestion.md, "In the browser").
 
-Three tables in the shared read-model ``metadata``, all kept by ``planflow rebuild`` (they are not
-derived from events):
-
-- ``planflow_plan_documents``: each uploaded document once, by its SHA-256 (bytes, name, size);
-- ``planflow_plan_drafts``: a draft workflow file under review — its YAML, the source text shown
-  beside it, each field's confidence (application/draft_fields.py) and its state (open, loaded);
-- ``planflow_plan_loads``: every load that changed something: plan, who, when, the workflow
-  file's and the source document's SHA-256, and the counts. Written in the load's transaction.
+``planflow_plan_drafts``, in the shared read-model ``metadata`` and kept by ``planflow rebuild``:
+a draft workflow file under review — its YAML, the source text shown beside it, each field's
+confidence (application/draft_fields.py) and its state (open, loaded). The documents drafts come
+from and the record of every load are in plan_records.py.
 
 A draft is checked exactly as ``planflow validate`` checks a file, and loaded by
 ``PlanflowApp.load_plan`` (a dry run first shows what loading would do).
@@ -23,7 +19,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +27,6 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
-    Integer,
-    LargeBinary,
     String,
     Table,
     Text,
@@ -46,24 +40,19 @@ from planflow.application.app import LoadResult, PlanflowApp
 from planflow.application.draft_fields import FieldNote, apply_form, dump, mark_reviewed
 from planflow.application.errors import ApplicationError
 from planflow.application.plan_diff import DiffLine, diff_documents
-from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.application.plan_records import (
+    documents,
+    ensure_record_tables,
+    keep_document,
+    loads,
+    record_load,
+    utc,
+)
+from planflow.application.readmodels import KEEP_ON_REBUILD, metadata, to_db
 from planflow.domain.errors import InvalidArgument
 from planflow.workflow.errors import Problem, WorkflowError
 from planflow.workflow.loader import LoadedPlan, load_workflow
 from planflow.workflow.yamlsource import MAX_FILE_BYTES, read_yaml
-
-documents = Table(
-    "planflow_plan_documents",
-    metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("data", LargeBinary, nullable=False),
-    Column("uploaded_by", String(100), nullable=False),
-    Column("uploaded_at", DateTime, nullable=False),
-    info=KEEP_ON_REBUILD,
-)
 
 drafts = Table(
     "planflow_plan_drafts",
@@ -82,22 +71,6 @@ drafts = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_by", String(100), nullable=False),
     Column("updated_at", DateTime, nullable=False),
-    info=KEEP_ON_REBUILD,
-)
-
-loads = Table(
-    "planflow_plan_loads",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("plan", String(64), nullable=False, index=True),
-    Column("loaded_by", String(100), nullable=False),
-    Column("loaded_at", DateTime, nullable=False),
-    Column("workflow_sha256", String(64), nullable=False),
-    Column("source", Text, nullable=False),  # the workflow file loaded
-    Column("draft", String(36), nullable=True),
-    Column("document_sha256", String(64), nullable=True),
-    Column("document_name", String(200), nullable=True),
-    Column("dry_counts", JSON, nullable=False),  # assigned, cancelled, reassigned, moved
     info=KEEP_ON_REBUILD,
 )
 
@@ -146,7 +119,6 @@ class Draft:
     created_at: dt.datetime
     updated_by: str
     updated_at: dt.datetime
-    attachments: dict[str, str] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
         return parse(self.yaml_text)
@@ -164,19 +136,6 @@ def parse(text: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class LoadRecord:
-    plan: str
-    loaded_by: str
-    loaded_at: dt.datetime
-    workflow_sha256: str
-    source: str
-    draft: str | None
-    document_sha256: str | None
-    document_name: str | None
-    counts: dict[str, int]
-
-
-@dataclass(frozen=True)
 class Preview:
     """What loading the draft would do: the same computation as the load, nothing written."""
 
@@ -186,41 +145,11 @@ class Preview:
 
 
 def ensure_tables(app: PlanflowApp) -> None:
-    metadata.create_all(app.engine, tables=list(PLAN_TABLES), checkfirst=True)
+    ensure_record_tables(app)
+    metadata.create_all(app.engine, tables=[drafts], checkfirst=True)
 
 
-# --- documents and drafts ---------------------------------------------------------------------
-
-
-def keep_document(
-    session: Session, name: str, kind: str, data: bytes, actor: str, at: dt.datetime
-) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    known = session.execute(select(documents.c.sha256).where(documents.c.sha256 == digest))
-    if known.first() is None:
-        session.execute(
-            insert(documents).values(
-                sha256=digest,
-                name=name[:200],
-                kind=kind,
-                size=len(data),
-                data=data,
-                uploaded_by=actor,
-                uploaded_at=to_db(at),
-            )
-        )
-    return digest
-
-
-def document(app: PlanflowApp, sha256: str) -> tuple[str, str, bytes] | None:
-    """An uploaded document: (name, kind, bytes)."""
-    ensure_tables(app)
-    query = select(documents.c.name, documents.c.kind, documents.c.data).where(
-        documents.c.sha256 == sha256
-    )
-    with app.engine.connect() as connection:
-        row = connection.execute(query).first()
-    return None if row is None else (row.name, row.kind, bytes(row.data))
+# --- drafts ---------------------------------------------------------------------
 
 
 def create_draft(
@@ -293,16 +222,10 @@ def _draft(row: Any) -> Draft:
         fields=[FieldNote.of(f) for f in row.fields],
         notes=list(row.notes),
         created_by=row.created_by,
-        created_at=_utc(row.created_at),
+        created_at=utc(row.created_at),
         updated_by=row.updated_by,
-        updated_at=_utc(row.updated_at),
+        updated_at=utc(row.updated_at),
     )
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    moment = from_db(value)
-    assert moment is not None
-    return moment
 
 
 def open_drafts(app: PlanflowApp) -> list[Draft]:
@@ -428,7 +351,16 @@ def load_draft(
         with _loaded(draft.yaml_text, directory) as loaded:
 
             def record(session: Session, result: LoadResult) -> None:
-                record_load(session, loaded, result, actor, at, draft)
+                record_load(
+                    session,
+                    loaded,
+                    result,
+                    actor,
+                    at,
+                    draft=draft.id,
+                    document_sha256=draft.document_sha256,
+                    document_name=draft.source_name if draft.document_sha256 else None,
+                )
                 session.execute(
                     update(drafts).where(drafts.c.id == draft.id).values(status="loaded")
                 )
@@ -438,53 +370,3 @@ def load_draft(
         if created:  # a refused load leaves no file behind
             shutil.rmtree(directory, ignore_errors=True)
         raise
-
-
-def record_load(
-    session: Session,
-    loaded: LoadedPlan,
-    result: LoadResult,
-    actor: str,
-    at: dt.datetime,
-    draft: Draft | None = None,
-) -> None:
-    """One row per load that changed something (call it in the load's transaction)."""
-    session.execute(
-        insert(loads).values(
-            plan=result.plan,
-            loaded_by=actor,
-            loaded_at=to_db(at),
-            workflow_sha256=loaded.sha256,
-            source=str(loaded.path),
-            draft=draft.id if draft else None,
-            document_sha256=draft.document_sha256 if draft else None,
-            document_name=draft.source_name if draft and draft.document_sha256 else None,
-            dry_counts={
-                "assigned": result.assigned,
-                "cancelled": result.cancelled,
-                "reassigned": result.reassigned,
-                "moved": result.extended,
-            },
-        )
-    )
-
-
-def plan_loads(app: PlanflowApp, plan: str) -> list[LoadRecord]:
-    ensure_tables(app)
-    query = select(loads).where(loads.c.plan == plan).order_by(loads.c.id.desc())
-    with app.engine.connect() as connection:
-        rows = connection.execute(query).all()
-    return [
-        LoadRecord(
-            r.plan,
-            r.loaded_by,
-            _utc(r.loaded_at),
-            r.workflow_sha256,
-            r.source,
-            r.draft,
-            r.document_sha256,
-            r.document_name,
-            dict(r.dry_counts),
-        )
-        for r in rows
-    ]

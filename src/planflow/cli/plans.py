@@ -71,7 +71,7 @@ def load(
     dry_run: DryRunOption = False,
 ) -> None:
     """Nạp hoặc cập nhật kế hoạch / load a workflow file (idempotent; revisions become events)."""
-    from planflow.application.plan_drafts import ensure_tables, record_load
+    from planflow.application.plan_records import ensure_record_tables, record_load
 
     with edge():
         loaded = load_workflow(file)
@@ -80,7 +80,7 @@ def load(
         if dry_run:
             _print_dry_run(application, loaded, actor, moment)
             return
-        ensure_tables(application)
+        ensure_record_tables(application)
         with Progress(console=console, transient=True) as progress:
             bar = progress.add_task("Đang nạp / loading", total=None)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from planflow.application import plan_drafts
+from planflow.application import plan_drafts, plan_records
 from planflow.application.plan_intake import DOCUMENT_KINDS, KINDS, draft_from_upload, kind_of
 from planflow.application.plan_intake import draft_next_year as next_year_draft
 from planflow.domain.errors import InvalidArgument, PlanflowError
@@ -107,7 +107,7 @@ def plan_document(
         return to_login(request)
     try:
         check_plans(user, "read")
-        found = plan_drafts.document(ctx.app, sha256) if len(sha256) == 64 else None
+        found = plan_records.document(ctx.app, sha256) if len(sha256) == 64 else None
         if found is None:
             raise NotFound(f"Không có tài liệu {sha256}", f"no document {sha256}")
     except PlanflowError as exc:
@@ -134,7 +134,7 @@ def plan_page(
         plan = catalog.get_plan(ctx, code)
         if plan is None:
             raise NotFound(f"Không có kế hoạch {code!r}", f"no plan {code!r}")
-        loads = plan_drafts.plan_loads(ctx.app, code)
+        loads = plan_records.plan_loads(ctx.app, code)
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/plans")
     duties = plan.document.get("duties", [])
