@@ -174,6 +174,7 @@ def test_a_revised_plan_shows_its_difference_from_the_plan_in_force_before_it_is
     world.client.post(f"/plans/drafts/{ref}/load", data={"csrf_token": csrf})
     revised = plan_drafts.get_draft(world.app, ref).yaml_text.replace("2023-06-30", "2023-09-29")
     ref2 = _draft_id(_upload(world, csrf, "revised.yaml", revised.encode()))
+    assert 'data-testid="revises"' in world.client.get(f"/plans/drafts/{ref2}").text
     preview = world.client.get(f"/plans/drafts/{ref2}/preview")
     assert preview.status_code == 200
     assert "duties[II.3].schedule" in preview.text
@@ -193,6 +194,10 @@ def test_agency_officers_auditors_and_admins_may_not_bring_plans_in(
     world.client.cookies.clear()
     sign_in(world, "officer-a")
     assert world.client.get("/plans").status_code == 403
+    world.client.cookies.clear()
+    sign_in(world, "auditor")  # reads the plans, brings none in
+    listing = world.client.get("/plans")
+    assert listing.status_code == 200 and 'data-testid="plan-upload"' not in listing.text
     assert _counts(world) == before
 
 

@@ -16,6 +16,7 @@ from planflow.application.draft_fields import ORDER, SCHEDULE_KINDS, FieldNote
 from planflow.application.plan_changes import ChangeKind
 from planflow.application.plan_drafts import Draft, DraftNotFound
 from planflow.domain.errors import PlanflowError
+from planflow.web import catalog
 from planflow.web.access import check_plans, may_load_plans
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.pages.common import checked_form, error_page, render, to_login
@@ -146,6 +147,7 @@ def _review(
         source_lines=draft.source_text.splitlines(),
         problems=problems,
         problems_json=_problems_json(problems),
+        in_force=catalog.get_plan(ctx, draft.plan) if draft.plan else None,
     )
 
 
