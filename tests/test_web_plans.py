@@ -383,3 +383,16 @@ def test_saving_the_form_unchanged_marks_no_field_reviewed(
     after = plan_drafts.get_draft(world.app, ref)
     assert not any(f.reviewed for f in after.fields)
     assert after.data() == before.data()
+
+
+def test_a_document_with_a_vietnamese_name_downloads_under_its_name(
+    world: WebWorld, plan_docx: bytes
+) -> None:
+    csrf = sign_in(world, "director")
+    ref = _draft_id(_upload(world, csrf, "Kế hoạch số 52 Đề án.docx", plan_docx))
+    digest = plan_drafts.get_draft(world.app, ref).document_sha256
+    response = world.client.get(f"/plans/documents/{digest}")
+    assert response.status_code == 200 and response.content == plan_docx
+    disposition = response.headers["content-disposition"]
+    assert 'filename="Ke hoach so 52 De an.docx"' in disposition
+    assert "filename*=UTF-8''K%E1%BA%BF%20ho%E1%BA%A1ch" in disposition

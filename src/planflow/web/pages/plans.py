@@ -5,6 +5,9 @@ pages/plan_review.py. Who may do what: web/access.py (``check_plans``).
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -57,6 +60,13 @@ def check_plan_file(name: str, data: bytes, max_bytes: int) -> str:
             f"the file's content is not a .{kind} file, as its name says ({exc.en})",
         ) from None
     return kind
+
+
+def _disposition(name: str) -> str:
+    """An attachment named in ASCII, and exactly (RFC 6266 ``filename*``) for Vietnamese names."""
+    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = plain.encode("ascii", "ignore").decode() or "plan"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 @router.get("/plans")
@@ -117,7 +127,7 @@ def plan_document(
         data,
         media_type=MEDIA.get(kind, "application/octet-stream"),
         headers={
-            "Content-Disposition": f'attachment; filename="{clean_name(name)}"',
+            "Content-Disposition": _disposition(clean_name(name)),
             "X-Content-SHA256": sha256,
         },
     )
