@@ -28,6 +28,7 @@ from planflow.application.errors import (
     TaskNotFound,
 )
 from planflow.application.inputs import command_named, parse_input
+from planflow.application.plan_changes import TaskChange, describe
 from planflow.application.planrules import rules_from_plan, rules_from_workflow
 from planflow.application.readmodels import (
     Projector,
@@ -94,6 +95,8 @@ class LoadResult:
     extended: int
     unchanged: int
     plan_recorded: bool
+    changes: tuple[TaskChange, ...] = ()  # task by task (plan_changes.py)
+    dry_run: bool = False
 
     @property
     def changed(self) -> bool:
@@ -350,12 +353,18 @@ class PlanflowApp(Application[UUID]):
         actor: str,
         at: datetime,
         progress: Callable[[int, int], None] | None = None,
+        dry_run: bool = False,
+        on_commit: Callable[[Session, LoadResult], None] | None = None,
     ) -> LoadResult:
-        """Apply the workflow file as events: idempotent, and revisions become events."""
+        """Apply the workflow file as events: idempotent, and revisions become events.
+
+        ``dry_run`` computes the same result, task by task, and writes nothing. ``on_commit``
+        writes its own rows (who loaded what) in the load's transaction, when something changed."""
         workflow = loaded.workflow
         code = workflow.plan.id
         specs = expand(workflow, loaded.calendar)
-        with clock.at(at), self.write_transaction() as session:
+        opened = self.transaction() if dry_run else self.write_transaction()
+        with clock.at(at), opened as session:
             successors = {a.code: a.successor for a in workflow.agencies if a.successor}
             recorded_tasks = self._recorded(session, code)
             revision = revise(specs, recorded_tasks, successors)
@@ -416,12 +425,13 @@ class PlanflowApp(Application[UUID]):
                     touched[recorded.id] = self.get_task(recorded.id)
                 return touched[recorded.id]
 
-            lock_tasks(
-                session,
-                [r.id for r in revision.cancel]
-                + [r.id for r, _ in revision.reassign]
-                + [r.id for r, _ in revision.extend],
-            )
+            if not dry_run:
+                lock_tasks(
+                    session,
+                    [r.id for r in revision.cancel]
+                    + [r.id for r, _ in revision.reassign]
+                    + [r.id for r, _ in revision.extend],
+                )
             for recorded in revision.cancel:
                 task_of(recorded).cancel(actor=actor, reason=PLAN_REVISED)
             for recorded, heir in revision.reassign:
@@ -435,24 +445,30 @@ class PlanflowApp(Application[UUID]):
             today = clock.local_date(at)
             new_tasks = [a for a in changed if isinstance(a, Task)]
             ending = handovers_due(revision, recorded_tasks, rules, today)
-            lock_tasks(session, [r.id for r in ending if r.id not in touched])
-            handed = [
-                t for t in [*map(task_of, ending), *new_tasks] if hand_over(t, rules, today, actor)
-            ]
-            reassigned_later = sum(1 for t in handed if not t.cancelled)
-            self._save(session, *changed, *touched.values())
+            if not dry_run:
+                lock_tasks(session, [r.id for r in ending if r.id not in touched])
+            candidates = [(t, t.agency) for t in [*map(task_of, ending), *new_tasks]]
+            handed = [(t, was) for t, was in candidates if hand_over(t, rules, today, actor)]
+            reassigned_later = sum(1 for t, _ in handed if not t.cancelled)
+            result = LoadResult(
+                plan=code,
+                tasks_in_file=len(specs),
+                assigned=len(revision.assign),
+                cancelled=len(revision.cancel) + len(handed) - reassigned_later,
+                reassigned=len(revision.reassign) + reassigned_later,
+                extended=len(revision.extend),
+                unchanged=revision.unchanged,
+                plan_recorded=plan_recorded,
+                changes=describe(revision, handed),
+                dry_run=dry_run,
+            )
+            if not dry_run:
+                self._save(session, *changed, *touched.values())
+                if on_commit is not None and result.changed:
+                    on_commit(session, result)
             if progress:
                 progress(total, total)
-        return LoadResult(
-            plan=code,
-            tasks_in_file=len(specs),
-            assigned=len(revision.assign),
-            cancelled=len(revision.cancel) + len(handed) - reassigned_later,
-            reassigned=len(revision.reassign) + reassigned_later,
-            extended=len(revision.extend),
-            unchanged=revision.unchanged,
-            plan_recorded=plan_recorded,
-        )
+        return result
 
     def _recorded(self, session: Session, plan_code: str) -> list[Recorded]:
         rows = session.execute(

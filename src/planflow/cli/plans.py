@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from planflow.adapters.holidays_vn import compare_year, vietnam_calendar
 from planflow.adapters.vn_announcements import load_announcements
+from planflow.application.app import LoadResult, PlanflowApp
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     ActorOption,
@@ -26,7 +28,12 @@ from planflow.cli.common import (
 )
 from planflow.domain.calendar import due_note
 from planflow.workflow.expand import expand
-from planflow.workflow.loader import apply_overrides, load_overrides, load_workflow
+from planflow.workflow.loader import (
+    LoadedPlan,
+    apply_overrides,
+    load_overrides,
+    load_workflow,
+)
 from planflow.workflow.model import Workflow
 
 
@@ -47,34 +54,96 @@ def validate(file: Path) -> None:
             console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
 
 
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Chỉ in những gì sẽ thay đổi, không ghi gì / print what loading would do, write nothing",
+    ),
+]
+
+
 @app.command()
-def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None) -> None:
+def load(
+    file: Path,
+    actor: ActorOption = "planflow-loader",
+    at: AtOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
     """Nạp hoặc cập nhật kế hoạch / load a workflow file (idempotent; revisions become events)."""
+    from planflow.application.plan_records import ensure_record_tables, record_load
+
     with edge():
         loaded = load_workflow(file)
         moment = moment_of(at)
         application = open_app()
+        if dry_run:
+            _print_dry_run(application, loaded, actor, moment)
+            return
+        ensure_record_tables(application)
         with Progress(console=console, transient=True) as progress:
             bar = progress.add_task("Đang nạp / loading", total=None)
 
             def advance(done: int, total: int) -> None:
                 progress.update(bar, completed=done, total=total)
 
-            result = application.load_plan(loaded, actor=actor, at=moment, progress=advance)
+            result = application.load_plan(
+                loaded,
+                actor=actor,
+                at=moment,
+                progress=advance,
+                on_commit=lambda session, res: record_load(session, loaded, res, actor, moment),
+            )
         if not result.changed:
             console.print(
                 f"Không có thay đổi: {result.plan} — {result.tasks_in_file} nhiệm vụ đã có / "
                 f"No change: {result.plan} — {result.tasks_in_file} tasks already loaded"
             )
             return
+        vi, en = _counts(result)
         console.print(
-            f"[green]Đã nạp[/] {result.plan}: {result.tasks_in_file} nhiệm vụ trong tệp — "
-            f"{result.assigned} giao mới, {result.extended} gia hạn, {result.cancelled} hủy, "
-            f"{result.reassigned} giao cho cơ quan kế thừa, {result.unchanged} không đổi / "
-            f"[green]Loaded[/] {result.plan}: {result.tasks_in_file} tasks in the file — "
-            f"{result.assigned} assigned, {result.extended} extended, "
-            f"{result.cancelled} cancelled, {result.reassigned} reassigned to a successor, "
-            f"{result.unchanged} unchanged"
+            f"[green]Đã nạp[/] {result.plan}: {vi} / [green]Loaded[/] {result.plan}: {en}"
+        )
+
+
+def _counts(result: LoadResult) -> tuple[str, str]:
+    return (
+        f"{result.tasks_in_file} nhiệm vụ trong tệp — "
+        f"{result.assigned} giao mới, {result.extended} gia hạn, {result.cancelled} hủy, "
+        f"{result.reassigned} giao cho cơ quan kế thừa, {result.unchanged} không đổi",
+        f"{result.tasks_in_file} tasks in the file — "
+        f"{result.assigned} assigned, {result.extended} extended, "
+        f"{result.cancelled} cancelled, {result.reassigned} reassigned to a successor, "
+        f"{result.unchanged} unchanged",
+    )
+
+
+def _print_dry_run(
+    application: PlanflowApp, loaded: LoadedPlan, actor: str, moment: datetime
+) -> None:
+    """What ``load`` would do, task by task, and how the file differs from the plan in force."""
+    from planflow.application.plan_diff import diff_documents
+
+    result = application.load_plan(loaded, actor=actor, at=moment, dry_run=True)
+    in_force = application.get_plan(result.plan)
+    vi, en = _counts(result)
+    console.print(
+        f"[bold]Chạy thử, không ghi gì[/] {result.plan}: {vi} / "
+        f"[bold]Dry run, nothing written[/] {result.plan}: {en}"
+    )
+    if in_force is not None:
+        diff = diff_documents(in_force.document, loaded.workflow.model_dump(mode="json"))
+        console.print(
+            f"Khác với kế hoạch đang có hiệu lực ({len(diff)}) / "
+            f"Differences from the plan in force ({len(diff)}):"
+        )
+        for line in diff:
+            console.print(f"  {line.line()}", markup=False)
+    else:
+        console.print("Kế hoạch mới / A new plan")
+    for change in result.changes:
+        console.print(
+            f"  {change.kind.label_vi} / {change.kind.label_en}: {change.line()}", markup=False
         )
 
 

@@ -107,3 +107,30 @@ def check(
 
 def may_manage_accounts(user: User) -> bool:
     return user.role is Role.ADMIN
+
+
+# Plans (the /plans pages): the Office brings plans in. Its staff and director upload documents,
+# review drafts and see what loading would do; only the director loads (a revision may cancel and
+# reassign tasks, which only the director may do). The auditor reads the plans' pages.
+PLAN_REVIEWERS = frozenset({Role.OFFICE_DIRECTOR, Role.OFFICE_STAFF})
+PLAN_LOADERS = frozenset({Role.OFFICE_DIRECTOR})
+PLAN_READERS = PLAN_REVIEWERS | {Role.AUDITOR}
+
+
+def may_review_plans(user: User) -> bool:
+    return user.role in PLAN_REVIEWERS
+
+
+def may_load_plans(user: User) -> bool:
+    return user.role in PLAN_LOADERS
+
+
+def check_plans(user: User, what: str = "review") -> None:
+    """Refuse (403) an account that may not read, review or load plans."""
+    allowed = {"read": PLAN_READERS, "review": PLAN_REVIEWERS, "load": PLAN_LOADERS}[what]
+    if user.role not in allowed:
+        vi = {"read": "xem", "review": "soạn, xem xét", "load": "nạp"}[what]
+        raise Forbidden(
+            f"Vai trò {user.role.label_vi} không được phép {vi} kế hoạch",
+            f"the role {user.role.label_en} may not {what} plans",
+        )

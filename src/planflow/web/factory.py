@@ -22,7 +22,8 @@ from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
-from planflow.web.pages import agency, audit, board, inbox, login
+from planflow.web.pages import agency, audit, board, inbox, login, plan_review
+from planflow.web.pages import plans as plan_pages
 from planflow.web.pages import tasks as task_pages
 from planflow.web.pages.common import error_page
 from planflow.web.problems import (
@@ -127,6 +128,8 @@ def create_app(
         audit.router,
         inbox.router,
         task_pages.router,
+        plan_review.router,
+        plan_pages.router,
     ):
         web.include_router(router)
     document_problems(web)  # every error documented as problem+json
