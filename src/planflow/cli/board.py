@@ -139,5 +139,5 @@ def show(
             "completed_at": render.local(t.completed_at) or None,
             "as_of": f"{render.local(moment)} (giờ Việt Nam / Vietnam time)",
         }
-        for key, value in shown.items():
-            console.print(f"[bold]{key}[/]: {value}")
+        for label, value in render.task_facts(shown):
+            console.print(f"[bold]{label}[/]: {value}", highlight=False)
