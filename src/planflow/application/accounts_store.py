@@ -132,6 +132,38 @@ def _check_password(password: str) -> None:
         )
 
 
+def account_row(
+    username: str, role: Role, password: str, at: datetime, agency: str | None = None
+) -> dict[str, object]:
+    """A checked ``planflow_users`` row (the password hashed); refuses a bad name, a short
+    password, or an agency role without its agency."""
+    username = username.strip().lower()
+    if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
+        raise InvalidArgument(
+            "Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-'",
+            "a username has only lower-case ASCII letters, digits, '.', '_' or '-'",
+        )
+    _check_password(password)
+    if role.scoped and not agency:
+        raise InvalidArgument(
+            f"Vai trò {role.value} cần mã cơ quan (--agency)",
+            f"the role {role.value} needs an agency code (--agency)",
+        )
+    return {
+        "username": username,
+        "password_hash": _hasher.hash(password),
+        "role": role.value,
+        "agency": agency if role.scoped else None,
+        "active": True,
+        "created_at": to_db(at),
+    }
+
+
+def user_of(row: dict[str, object]) -> User:
+    agency = row["agency"]
+    return User(str(row["username"]), Role(str(row["role"])), str(agency) if agency else None)
+
+
 class AccountStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -140,34 +172,13 @@ class AccountStore:
     def add(
         self, username: str, role: Role, password: str, at: datetime, agency: str | None = None
     ) -> User:
-        username = username.strip().lower()
-        if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
-            raise InvalidArgument(
-                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-'",
-                "a username has only lower-case ASCII letters, digits, '.', '_' or '-'",
-            )
-        _check_password(password)
-        if role.scoped and not agency:
-            raise InvalidArgument(
-                f"Vai trò {role.value} cần mã cơ quan (--agency)",
-                f"the role {role.value} needs an agency code (--agency)",
-            )
-        if not role.scoped:
-            agency = None
-        row = {
-            "username": username,
-            "password_hash": _hasher.hash(password),
-            "role": role.value,
-            "agency": agency,
-            "active": True,
-            "created_at": to_db(at),
-        }
+        row = account_row(username, role, password, at, agency)
         try:
             with self.engine.begin() as connection:
                 connection.execute(insert(users), row)
         except IntegrityError:
-            raise AccountExists(username) from None
-        return User(username, role, agency)
+            raise AccountExists(str(row["username"])) from None
+        return user_of(row)
 
     def set_password(self, username: str, password: str, at: datetime) -> None:
         """A new password; every session and token of the account stops counting."""

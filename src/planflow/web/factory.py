@@ -22,7 +22,7 @@ from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
-from planflow.web.pages import agency, audit, board, inbox, login
+from planflow.web.pages import accounts, agency, audit, board, inbox, login, password
 from planflow.web.pages import tasks as task_pages
 from planflow.web.pages.common import error_page
 from planflow.web.problems import (
@@ -126,6 +126,8 @@ def create_app(
         agency.router,
         audit.router,
         inbox.router,
+        accounts.router,
+        password.router,
         task_pages.router,
     ):
         web.include_router(router)
