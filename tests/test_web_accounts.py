@@ -216,3 +216,49 @@ def test_account_changes_from_the_cli_are_logged_with_the_operating_system_user(
         ("kt", "created"),
     ]
     assert all(c.actor.startswith("cli") for c in log)
+
+
+def test_a_one_time_password_is_hashed_lighter_and_the_chosen_one_at_full_cost(
+    world: WebWorld,
+) -> None:
+    admin = AccountAdmin(world.app.engine)
+    [made] = admin.import_csv(
+        "admin", world.clock(), "Lê Văn Hải,hai.lv@so-a.gov.vn,so-a\n", {"so-a"}
+    )
+
+    def stored() -> str:
+        with world.app.engine.connect() as c:
+            return str(
+                c.execute(
+                    select(users.c.password_hash).where(users.c.username == "hai.lv")
+                ).scalar_one()
+            )
+
+    assert stored().startswith("$argon2id$v=19$m=8192,t=1,")  # random, replaced at first use
+    admin.change_own_password("hai.lv", made.password, "mat-khau-cua-hai", world.clock())
+    assert stored().startswith("$argon2id$v=19$m=65536,t=3,")
+    assert not admin.must_change_password("hai.lv")
+
+
+def test_the_account_logs_work_on_postgresql_too(postgres_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from planflow.application.account_csv import CsvRejected
+    from planflow.application.app import PlanflowApp
+
+    application = PlanflowApp(postgres_url)
+    try:
+        admin = AccountAdmin(application.engine)
+        at = datetime(2022, 2, 21, 1, tzinfo=UTC)
+        made = admin.import_csv("admin", at, CSV_GOOD, {"so-a", "so-b"})
+        with pytest.raises(CsvRejected) as refused:
+            admin.import_csv("admin", at, CSV_GOOD, {"so-a", "so-b"})
+        assert [p[0] for p in refused.value.problems] == [2, 3]  # both exist now
+        admin.record_signin("binh.nv", "page", at, "10.0.0.1")
+        admin.set_active("admin", at, "cuc.tt", False)
+        assert [a.username for a in admin.accounts() if not a.active] == ["cuc.tt"]
+        assert [s.at for s in admin.signins()] == [at]
+        assert [c.action for c in admin.changes()][:1] == ["deactivated"]
+        assert len(made) == 2 and all(admin.must_change_password(m.user.username) for m in made)
+    finally:
+        application.close()

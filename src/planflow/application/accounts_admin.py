@@ -221,7 +221,7 @@ class AccountAdmin:
         rows = []
         for line in lines:
             password = one_time_password()
-            row = account_row(line.username, line.role, password, at, line.agency)
+            row = account_row(line.username, line.role, password, at, line.agency, one_time=True)
             rows.append((line, row))
             made.append(Created(user_of(row), password, line.line or None))
         try:
@@ -265,7 +265,8 @@ class AccountAdmin:
             self._log(c, at, username, username, "password_changed")
 
     def _set_password(self, at: datetime, username: str, password: str, must_change: bool) -> None:
-        AccountStore(self.engine).set_password(username, password, at)  # sessions end
+        store = AccountStore(self.engine)
+        store.set_password(username, password, at, one_time=must_change)  # sessions end
         with self.engine.begin() as c:
             self._upsert_details(c, username, must_change_password=must_change)
 

@@ -118,6 +118,10 @@ class AccountExists(ApplicationError):
 
 
 _hasher = PasswordHasher()
+# One-time passwords are random (about 59 bits, accounts_admin.one_time_password) and replaced at
+# the first sign-in: a lighter argon2 cost keeps importing a hundred accounts to seconds instead of
+# minutes, while guessing one stays out of reach. Verifying reads the cost from the hash itself.
+_one_time_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -133,7 +137,13 @@ def _check_password(password: str) -> None:
 
 
 def account_row(
-    username: str, role: Role, password: str, at: datetime, agency: str | None = None
+    username: str,
+    role: Role,
+    password: str,
+    at: datetime,
+    agency: str | None = None,
+    *,
+    one_time: bool = False,
 ) -> dict[str, object]:
     """A checked ``planflow_users`` row (the password hashed); refuses a bad name, a short
     password, or an agency role without its agency."""
@@ -151,7 +161,7 @@ def account_row(
         )
     return {
         "username": username,
-        "password_hash": _hasher.hash(password),
+        "password_hash": (_one_time_hasher if one_time else _hasher).hash(password),
         "role": role.value,
         "agency": agency if role.scoped else None,
         "active": True,
@@ -180,14 +190,17 @@ class AccountStore:
             raise AccountExists(str(row["username"])) from None
         return user_of(row)
 
-    def set_password(self, username: str, password: str, at: datetime) -> None:
+    def set_password(
+        self, username: str, password: str, at: datetime, *, one_time: bool = False
+    ) -> None:
         """A new password; every session and token of the account stops counting."""
         _check_password(password)
+        hasher = _one_time_hasher if one_time else _hasher
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(users)
                 .where(users.c.username == username)
-                .values(password_hash=_hasher.hash(password))
+                .values(password_hash=hasher.hash(password))
             ).rowcount
             if not changed:
                 raise InvalidArgument(
