@@ -262,3 +262,39 @@ def test_the_account_logs_work_on_postgresql_too(postgres_url: str) -> None:
         assert len(made) == 2 and all(admin.must_change_password(m.user.username) for m in made)
     finally:
         application.close()
+
+
+def test_a_signed_in_account_changes_its_own_password_and_the_admin_cannot_reset_its_own(
+    world: WebWorld,
+) -> None:
+    csrf = sign_in(world, "admin")
+    own = world.client.post("/accounts/admin/reset", data={"csrf_token": csrf})
+    assert own.status_code == 409 and "/password" in own.text
+    csrf = sign_in(world, "director")
+    form = world.client.get("/password")
+    assert form.status_code == 200 and 'data-testid="password-form"' in form.text
+    wrong = world.client.post(
+        "/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": "not-it-at-all",
+            "new_password": "mat-khau-moi-2",
+            "repeat_password": "mat-khau-moi-2",
+        },
+    )
+    assert wrong.status_code == 422 and "Mật khẩu hiện tại không đúng" in wrong.text
+    done = world.client.post(
+        "/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": PASSWORD,
+            "new_password": "mat-khau-moi-2",
+            "repeat_password": "mat-khau-moi-2",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/board?ok=password-changed"
+    assert world.client.get("/board").status_code == 200  # a fresh session
+    assert _sign_in_raw(world, "director", "mat-khau-moi-2")[0] == 303
+    log = [(c.actor, c.action) for c in AccountAdmin(world.app.engine).changes()]
+    assert log[0] == ("director", "password_changed")

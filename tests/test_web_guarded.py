@@ -189,3 +189,22 @@ def test_a_409_keeps_what_the_user_typed_and_shows_what_changed(world: WebWorld)
     assert "Lý do rất dài tôi đã gõ</textarea>" in form
     assert 'value="2022-04-15"' in form
     assert f'name="expected_version" value="{seen + 1}"' in form  # sending again now works
+
+
+def test_a_409_on_an_action_no_longer_offered_still_shows_what_was_typed(
+    world: WebWorld,
+) -> None:
+    task = world.task_id("D2", "so-a", "2022-Q1")
+    csrf = sign_in(world, "director")
+    seen = _version(world, task)
+    world.app.submit_report(UUID(task), actor="officer-a", at=world.clock(), document="b.pdf")
+    response = world.client.post(
+        f"/tasks/{task}/chase",
+        data={"csrf_token": csrf, "expected_version": str(seen), "note": "Ghi chú tôi đã gõ"},
+    )
+    assert response.status_code == 409
+    assert 'data-testid="chase"' not in response.text  # awaiting review: no chase-up form
+    typed = response.text.split('data-testid="typed"')[1].split("</dl>")[0]
+    assert "Ghi chú" in typed and "Ghi chú tôi đã gõ" in typed
+    assert "Gửi báo cáo b.pdf" in response.text.split('data-testid="changes"')[1]
+    assert "ChaseUpSent" not in _types(world, task)

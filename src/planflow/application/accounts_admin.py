@@ -245,6 +245,11 @@ class AccountAdmin:
 
     def reset_password(self, actor: str, at: datetime, username: str) -> str:
         """A new one-time password (returned once); the account's sessions end."""
+        if username == actor:
+            raise AccountRefused(
+                "Hãy đổi mật khẩu của chính mình ở trang Đổi mật khẩu (/password)",
+                "change your own password on the password page (/password)",
+            )
         password = one_time_password()
         self._set_password(at, username, password, must_change=True)
         with self.engine.begin() as c:

@@ -215,7 +215,11 @@ def _conflict(
         "label_vi": spec.label_vi,
         "label_en": spec.label_en,
         "file": bool(files),
-        "values": values,
+        "typed": [
+            (f.label_vi, f.label_en, values[f.name])
+            for f in form_fields(spec)
+            if values.get(f.name)
+        ],
     }
     return _task_view(
         request,
