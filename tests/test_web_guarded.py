@@ -208,3 +208,21 @@ def test_a_409_on_an_action_no_longer_offered_still_shows_what_was_typed(
     assert "Ghi chú" in typed and "Ghi chú tôi đã gõ" in typed
     assert "Gửi báo cáo b.pdf" in response.text.split('data-testid="changes"')[1]
     assert "ChaseUpSent" not in _types(world, task)
+
+
+def test_bad_input_is_shown_beside_the_form_filled_in_with_what_was_typed(
+    world: WebWorld,
+) -> None:
+    task = world.task_id("D1", "so-a")
+    csrf = sign_in(world, "officer-a")
+    before = world.event_count()
+    response = world.client.post(
+        f"/tasks/{task}/request-extension",
+        data={"csrf_token": csrf, "new_due": "31/13/2022", "reason": "Lý do dài đã gõ"},
+    )
+    assert response.status_code == 422
+    assert "Ngày không hợp lệ" in response.text and "invalid date" in response.text
+    assert 'data-testid="form-problem"' in response.text
+    form = response.text.split('data-testid="request-extension"')[1].split("</form>")[0]
+    assert "Lý do dài đã gõ</textarea>" in form and 'value="31/13/2022"' in form
+    assert world.event_count() == before

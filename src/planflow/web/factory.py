@@ -64,6 +64,7 @@ def create_app(
         settings=settings,
         clock=clock,
     )
+    ctx.account_admin()  # its tables made now, not by the first concurrent requests
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -15,7 +15,12 @@ from planflow.application.errors import ConcurrencyConflict
 from planflow.application.inputs import command_named
 from planflow.application.queries import resolve_task
 from planflow.application.timeparse import TimeFormatError, parse_date
-from planflow.domain.errors import InvalidArgument, PlanflowError
+from planflow.domain.errors import (
+    InvalidArgument,
+    InvalidDeadline,
+    PlanflowError,
+    UnknownDifficulty,
+)
 from planflow.web import board, catalog, views
 from planflow.web.access import Command, may
 from planflow.web.accounts import User
@@ -24,7 +29,7 @@ from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.pages import guards
 from planflow.web.pages.common import checked_form, error_page, render, to_login
 from planflow.web.pages.login import safe_next
-from planflow.web.problems import NotFound
+from planflow.web.problems import NotFound, classify
 from planflow.web.service import TaskCommands, Upload
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +60,7 @@ def _task_view(
     filled_command: str = "",
     filled: Mapping[str, str] | None = None,
     conflict: Mapping[str, Any] | None = None,
+    problem: PlanflowError | None = None,
     status_code: int = 200,
 ) -> Response:
     """The task page; after a conflict or an "edit" from a confirmation, with one command's form
@@ -81,6 +87,7 @@ def _task_view(
         filled_command=filled_command,
         filled=filled or {},
         conflict=conflict,
+        problem=problem,
         # The Office's own report duty (IV.1.b): planflow drafts the consolidated report for the
         # task's period from the board's figures; the Office reviews it and submits it here.
         draft_formats=(
@@ -159,8 +166,8 @@ async def task_command(
                 filled_command=spec.name.value,
                 filled=guards.form_values(spec, fields),
             )
-        data = form_input(spec, fields)
         try:
+            data = form_input(spec, fields)
             if guards.needs_confirmation(spec, fields):
                 return guards.confirmation(
                     request, ctx, signed_in, session, spec, ref, data, fields
@@ -180,6 +187,19 @@ async def task_command(
             )
         except ConcurrencyConflict as exc:
             return _conflict(request, ctx, signed_in, session, spec, ref, fields, files, exc)
+        except (InvalidArgument, InvalidDeadline, UnknownDifficulty) as exc:
+            # Bad input: the message beside the form, filled in with what was typed.
+            return _task_view(
+                request,
+                ctx,
+                signed_in,
+                session,
+                ref,
+                filled_command=spec.name.value,
+                filled=guards.form_values(spec, fields),
+                problem=exc,
+                status_code=classify(exc)[0],
+            )
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back=back)
     target = safe_next(fields.get("back"), None) if fields.get("back") else back
