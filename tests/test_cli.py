@@ -488,7 +488,8 @@ def test_show_as_of_shows_the_task_as_it_stood(run: Run, kg: Path) -> None:
     before = run("show", ref, "--as-of", "2022-01-01")
     assert before.returncode == 4
     table = run("show", ref)
-    assert table.returncode == 0 and "due: 01/04/2022" in table.stdout
+    assert table.returncode == 0 and "Hạn / Due: 01/04/2022" in table.stdout
+    assert "Tình trạng / Status: " in table.stdout and "\nstatus:" not in table.stdout
 
 
 def test_a_command_in_the_wrong_state_exits_3_and_changes_nothing(run: Run, kg: Path) -> None:

@@ -214,6 +214,20 @@ def test_request_and_approve_an_extension_through_the_pages(world: WebWorld) -> 
         data={"csrf_token": csrf, "new_due": "2022-04-15", "reason": "Đồng ý", "answers": "1"},
         follow_redirects=False,
     )
+    assert response.status_code == 200 and "Đề nghị gia hạn số 1 được coi là đã trả lời" in (
+        response.text
+    )  # a confirmation first (tests/test_web_guarded.py)
+    response = world.client.post(
+        f"/tasks/{task}/extend",
+        data={
+            "csrf_token": csrf,
+            "new_due": "2022-04-15",
+            "reason": "Đồng ý",
+            "answers": "1",
+            "confirmed": "1",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     page = world.client.get(f"/tasks/{task}").text
     assert "15/04/2022" in page and "extension approved" in page

@@ -118,6 +118,10 @@ class AccountExists(ApplicationError):
 
 
 _hasher = PasswordHasher()
+# One-time passwords are random (about 59 bits, accounts_admin.one_time_password) and replaced at
+# the first sign-in: a lighter argon2 cost keeps importing a hundred accounts to seconds instead of
+# minutes, while guessing one stays out of reach. Verifying reads the cost from the hash itself.
+_one_time_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -132,6 +136,44 @@ def _check_password(password: str) -> None:
         )
 
 
+def account_row(
+    username: str,
+    role: Role,
+    password: str,
+    at: datetime,
+    agency: str | None = None,
+    *,
+    one_time: bool = False,
+) -> dict[str, object]:
+    """A checked ``planflow_users`` row (the password hashed); refuses a bad name, a short
+    password, or an agency role without its agency."""
+    username = username.strip().lower()
+    if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
+        raise InvalidArgument(
+            "Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-'",
+            "a username has only lower-case ASCII letters, digits, '.', '_' or '-'",
+        )
+    _check_password(password)
+    if role.scoped and not agency:
+        raise InvalidArgument(
+            f"Vai trò {role.value} cần mã cơ quan (--agency)",
+            f"the role {role.value} needs an agency code (--agency)",
+        )
+    return {
+        "username": username,
+        "password_hash": (_one_time_hasher if one_time else _hasher).hash(password),
+        "role": role.value,
+        "agency": agency if role.scoped else None,
+        "active": True,
+        "created_at": to_db(at),
+    }
+
+
+def user_of(row: dict[str, object]) -> User:
+    agency = row["agency"]
+    return User(str(row["username"]), Role(str(row["role"])), str(agency) if agency else None)
+
+
 class AccountStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -140,43 +182,25 @@ class AccountStore:
     def add(
         self, username: str, role: Role, password: str, at: datetime, agency: str | None = None
     ) -> User:
-        username = username.strip().lower()
-        if not username or not set(username) <= USERNAME_CHARS or len(username) > 64:
-            raise InvalidArgument(
-                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_', '-'",
-                "a username has only lower-case ASCII letters, digits, '.', '_' or '-'",
-            )
-        _check_password(password)
-        if role.scoped and not agency:
-            raise InvalidArgument(
-                f"Vai trò {role.value} cần mã cơ quan (--agency)",
-                f"the role {role.value} needs an agency code (--agency)",
-            )
-        if not role.scoped:
-            agency = None
-        row = {
-            "username": username,
-            "password_hash": _hasher.hash(password),
-            "role": role.value,
-            "agency": agency,
-            "active": True,
-            "created_at": to_db(at),
-        }
+        row = account_row(username, role, password, at, agency)
         try:
             with self.engine.begin() as connection:
                 connection.execute(insert(users), row)
         except IntegrityError:
-            raise AccountExists(username) from None
-        return User(username, role, agency)
+            raise AccountExists(str(row["username"])) from None
+        return user_of(row)
 
-    def set_password(self, username: str, password: str, at: datetime) -> None:
+    def set_password(
+        self, username: str, password: str, at: datetime, *, one_time: bool = False
+    ) -> None:
         """A new password; every session and token of the account stops counting."""
         _check_password(password)
+        hasher = _one_time_hasher if one_time else _hasher
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(users)
                 .where(users.c.username == username)
-                .values(password_hash=_hasher.hash(password))
+                .values(password_hash=hasher.hash(password))
             ).rowcount
             if not changed:
                 raise InvalidArgument(

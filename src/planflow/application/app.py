@@ -561,6 +561,31 @@ class PlanflowApp(Application[UUID]):
             named = _named(last) if isinstance(last, Task.NamesHead) else None
             return CommandOutcome(str(ref), spec.name.value, task.version, number, task, named)
 
+    def preview_command(
+        self,
+        name: str,
+        ref: UUID,
+        data: CommandInput | Mapping[str, Any],
+        *,
+        actor: str,
+        at: datetime,
+        expected_version: int | None = None,
+        authorize: Callable[[Task], None] | None = None,
+    ) -> list[Any]:
+        """The events ``run_command`` would record now, with the same checks (input, access,
+        expected version, the domain's rules), recording nothing: what a confirmation shows."""
+        spec = command_named(name)
+        inputs = data if isinstance(data, CommandInput) else parse_input(spec, data)
+        with self.transaction() as session:
+            task = self.get_task(ref)
+            if authorize is not None:
+                authorize(task)
+            if expected_version is not None and expected_version != task.version:
+                raise ConcurrencyConflict(str(ref), task.version)
+            with clock.at(at):
+                spec.run(task, inputs, actor, _Services(self, session))
+            return list(task.pending_events)
+
     def _load_for_write(self, session: Session, ref: UUID) -> Task:
         """The task, loaded once, with its write lock held for this transaction."""
         lock_tasks(session, [ref])

@@ -152,5 +152,5 @@ def show(
         if "window" in data:
             w = data["window"]
             shown["window"] = f"{w['vi']} / {w['en']} ({window[0]:%d/%m/%Y} – {window[1]:%d/%m/%Y})"
-        for key, value in shown.items():
-            console.print(f"[bold]{key}[/]: {value}")
+        for label, value in render.task_facts(shown):
+            console.print(f"[bold]{label}[/]: {value}", highlight=False)

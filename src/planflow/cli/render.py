@@ -29,6 +29,64 @@ def local(moment: datetime | None) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
+SHOW_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("Mã nhiệm vụ", "Task id"),
+    "plan": ("Kế hoạch", "Plan"),
+    "duty": ("Nhiệm vụ", "Duty"),
+    "agency": ("Cơ quan", "Agency"),
+    "period": ("Kỳ báo cáo", "Period"),
+    "title": ("Nội dung", "Title"),
+    "due": ("Hạn", "Due"),
+    "window": ("Khoảng thời gian", "Window"),
+    "original_due": ("Hạn ban đầu", "Original deadline"),
+    "completion": ("Hoàn thành khi", "Done when"),
+    "status": ("Tình trạng", "Status"),
+    "report_state": ("Báo cáo", "Report"),
+    "cancelled": ("Đã hủy", "Cancelled"),
+    "completed_at": ("Hoàn thành lúc", "Completed at"),
+    "difficulties": ("Khó khăn, vướng mắc", "Difficulties"),
+    "version": ("Phiên bản", "Version"),
+    "as_of": ("Tại thời điểm", "As of"),
+}
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "completion": {
+        "activity": "thực hiện hoạt động / an activity executed",
+        "report": "báo cáo được chấp nhận / a report accepted",
+    },
+    "report_state": {
+        "none": "chưa gửi / none",
+        "submitted": "đã gửi, chờ xem xét / submitted, awaiting review",
+        "accepted": "đã chấp nhận / accepted",
+        "returned": "bị trả lại / returned",
+    },
+    "cancelled": {"True": "có / yes", "False": "không / no"},
+}
+
+
+def task_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``planflow show`` as (bilingual label, value) lines; keys without a label keep theirs."""
+    out = []
+    for key, value in data.items():
+        if key == "status_vi":
+            continue
+        vi, en = SHOW_LABELS.get(key, (key, key))
+        if key == "status":
+            status = TaskStatus(value)
+            shown = f"{status.label_vi} / {status.label_en}"
+        elif key == "difficulties":
+            shown = (
+                "; ".join(
+                    f"{d['number']}. {d['text']}" + (f" → {d['answer']}" if d["answer"] else "")
+                    for d in value
+                )
+                or "—"
+            )
+        else:
+            shown = VALUE_LABELS.get(key, {}).get(str(value), "" if value is None else str(value))
+        out.append((f"{vi} / {en}", shown))
+    return out
+
+
 def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
     caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
     caption_en = "The board as of" if as_of else "The board, judged at"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 from typing import Annotated
 
 import typer
 
+from planflow.application.accounts_admin import AccountAdmin
 from planflow.application.accounts_store import AccountStore, Role
 from planflow.application.timeparse import parse_moment
 from planflow.bootstrap import (
@@ -115,6 +117,10 @@ def users_add(
             user = AccountStore(application.engine).add(
                 username, chosen, secret, wall_clock(), agency
             )
+            scope = f" ({user.agency})" if user.agency else ""
+            AccountAdmin(application.engine).log(
+                wall_clock(), _cli_actor(), user.username, "created", user.role.value + scope
+            )
         finally:
             application.close()
         scope = f" ({user.agency})" if user.agency else ""
@@ -136,6 +142,9 @@ def users_passwd(
         application = open_app()
         try:
             AccountStore(application.engine).set_password(username, secret, wall_clock())
+            AccountAdmin(application.engine).log(
+                wall_clock(), _cli_actor(), username, "password_changed"
+            )
         finally:
             application.close()
         console.print(f"[green]Đã đổi mật khẩu / Password changed[/] {username}")
@@ -171,6 +180,15 @@ def users_token(
             session_id = accounts.open_session(
                 user.username, "token", wall_clock(), settings.token_max_age
             )
+            AccountAdmin(application.engine).record_signin(user.username, "cli", wall_clock())
         finally:
             application.close()
         typer.echo(api_token(settings, user, session_id))
+
+
+def _cli_actor() -> str:
+    """Who changed an account from the command line: the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"

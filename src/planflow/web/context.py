@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from planflow.application.accounts_admin import AccountAdmin
 from planflow.application.app import PlanflowApp
 from planflow.web.accounts import AccountStore
 from planflow.web.settings import WebSettings
@@ -27,3 +28,12 @@ class WebContext:
         if moment.tzinfo is None:
             raise ValueError("the web clock must return timezone-aware datetimes")
         return moment
+
+    def account_admin(self) -> AccountAdmin:
+        """Managing accounts, their sign-in log and change log (made once per app)."""
+        found = self.cache.get("account-admin")
+        if isinstance(found, AccountAdmin):
+            return found
+        admin = AccountAdmin(self.app.engine)
+        self.cache["account-admin"] = admin
+        return admin

@@ -22,7 +22,16 @@ from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
 from planflow.web.context import Clock, WebContext
-from planflow.web.pages import agency, audit, board, inbox, login, plan_review
+from planflow.web.pages import (
+    accounts,
+    agency,
+    audit,
+    board,
+    inbox,
+    login,
+    password,
+    plan_review,
+)
 from planflow.web.pages import plans as plan_pages
 from planflow.web.pages import tasks as task_pages
 from planflow.web.pages.common import error_page
@@ -65,6 +74,7 @@ def create_app(
         settings=settings,
         clock=clock,
     )
+    ctx.account_admin()  # its tables made now, not by the first concurrent requests
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -127,6 +137,8 @@ def create_app(
         agency.router,
         audit.router,
         inbox.router,
+        accounts.router,
+        password.router,
         task_pages.router,
         plan_review.router,
         plan_pages.router,

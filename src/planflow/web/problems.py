@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from planflow.application.accounts_admin import AccountRefused, NoSuchAccount
 from planflow.application.errors import (
     AmbiguousTaskId,
     ConcurrencyConflict,
@@ -58,6 +59,17 @@ class BadCredentials(WebError):
         super().__init__("Sai tên đăng nhập hoặc mật khẩu", "wrong username or password")
 
 
+class PasswordChangeRequired(BadCredentials):
+    """The account holds a one-time password: it must choose its own on the sign-in page."""
+
+    def __init__(self) -> None:
+        WebError.__init__(
+            self,
+            "Tài khoản đang dùng mật khẩu một lần; hãy đăng nhập trên trang web để đặt mật khẩu mới",
+            "the account holds a one-time password; sign in on the web page to choose a new one",
+        )
+
+
 # Most specific first.
 _STATUS: list[tuple[type[PlanflowError], int, str, str]] = [
     (Unauthenticated, 401, "unauthenticated", "Chưa đăng nhập / Not signed in"),
@@ -75,6 +87,8 @@ _STATUS: list[tuple[type[PlanflowError], int, str, str]] = [
     (InvalidDeadline, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (UnknownDifficulty, 422, "invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
     (AccountExists, 409, "account-exists", "Tài khoản đã có / Account exists"),
+    (NoSuchAccount, 404, "not-found", "Không tìm thấy / Not found"),
+    (AccountRefused, 409, "refused", "Không thực hiện được / Refused"),
     (StoreBusy, 503, "store-busy", "Cơ sở dữ liệu đang bận / Database busy"),
     (StoreUnavailable, 503, "store-unavailable", "Cơ sở dữ liệu không sẵn sàng / Unavailable"),
 ]

@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from planflow.web.api.models import MeOut, TokenForm, TokenOut
 from planflow.web.deps import ApiUser, Ctx, SignerDep, ThrottleDep, bearer, client_address
-from planflow.web.problems import BadCredentials, problem_responses
+from planflow.web.problems import BadCredentials, PasswordChangeRequired, problem_responses
 
 router = APIRouter(tags=["auth"])
 
@@ -36,6 +36,10 @@ def token(
         throttle.failed(username, address, ctx.now())
         raise BadCredentials()
     throttle.succeeded(username, address)
+    admin = ctx.account_admin()
+    if admin.must_change_password(user.username):
+        raise PasswordChangeRequired()
+    admin.record_signin(user.username, "token", ctx.now(), address)
     session_id = ctx.accounts.open_session(
         user.username, "token", ctx.now(), ctx.settings.token_max_age
     )

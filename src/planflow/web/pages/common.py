@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from planflow.application.commands import BY_NAME
 from planflow.application.queries import list_plans
 from planflow.domain import clock
 from planflow.domain.errors import PlanflowError
@@ -75,6 +76,32 @@ def label(lang: str, word: str) -> str:
     return pick(lang, vi, en)
 
 
+FLASHES: dict[str, tuple[str, str]] = {
+    # What pages other than a task command report after a redirect (``?ok=…``).
+    "account-created": ("Đã tạo tài khoản", "Account created"),
+    "accounts-imported": ("Đã tạo các tài khoản từ tệp CSV", "Accounts created from the CSV"),
+    "account-deactivated": ("Đã khóa tài khoản", "Account deactivated"),
+    "account-reactivated": ("Đã mở lại tài khoản", "Account reactivated"),
+    "password-changed": ("Đã đổi mật khẩu", "Password changed"),
+}
+
+
+def flash_text(lang: str, ok: str | None) -> str | None:
+    """The banner after an action: what was done, per command (its declared ``done`` label),
+    never a generic "done"."""
+    if not ok:
+        return None
+    spec = BY_NAME.get(ok)
+    if spec is not None:
+        vi, en = spec.done_vi, spec.done_en
+    elif ok in FLASHES:
+        vi, en = FLASHES[ok]
+    else:
+        return None
+    text = pick(lang, vi, en)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
 def language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
@@ -116,7 +143,7 @@ def render(
                 user is not None and may(user, Command(command), agency, recipient)
             ),
             statuses=list(TaskStatus),
-            flash=request.query_params.get("ok"),
+            flash=flash_text(lang, request.query_params.get("ok")),
             inbox_count=inbox.count(ctx, user),
             **values,
         )

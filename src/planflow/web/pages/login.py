@@ -14,6 +14,7 @@ from planflow.web.accounts import Role, User
 from planflow.web.auth import LANG_COOKIE, SESSION_COOKIE, Session, csrf_ok
 from planflow.web.deps import Ctx, PageUser, SessionDep, SignerDep, ThrottleDep, client_address
 from planflow.web.i18n import LANGUAGES
+from planflow.web.pages.accounts import admin_of
 from planflow.web.pages.common import error_page, put_session, render
 from planflow.web.problems import BadCredentials
 from planflow.web.throttle import TooManyAttempts
@@ -23,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 HOME = {
     Role.OFFICE_DIRECTOR: "/board",
     Role.OFFICE_STAFF: "/board",
-    Role.ADMIN: "/board",
+    Role.ADMIN: "/accounts",
     Role.AGENCY_OFFICER: "/agency",
     Role.AGENCY_HEAD: "/agency",
     Role.AUDITOR: "/audit",
@@ -86,6 +87,13 @@ def login(
             throttle.failed(username, address, ctx.now())
         return _form_again(request, ctx, session, next, BadCredentials(), 401)
     throttle.succeeded(username, address)
+    if admin_of(ctx).must_change_password(user.username):  # a one-time password: no session yet
+        from planflow.web.pages.password import password_form  # it imports safe_next from here
+
+        return password_form(
+            request, ctx, None, session, username=user.username, next_=next, first=True
+        )
+    admin_of(ctx).record_signin(user.username, "page", ctx.now(), address)
     response = RedirectResponse(safe_next(next, user), status_code=303)
     # A fresh session row and CSRF token per sign-in (no session fixation); the one this
     # browser held before ends.

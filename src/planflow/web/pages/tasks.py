@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from planflow.application.commands import COMMANDS, TaskCommand, form_fields
+from planflow.application.commands import COMMANDS, CommandName, TaskCommand, form_fields
+from planflow.application.errors import ConcurrencyConflict
 from planflow.application.inputs import command_named
 from planflow.application.queries import resolve_task
 from planflow.application.timeparse import TimeFormatError, parse_date
-from planflow.domain.errors import InvalidArgument, PlanflowError
+from planflow.domain.errors import (
+    InvalidArgument,
+    InvalidDeadline,
+    PlanflowError,
+    UnknownDifficulty,
+)
 from planflow.web import board, catalog, views
 from planflow.web.access import Command, may
+from planflow.web.accounts import User
+from planflow.web.auth import Session
 from planflow.web.deps import Ctx, PageUser, SessionDep
+from planflow.web.pages import guards
 from planflow.web.pages.common import checked_form, error_page, render, to_login
 from planflow.web.pages.login import safe_next
-from planflow.web.problems import NotFound
-from planflow.web.service import TaskCommands
+from planflow.web.problems import NotFound, classify
+from planflow.web.service import TaskCommands, Upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,15 +44,32 @@ def task_page(
     try:
         ref = resolve_task(ctx.app.engine, task)
         as_of = board.moment_param(request.query_params.get("as_of"))
-        state = views.task_state(ctx, ref, as_of)
-        timeline = [
-            e
-            for e in views.history(ctx, ref)
-            if as_of is None or e["timestamp"] <= as_of.isoformat()
-        ]
-        agencies = catalog.agencies(ctx, state.task.plan)
+        return _task_view(request, ctx, user, session, ref, as_of)
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
+
+
+def _task_view(
+    request: Request,
+    ctx: Ctx,
+    user: User,
+    session: Session | None,
+    ref: UUID,
+    as_of: datetime | None = None,
+    *,
+    filled_command: str = "",
+    filled: Mapping[str, str] | None = None,
+    conflict: Mapping[str, Any] | None = None,
+    problem: PlanflowError | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The task page; after a conflict or an "edit" from a confirmation, with one command's form
+    filled in with what the user typed."""
+    state = views.task_state(ctx, ref, as_of)
+    timeline = [
+        e for e in views.history(ctx, ref) if as_of is None or e["timestamp"] <= as_of.isoformat()
+    ]
+    agencies = catalog.agencies(ctx, state.task.plan)
     t = state.as_json()
     return render(
         request,
@@ -48,12 +77,17 @@ def task_page(
         "task.html",
         user,
         session,
+        status_code=status_code,
         t=t,
         task=state.task,
         timeline=timeline,
         as_of=request.query_params.get("as_of", ""),
         agencies=agencies,
         form_fields=form_fields,
+        filled_command=filled_command,
+        filled=filled or {},
+        conflict=conflict,
+        problem=problem,
         # The Office's own report duty (IV.1.b): planflow drafts the consolidated report for the
         # task's period from the board's figures; the Office reviews it and submits it here.
         draft_formats=(
@@ -66,18 +100,11 @@ def task_page(
         forms=[
             c
             for c in COMMANDS
-            if user is not None
-            and may(user, c.name, state.task.agency, state.task.recipient)
-            and c.offered(t)
+            if may(user, c.name, state.task.agency, state.task.recipient) and c.offered(t)
         ]
         if as_of is None and not state.task.cancelled
         else [],
     )
-
-
-def _version(fields: dict[str, str]) -> int | None:
-    value = fields.get("expected_version", "").strip()
-    return int(value) if value.isdigit() else None
 
 
 def form_input(spec: TaskCommand, fields: dict[str, str]) -> dict[str, Any]:
@@ -118,6 +145,7 @@ async def task_command(
     session: SessionDep,
 ) -> Response:
     back = f"/tasks/{task}"
+    fields: dict[str, str] = {}
     try:
         signed_in, fields, files = await checked_form(request, ctx, user, session)
         try:
@@ -128,13 +156,50 @@ async def task_command(
         commands = TaskCommands(ctx, signed_in)
         commands.check(ref, which.value)
         spec = command_named(which.value)
-        commands.run(
-            spec.name,
-            ref,
-            form_input(spec, fields),
-            upload=files.get("file"),
-            expected_version=_version(fields),
-        )
+        if fields.get("edit") == "1":  # "change it" on a confirmation: the form, filled in
+            return _task_view(
+                request,
+                ctx,
+                signed_in,
+                session,
+                ref,
+                filled_command=spec.name.value,
+                filled=guards.form_values(spec, fields),
+            )
+        try:
+            data = form_input(spec, fields)
+            if guards.needs_confirmation(spec, fields):
+                return guards.confirmation(
+                    request, ctx, signed_in, session, spec, ref, data, fields
+                )
+            if spec.name is CommandName.CHASE and fields.get("send_anyway") != "1":
+                earlier = guards.chased_today(ctx, ref)
+                if earlier is not None:
+                    return guards.chase_warning(
+                        request, ctx, signed_in, session, ref, fields, earlier
+                    )
+            commands.run(
+                spec.name,
+                ref,
+                data,
+                upload=files.get("file"),
+                expected_version=guards.seen_version(fields),
+            )
+        except ConcurrencyConflict as exc:
+            return _conflict(request, ctx, signed_in, session, spec, ref, fields, files, exc)
+        except (InvalidArgument, InvalidDeadline, UnknownDifficulty) as exc:
+            # Bad input: the message beside the form, filled in with what was typed.
+            return _task_view(
+                request,
+                ctx,
+                signed_in,
+                session,
+                ref,
+                filled_command=spec.name.value,
+                filled=guards.form_values(spec, fields),
+                problem=exc,
+                status_code=classify(exc)[0],
+            )
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back=back)
     target = safe_next(fields.get("back"), None) if fields.get("back") else back
@@ -142,6 +207,51 @@ async def task_command(
         target = back
     sep = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{sep}ok={which.value}", status_code=303)
+
+
+def _conflict(
+    request: Request,
+    ctx: Ctx,
+    user: User,
+    session: Session | None,
+    spec: TaskCommand,
+    ref: UUID,
+    fields: Mapping[str, str],
+    files: Mapping[str, Upload],
+    exc: ConcurrencyConflict,
+) -> Response:
+    """409: the task as it is now, what changed since the version the user saw, and their form
+    filled in with what they typed (a file must be chosen again: browsers do not allow
+    re-filling a file input)."""
+    seen = guards.seen_version(fields)
+    values = guards.form_values(spec, fields)
+    state = views.task_state(ctx, ref, None)
+    offered = spec.offered(state.as_json()) and not state.task.cancelled
+    conflict = {
+        "seen": seen if seen is not None else "?",
+        "current": exc.current_version,
+        "changes": guards.changes_since(ctx, ref, seen),
+        "offered": offered,
+        "label_vi": spec.label_vi,
+        "label_en": spec.label_en,
+        "file": bool(files),
+        "typed": [
+            (f.label_vi, f.label_en, values[f.name])
+            for f in form_fields(spec)
+            if values.get(f.name)
+        ],
+    }
+    return _task_view(
+        request,
+        ctx,
+        user,
+        session,
+        ref,
+        filled_command=spec.name.value,
+        filled=values,
+        conflict=conflict,
+        status_code=409,
+    )
 
 
 @router.get("/tasks/{task}/files/{sha256}")
