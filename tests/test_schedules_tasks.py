@@ -191,8 +191,8 @@ def test_a_loaded_window_task_carries_its_window_and_the_cli_and_pages_show_it(
     assert '"start": "2026-04-01"' in shown.stdout and '"end": "2026-09-30"' in shown.stdout
     table = runner.invoke(cli, ["show", ref], env=env)
     assert (
-        "window: trong quý II và quý III năm 2026 / in Q2 and Q3 2026 (01/04/2026 – 30/09/2026)"
-        in table.stdout
+        "Khoảng thời gian / Window: trong quý II và quý III năm 2026 / in Q2 and Q3 2026 "
+        "(01/04/2026 – 30/09/2026)" in table.stdout
     )
     application = PlanflowApp(f"sqlite:///{tmp_path / 'planflow.db'}")
     try:
