@@ -12,12 +12,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.application.app import PlanflowApp
+from planflow.application.digests import DigestStore
 from planflow.application.outbox_store import OutboxStore
 from planflow.audit.daily import daily_checkpoints
+from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.errors import InvalidArgument
 from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
 from planflow.notify.checkpoints import (
@@ -27,6 +31,7 @@ from planflow.notify.checkpoints import (
     CheckpointWebhook,
 )
 from planflow.notify.config import ConfigError, NotifyConfig, load_config
+from planflow.notify.digest import DigestSender
 from planflow.notify.ical import FeedChannel, agency_feed
 from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
 from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
@@ -60,6 +65,7 @@ __all__ = [
     "checkpoint_outbox_for",
     "clock_starting_at",
     "deliverer",
+    "digests_for",
     "letter_for",
     "notify_config",
     "outbox_for",
@@ -130,6 +136,24 @@ def checkpoint_outbox_for(
     )
 
 
+def digests_for(application: PlanflowApp, config: NotifyConfig) -> DigestSender | None:
+    """The daily inbox digests by e-mail, when an SMTP server is configured."""
+    if config.smtp is None:
+        return None
+    return DigestSender(
+        DigestStore(application.engine),
+        config.smtp,
+        _national_calendar,
+        hour=config.digest_hour,
+        holder=default_holder(),
+    )
+
+
+@lru_cache(maxsize=8)
+def _national_calendar(year: int) -> WorkingCalendar:
+    return vietnam_calendar([year])
+
+
 def deliverer(
     application: PlanflowApp, config_path: Path | None = None
 ) -> Callable[[datetime], list[str]]:
@@ -138,10 +162,11 @@ def deliverer(
     config = notify_config(config_path)
     outbox = outbox_for(application, config)
     checkpoints = checkpoint_outbox_for(application, config)
+    digest = digests_for(application, config)
 
     def run(now: datetime) -> list[str]:
         results = [*outbox.run(now), *checkpoints.run(now)]
-        return [result.summary() for result in results]
+        return [result.summary() for result in results] + (digest.run(now) if digest else [])
 
     return run
 

@@ -20,6 +20,7 @@ from planflow.bootstrap import (
     agency_feed,
     checkpoint_outbox_for,
     deliverer,
+    digests_for,
     letter_for,
     notify_config,
     outbox_for,
@@ -68,6 +69,7 @@ def notify(
         application = open_app()
         outbox = outbox_for(application, settings, wall_now)
         checkpoints = checkpoint_outbox_for(application, settings, wall_now)
+        digest = digests_for(application, settings)
         if not outbox.channels and not checkpoints.channels:
             console.print(
                 "Chưa cấu hình kênh gửi nào / no delivery channel configured (docs/scheduler.md: "
@@ -77,6 +79,8 @@ def notify(
             return
         for result in [*outbox.run(moment), *checkpoints.run(moment)]:
             console.print(result.summary())
+        for line in digest.run(moment) if digest else []:
+            console.print(line, markup=False)
 
 
 @app.command()

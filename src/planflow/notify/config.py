@@ -15,6 +15,7 @@ variables. Read once at the edge and passed in; nothing deeper reads the environ
 | PLANFLOW_LETTERS_DIR | letters.dir | folder of chase-up letters: escalation level 2+, manual chase-ups |
 | PLANFLOW_AUDIT_MAIL_TO | audit.mail_to | auditors' addresses (comma-separated; a TOML list too): each signed checkpoint is mailed to them (needs smtp.host) |
 | PLANFLOW_AUDIT_WEBHOOK_URL / PLANFLOW_AUDIT_WEBHOOK_SECRET | audit.webhook_url / audit.webhook_secret | the auditors' webhook: each signed checkpoint POSTed, HMAC-signed |
+| PLANFLOW_DIGEST_HOUR | digest.hour | from what hour (Vietnam time) of a working day the daily inbox digests go out (default 7; needs smtp.host; each account opts in) |
 | PLANFLOW_RETRY_BASE_SECONDS | retry.base_seconds | first retry delay (default 30), doubled each time |
 | PLANFLOW_RETRY_MAX_SECONDS | retry.max_seconds | longest delay (default 3600) |
 """
@@ -62,6 +63,7 @@ class NotifyConfig:
     drafts_dir: Path | None = None  # the Office's consolidated-report drafts
     audit_mail_to: tuple[str, ...] = ()  # the auditors' channel: signed checkpoints by mail
     audit_webhook: WebhookConfig | None = None  # … and by webhook
+    digest_hour: int = 7  # the daily inbox digests, from this hour (Vietnam time)
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
 
@@ -82,6 +84,7 @@ _ENV = {
     "PLANFLOW_AUDIT_MAIL_TO": ("audit", "mail_to"),
     "PLANFLOW_AUDIT_WEBHOOK_URL": ("audit", "webhook_url"),
     "PLANFLOW_AUDIT_WEBHOOK_SECRET": ("audit", "webhook_secret"),
+    "PLANFLOW_DIGEST_HOUR": ("digest", "hour"),
     "PLANFLOW_RETRY_BASE_SECONDS": ("retry", "base_seconds"),
     "PLANFLOW_RETRY_MAX_SECONDS": ("retry", "max_seconds"),
 }
@@ -155,6 +158,7 @@ def _build(data: dict[str, dict[str, Any]]) -> NotifyConfig:
             audit_webhook=WebhookConfig(str(audit["webhook_url"]), str(audit["webhook_secret"]))
             if audit.get("webhook_url")
             else None,
+            digest_hour=_hour(data.get("digest", {}).get("hour", 7)),
             retry_base_seconds=float(retry.get("base_seconds", 30)),
             retry_max_seconds=float(retry.get("max_seconds", 3600)),
         )
@@ -172,3 +176,10 @@ def _addresses(value: Any) -> tuple[str, ...]:
             f"địa chỉ e-mail không hợp lệ / not an e-mail address in audit.mail_to: {', '.join(bad)}"
         )
     return addresses
+
+
+def _hour(value: Any) -> int:
+    hour = int(value)
+    if not 0 <= hour <= 23:
+        raise ConfigError(f"digest.hour phải từ 0 đến 23 / digest.hour must be 0–23, not {hour}")
+    return hour

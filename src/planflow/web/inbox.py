@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from planflow.application.queries import (
-    AGENCY_EVENTS,
-    OFFICE_EVENTS,
-    Audience,
-    unread_count,
-)
-from planflow.web.accounts import Role, User
+from planflow.application.digests import audience_of
+from planflow.application.queries import Audience, unread_count
+from planflow.web.accounts import User
 from planflow.web.context import WebContext
 
 
 def audience(user: User) -> Audience | None:
     """The Office's roles hear of what the agencies send; an agency's accounts, of what happens
     to its tasks. Auditors and administrators have no inbox."""
-    if user.role in (Role.OFFICE_DIRECTOR, Role.OFFICE_STAFF):
-        return Audience(user.username, None, OFFICE_EVENTS)
-    if user.role.scoped and user.agency:
-        return Audience(user.username, user.agency, AGENCY_EVENTS)
-    return None
+    return audience_of(user)
 
 
 def count(ctx: WebContext, user: User | None) -> int | None:

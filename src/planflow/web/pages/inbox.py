@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from planflow.application.digests import DigestStore
 from planflow.application.queries import inbox, list_plans, mark_read
 from planflow.domain.errors import PlanflowError
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -57,6 +58,7 @@ def inbox_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         user,
         session,
         has_inbox=who is not None,
+        digest_on=who is not None and DigestStore(ctx.app.engine).enabled(user.username),
         items=told,
         only_unread=only_unread,
         n=names,
@@ -80,4 +82,18 @@ async def inbox_read(request: Request, ctx: Ctx, user: PageUser, session: Sessio
         mark_read(ctx.app.engine, who, ctx.now(), keys)
     if fields.get("open") == "1" and keys:
         return RedirectResponse(f"/tasks/{keys[0][0]}", status_code=303)
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.post("/inbox/digest")
+async def inbox_digest(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
+    """Turn the daily e-mail digest of the inbox on (``enabled=1``) or off for this account."""
+    try:
+        signed_in, fields, _files = await checked_form(request, ctx, user, session)
+    except PlanflowError as exc:
+        return error_page(request, ctx, exc, user, session, back="/inbox")
+    if audience(signed_in) is not None:
+        DigestStore(ctx.app.engine).set_enabled(
+            signed_in.username, fields.get("enabled") == "1", ctx.now()
+        )
     return RedirectResponse("/inbox", status_code=303)
