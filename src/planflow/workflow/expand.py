@@ -13,6 +13,7 @@ once only when the successor is named too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -20,10 +21,13 @@ from uuid import UUID
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.periods import Period, PeriodKind, periods_for
 from planflow.domain.task import COOPERATING, LEAD, Completion, duty_key, task_id
+from planflow.workflow.forms import FormDeadline, form_deadline, target_text, with_resolutions
 from planflow.workflow.loader import expand_group
 from planflow.workflow.model import (
     Agency,
+    EventSchedule,
     FixedSchedule,
+    OngoingSchedule,
     Recurrence,
     RecurringSchedule,
     Workflow,
@@ -57,6 +61,11 @@ class TaskSpec:
     role: str = LEAD  # or COOPERATING (phối hợp): never chased
     recipient: str | None = None  # the agency that reviews the report (None: the Office)
     personal_responsibility: bool = False
+    # Ongoing duties (workflow/forms.py): the check-ins, each (opens, due); ``due`` is the first.
+    check_ins: tuple[tuple[date, date], ...] = ()
+    target: str = ""  # chỉ tiêu, as the plan words it
+    products: tuple[str, ...] = ()  # sản phẩm
+    basis: str = ""  # how an event-relative due date was counted
 
     @property
     def due_as_stated(self) -> date:
@@ -73,7 +82,15 @@ class TaskSpec:
         return task_id(self.plan, self.key_duty, self.agency, self.period)
 
 
-def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
+def expand(
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    occurred: Mapping[str, date] | None = None,
+    resolved: Mapping[str, list[str]] | None = None,
+) -> list[TaskSpec]:
+    """``occurred``: the dates recorded for the plan's events; ``resolved``: the members a person
+    gave the groups defined by a condition (an unresolved one stands for no agency)."""
+    workflow = with_resolutions(workflow, resolved or {})
     plan = workflow.plan
     agencies = {a.code: a for a in workflow.agencies}
     specs: list[TaskSpec] = []
@@ -93,7 +110,13 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
         leads = expanded(duty.assignees)
         helpers = [c for c in expanded(duty.cooperating) if c not in leads]
         personal = personal_responsibility(workflow, duty)
-        for period, stated in _deadlines(duty.schedule, plan.year, calendar):
+        form: FormDeadline | None = None
+        if isinstance(duty.schedule, OngoingSchedule | EventSchedule):
+            form = form_deadline(workflow, duty.schedule, calendar, occurred or {})
+            deadlines = [] if form is None else [(form.period, form.due)]
+        else:
+            deadlines = _deadlines(duty.schedule, plan.year, calendar)
+        for period, stated in deadlines:
             due = calendar.effective_due(stated)
             holders: dict[tuple[str, str], None] = {}  # (agency, role), ordered, no repeats
             for code, role in [*((c, LEAD) for c in leads), *((c, COOPERATING) for c in helpers)]:
@@ -115,6 +138,12 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         role=role,
                         recipient=recipient_of(duty, code, maps, office) if lead else None,
                         personal_responsibility=personal and lead,
+                        check_ins=tuple((c.opens, c.due) for c in form.check_ins)
+                        if form and lead
+                        else (),
+                        target=target_text(duty.target),
+                        products=tuple(duty.products),
+                        basis=form.basis if form else "",
                     )
                 )
     return specs
@@ -134,11 +163,15 @@ def _holder(agencies: dict[str, Agency], code: str, due: date) -> str | None:
 
 
 def _deadlines(
-    schedule: FixedSchedule | RecurringSchedule, year: int, calendar: WorkingCalendar
+    schedule: FixedSchedule | RecurringSchedule | OngoingSchedule | EventSchedule,
+    year: int,
+    calendar: WorkingCalendar,
 ) -> list[tuple[Period, date]]:
     if isinstance(schedule, FixedSchedule):
         return [(Period(year, PeriodKind.ONCE), schedule.due)]
     out: list[tuple[Period, date]] = []
+    if not isinstance(schedule, RecurringSchedule):
+        return out
     for recurrence in schedule.every:
         for period in periods_for(_KIND[recurrence], year):
             _, cutoff_end = period.cutoff()

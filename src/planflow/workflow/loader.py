@@ -17,11 +17,13 @@ from pydantic_core import ErrorDetails
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
 from planflow.workflow.errors import Problem, WorkflowError
+from planflow.workflow.formchecks import check_forms
 from planflow.workflow.model import (
     MAX_TEXT,
     FixedSchedule,
     LadderRecipient,
     Recurrence,
+    RecurringSchedule,
     Workflow,
 )
 from planflow.workflow.roles import cached, check_overlaps, check_roles, rule_size
@@ -211,7 +213,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                             f"cơ quan không tồn tại / unknown agency {code!r}",
                         )
                     )
-        if not expand_group(workflow, group.code):
+        if group.condition_vi is None and not expand_group(workflow, group.code):
             problems.append(
                 source.problem(
                     ("groups", i),
@@ -244,7 +246,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                     f"deadline {duty.schedule.due.isoformat()} is outside the plan's year {year}",
                 )
             )
-        if not isinstance(duty.schedule, FixedSchedule):
+        if isinstance(duty.schedule, RecurringSchedule):
             for j, recurrence in enumerate(duty.schedule.every):
                 if recurrence in duty.schedule.every[:j]:
                     problems.append(
@@ -280,6 +282,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                 )
             )
     problems.extend(check_roles(workflow, source))
+    problems.extend(check_forms(workflow, source))
     return problems
 
 
@@ -352,7 +355,7 @@ def check_size(workflow: Workflow, source: SourceDocument) -> list[Problem]:
                 sizes[code] = len(expand_group(workflow, code))
         assignees = min(len(workflow.agencies), sum(sizes[code] for code in set(duty.assignees)))
         assignees += min(len(workflow.agencies), sum(sizes[c] for c in set(duty.cooperating)))
-        if isinstance(duty.schedule, FixedSchedule):
+        if not isinstance(duty.schedule, RecurringSchedule):
             periods = 1
         else:
             periods = sum(4 if r is Recurrence.QUARTER else 1 for r in duty.schedule.every)

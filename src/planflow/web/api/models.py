@@ -159,6 +159,12 @@ class TaskOut(Out):
     cancelled: bool
     completed_at: str | None
     activities: int = Field(description="Activities executed so far")
+    ongoing: bool = Field(False, description="An ongoing duty: due at its next check-in")
+    check_ins: list[str] = Field(default_factory=list, description="An ongoing duty's check-ins")
+    check_ins_done: int = 0
+    target: str = Field("", description="Chỉ tiêu: the duty's quantity target")
+    products: list[str] = Field(default_factory=list, description="Sản phẩm: expected products")
+    due_basis: str = Field("", description="How an event-relative due date was counted")
     difficulties: list[DifficultyOut]
     version: int
     moment: str
