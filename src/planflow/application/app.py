@@ -514,10 +514,25 @@ class PlanflowApp(Application[UUID]):
         actor: str,
         at: datetime,
     ) -> FactResult:
+        try:
+            return self._plan_fact_once(code, change, actor=actor, at=at)
+        except _NoSuchPlan:
+            pass
+        # Named outside the write transaction, which a second connection would wait on.
+        raise PlanNotFound(code, self.plan_codes())
+
+    def _plan_fact_once(
+        self,
+        code: str,
+        change: Callable[[Plan, Workflow], bool],
+        *,
+        actor: str,
+        at: datetime,
+    ) -> FactResult:
         with clock.at(at), self.write_transaction() as session:
             plan = self.get_plan(code)
             if plan is None:
-                raise PlanNotFound(code, self.plan_codes())
+                raise _NoSuchPlan
             workflow = Workflow.model_validate(plan.document)
             if not change(plan, workflow):
                 return FactResult(code, recorded=False, assigned=0)
@@ -773,6 +788,10 @@ class PlanflowApp(Application[UUID]):
                     projector.flush(session)
             projector.flush(session)
             return count
+
+
+class _NoSuchPlan(Exception):
+    """Inside a write transaction: the plan is not there (named once the transaction is over)."""
 
 
 def _moved_earlier(revision: Revision) -> PlanRevisionRefused:

@@ -46,6 +46,14 @@ class MeOut(Out):
 # --- plans and agencies ----------------------------------------------------------------------
 
 
+class FactOut(Out):
+    """What recording a plan's event or resolving its group did."""
+
+    plan: str
+    recorded: bool = Field(description="False: the same fact was already recorded")
+    assigned: int = Field(description="Tasks it brought into being")
+
+
 class PlanOut(Out):
     code: str
     title_vi: str
