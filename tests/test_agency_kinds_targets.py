@@ -92,3 +92,15 @@ def test_the_task_page_and_the_api_show_the_target_products_and_check_ins(
     assert "<li>Chuyên mục cải cách hành chính</li>" in page.text
     assert 'data-testid="next-check-in">02/02/2026<' in page.text
     assert "Cập nhật tiến độ" in page.text  # the check-in form, derived from the declaration
+    other = world.client.post(
+        f"/api/v1/tasks/{PRESS}/check-in", json={"note": "x"}, headers=world.token("officer-b")
+    )
+    assert other.status_code == 403
+    done = world.client.post(
+        f"/api/v1/tasks/{PRESS}/check-in",
+        json={"note": "Tháng 1: 03 tin, bài", "evidence": "https://bao.example/cchc"},
+        headers=world.token("officer-a"),
+    )
+    assert done.status_code == 200, done.text
+    after = world.client.get(f"/api/v1/tasks/{PRESS}", headers=world.token("officer-a")).json()
+    assert (after["check_ins_done"], after["due"]) == (1, "2026-03-02")
