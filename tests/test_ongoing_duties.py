@@ -14,10 +14,13 @@ import pytest
 
 from conftest import FIXTURES
 from planflow.application.app import PlanflowApp
+from planflow.application.planrules import rules_from_plan
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.errors import TaskStateError
 from planflow.domain.status import TaskStatus
-from planflow.domain.task import task_id
+from planflow.domain.task import Task, task_id
+from planflow.notify.channels import render_mail
+from planflow.notify.notices import build_notice
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan, load_workflow
 from test_cli import Run, run  # noqa: F401  (the ``run`` fixture)
@@ -169,3 +172,30 @@ def test_the_cli_records_a_check_in_and_show_prints_the_schedule(run: Run) -> No
     )  # fmt: skip
     assert refused.returncode == 3
     assert "không phải nhiệm vụ thường xuyên" in refused.stderr
+
+
+def test_the_reminder_and_the_escalation_of_a_check_in_say_it_is_a_check_in(
+    loaded: PlanflowApp,
+) -> None:
+    play(loaded, date(2026, 3, 27), date(2026, 4, 8), twice=False)
+    plan = loaded.get_plan(PLAN)
+    assert plan is not None
+    task = loaded.get_task(REVIEW)
+    events = loaded.task_events(REVIEW)
+    reminder = next(e for e in events if isinstance(e, Task.ReminderSent))
+    escalation = next(e for e in events if isinstance(e, Task.Escalated))
+    rules = rules_from_plan(plan)
+    subject, body = render_mail(build_notice(reminder, task, plan.document, rules), "vi")
+    assert subject.startswith("[Nhắc cập nhật tiến độ]")
+    assert "đến kỳ cập nhật tiến độ số 1/4 vào ngày 07/04/2026" in body
+    subject, body = render_mail(build_notice(reminder, task, plan.document, rules), "en")
+    assert subject.startswith("[Check-in reminder]")
+    _, body = render_mail(build_notice(escalation, task, plan.document, rules), "vi")
+    assert "quá hạn cập nhật tiến độ (kỳ số 1/4, nhiệm vụ thường xuyên)" in body
+    # A duty with a deadline is reminded as before.
+    fixed = task_id(PLAN, "II.6", "thue", "2026")
+    plain = next(e for e in loaded.task_events(fixed) if isinstance(e, Task.ReminderSent))
+    subject, _ = render_mail(
+        build_notice(plain, loaded.get_task(fixed), plan.document, rules), "vi"
+    )
+    assert subject.startswith("[Nhắc hạn]")
