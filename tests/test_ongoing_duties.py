@@ -38,9 +38,9 @@ def forms() -> LoadedPlan:
 
 
 @pytest.fixture
-def loaded(app: PlanflowApp, forms: LoadedPlan) -> PlanflowApp:
-    app.load_plan(forms, actor="loader", at=morning(date(2026, 1, 5)))
-    return app
+def loaded(any_app: PlanflowApp, forms: LoadedPlan) -> PlanflowApp:
+    any_app.load_plan(forms, actor="loader", at=morning(date(2026, 1, 5)))
+    return any_app
 
 
 def at(day: date, hour: int = 9) -> datetime:
