@@ -174,3 +174,36 @@ def test_the_api_records_an_event_for_the_office_only(world: WebWorld) -> None:
         f"/api/v1/plans/khong-co/events/{SIGNED}", json=body, headers=world.token("staff")
     )
     assert missing.status_code == 404
+
+
+def test_a_duty_naming_an_unknown_event_is_refused_with_its_line(tmp_path: Path) -> None:
+    from planflow.workflow.errors import WorkflowError
+
+    text = FORMS.read_text(encoding="utf-8").replace(
+        "{event: qd-phe-duyet-ky, working_days_after: 0}",
+        "{event: qd-khong-co, working_days_after: 0}",
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(path)
+    (problem,) = caught.value.problems
+    assert problem.field == "duties[3].schedule.event"
+    assert (
+        problem.line
+        == text.splitlines().index("    schedule: {event: qd-khong-co, working_days_after: 0}") + 1
+    )
+    assert f"{EFFECTIVE}, {SIGNED}" in problem.message
+
+
+def test_an_event_schedule_needs_exactly_one_side(tmp_path: Path) -> None:
+    from planflow.workflow.errors import WorkflowError
+
+    text = FORMS.read_text(encoding="utf-8").replace(
+        "{event: qd-phe-duyet-ky, working_days_after: 0}",
+        "{event: qd-phe-duyet-ky, working_days_after: 0, working_days_before: 3}",
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WorkflowError, match="exactly one"):
+        load_workflow(path)

@@ -9,6 +9,7 @@ Every date below is counted by hand from that calendar.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from planflow.domain.status import TaskStatus
 from planflow.domain.task import Task, task_id
 from planflow.notify.channels import render_mail
 from planflow.notify.notices import build_notice
+from planflow.workflow.errors import WorkflowError
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan, load_workflow
 from test_cli import Run, run  # noqa: F401  (the ``run`` fixture)
@@ -199,3 +201,15 @@ def test_the_reminder_and_the_escalation_of_a_check_in_say_it_is_a_check_in(
         build_notice(plain, loaded.get_task(fixed), plan.document, rules), "vi"
     )
     assert subject.startswith("[Nhắc hạn]")
+
+
+def test_an_ongoing_duty_done_by_a_report_is_refused(tmp_path: Path) -> None:
+    text = FORMS.read_text(encoding="utf-8").replace(
+        "    assignees: [so-tp]\n    done_when: activity\n    schedule: {ongoing: true",
+        "    assignees: [so-tp]\n    done_when: report\n    schedule: {ongoing: true",
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(path)
+    assert [p.field for p in caught.value.problems] == ["duties[0].done_when"]
