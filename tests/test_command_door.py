@@ -243,6 +243,7 @@ def _invalid_inputs() -> list[tuple[str, dict[str, Any]]]:
         "reassign": {"new_agency": "so-b", "reason": "r"},
         "cancel": {"reason": "r"},
         "chase": {},
+        "check-in": {"note": "n"},
     }
     for spec in COMMANDS:
         good = valid[spec.name.value]
@@ -284,6 +285,7 @@ def test_every_command_refused_by_the_tasks_state_writes_nothing(loaded: Planflo
         ("reassign", ACTIVITY, {"new_agency": "so-khong-co", "reason": "r"}),
         ("extend", ACTIVITY, {"new_due": date(2022, 1, 1), "reason": "r"}),
         ("request-extension", ACTIVITY, {"new_due": date(2022, 1, 1), "reason": "r"}),
+        ("check-in", ACTIVITY, {"note": "not an ongoing duty"}),
     ]
     for name, ref, data in refused:
         count = events(loaded)

@@ -46,6 +46,10 @@ CASES: dict[
     Command.REASSIGN: (("D1", None), None, {"json": {"new_agency": "so-b", "reason": "x"}}),
     Command.CANCEL: (("D1", None), None, {"json": {"reason": "bãi bỏ"}}),
     Command.CHASE: (("D1", None), None, {"json": {}}),
+    # The mini plan has no ongoing duty: an account allowed to check in reaches the task's own
+    # refusal (409, nothing written), the others are stopped at the door (403). A check-in that
+    # succeeds through the API: tests/test_agency_kinds_targets.py.
+    Command.CHECK_IN: (("D1", None), None, {"json": {"note": "quý I"}}),
 }
 
 
@@ -67,7 +71,11 @@ def test_role_by_command(world: WebWorld, username: str, command: Command) -> No
     )
     own_agency = next(a for u, _, a in ACCOUNTS if u == username) in (None, "so-a")
     allowed = command in ALLOWED[role] and (not role.scoped or own_agency)
-    if allowed:
+    if allowed and command is Command.CHECK_IN:
+        assert response.status_code == 409, response.text
+        assert "không phải nhiệm vụ thường xuyên" in response.json()["detail_vi"]
+        assert world.event_count() == before
+    elif allowed:
         assert response.status_code == 200, response.text
         assert world.event_count() > before
         events = world.client.get(
@@ -84,7 +92,13 @@ def test_role_by_command(world: WebWorld, username: str, command: Command) -> No
 
 
 def test_the_matrix_is_what_the_docs_say() -> None:
-    agency = {Command.EXECUTE, Command.REPORT, Command.RAISE, Command.REQUEST_EXTENSION}
+    agency = {
+        Command.EXECUTE,
+        Command.REPORT,
+        Command.RAISE,
+        Command.REQUEST_EXTENSION,
+        Command.CHECK_IN,
+    }
     review = {Command.ACCEPT, Command.RETURN, Command.ANSWER, Command.CHASE}
     assert ALLOWED[Role.AGENCY_OFFICER] == ALLOWED[Role.AGENCY_HEAD] == agency
     assert ALLOWED[Role.OFFICE_STAFF] == review

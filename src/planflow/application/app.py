@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
+    PlanNotFound,
     PlanRevisionRefused,
     TaskNotFound,
 )
+from planflow.application.facts import FactResult, assign_spec, calendar_of, check_fact
 from planflow.application.inputs import command_named, parse_input
 from planflow.application.plan_changes import TaskChange, describe
 from planflow.application.planrules import rules_from_plan, rules_from_workflow
@@ -55,6 +57,7 @@ from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan
+from planflow.workflow.model import Workflow
 
 COMMAND_RETRIES = 5  # a command without an expected version, retried on a concurrent write
 
@@ -362,9 +365,15 @@ class PlanflowApp(Application[UUID]):
         writes its own rows (who loaded what) in the load's transaction, when something changed."""
         workflow = loaded.workflow
         code = workflow.plan.id
-        specs = expand(workflow, loaded.calendar)
         opened = self.transaction() if dry_run else self.write_transaction()
         with clock.at(at), opened as session:
+            known = self.get_plan(code)
+            specs = expand(
+                workflow,
+                loaded.calendar,
+                known.occurred if known else None,
+                known.resolved if known else None,
+            )
             successors = {a.code: a.successor for a in workflow.agencies if a.successor}
             recorded_tasks = self._recorded(session, code)
             revision = revise(specs, recorded_tasks, successors)
@@ -400,22 +409,7 @@ class PlanflowApp(Application[UUID]):
                 + len(revision.extend)
             )
             for done, spec in enumerate(revision.assign, start=1):
-                changed.append(
-                    Task.assign(
-                        plan=spec.plan,
-                        duty=spec.duty,
-                        agency=spec.agency,
-                        period=spec.period,
-                        due=spec.due,
-                        completion=spec.completion,
-                        title=spec.title,
-                        actor=actor,
-                        role=spec.role,
-                        recipient=spec.recipient or "",
-                        personal_responsibility=spec.personal_responsibility,
-                        window=spec.window,
-                    )
-                )
+                changed.append(assign_spec(spec, actor))
                 if progress and done % 100 == 0:
                     progress(done, total)
             touched: dict[UUID, Task] = {}
@@ -500,6 +494,74 @@ class PlanflowApp(Application[UUID]):
             )
             for row in rows
         ]
+
+    # --- facts the file cannot know: events that happened, groups a person resolved --------
+
+    def record_event(
+        self, code: str, event: str, day: date, *, actor: str, at: datetime
+    ) -> FactResult:
+        """The Office records the date of ``event``: the duties counted from it get their tasks.
+        Idempotent; an unknown event is refused naming the valid ones; another date for a
+        recorded event is a conflict."""
+
+        def change(plan: Plan, workflow: Workflow) -> bool:
+            check_fact(workflow, event=event, day=day)
+            return plan.record_event(event=event, day=day, actor=actor)
+
+        return self._plan_fact(code, change, actor=actor, at=at)
+
+    def resolve_group(
+        self, code: str, group: str, members: list[str], *, actor: str, at: datetime
+    ) -> FactResult:
+        """A person names the members of a group the plan defines by a condition: its duties get
+        their tasks. Idempotent; other members for a resolved group are a conflict."""
+
+        def change(plan: Plan, workflow: Workflow) -> bool:
+            check_fact(workflow, group=group, members=members)
+            return plan.resolve_group(group=group, members=members, actor=actor)
+
+        return self._plan_fact(code, change, actor=actor, at=at)
+
+    def _plan_fact(
+        self,
+        code: str,
+        change: Callable[[Plan, Workflow], bool],
+        *,
+        actor: str,
+        at: datetime,
+    ) -> FactResult:
+        try:
+            return self._plan_fact_once(code, change, actor=actor, at=at)
+        except _NoSuchPlan:
+            pass
+        # Named outside the write transaction, which a second connection would wait on.
+        raise PlanNotFound(code, self.plan_codes())
+
+    def _plan_fact_once(
+        self,
+        code: str,
+        change: Callable[[Plan, Workflow], bool],
+        *,
+        actor: str,
+        at: datetime,
+    ) -> FactResult:
+        with clock.at(at), self.write_transaction() as session:
+            plan = self.get_plan(code)
+            if plan is None:
+                raise _NoSuchPlan
+            workflow = Workflow.model_validate(plan.document)
+            if not change(plan, workflow):
+                return FactResult(code, recorded=False, assigned=0)
+            calendar = calendar_of(plan, workflow)
+            specs = expand(workflow, calendar, plan.occurred, plan.resolved)
+            successors = {a.code: a.successor for a in workflow.agencies if a.successor}
+            revision = revise(specs, self._recorded(session, code), successors)
+            new_tasks = [assign_spec(spec, actor) for spec in revision.assign]
+            rules = rules_from_workflow(workflow, calendar)
+            for task in new_tasks:
+                hand_over(task, rules, clock.local_date(at), actor)
+            self._save(session, plan, *new_tasks)
+        return FactResult(code, recorded=True, assigned=len(new_tasks))
 
     # --- the one door for task commands ------------------------------------------------------
 
@@ -767,6 +829,10 @@ class PlanflowApp(Application[UUID]):
                     projector.flush(session)
             projector.flush(session)
             return count
+
+
+class _NoSuchPlan(Exception):
+    """Inside a write transaction: the plan is not there (named once the transaction is over)."""
 
 
 def _moved_earlier(revision: Revision) -> PlanRevisionRefused:

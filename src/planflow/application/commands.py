@@ -38,6 +38,7 @@ class CommandName(StrEnum):
     REASSIGN = "reassign"
     CANCEL = "cancel"
     CHASE = "chase"
+    CHECK_IN = "check-in"
 
 
 class Audience(StrEnum):
@@ -174,6 +175,28 @@ class ReassignInput(CommandInput):
         ),
     ]
     reason: Reason
+
+
+class CheckInInput(CommandInput):
+    note: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_TEXT,
+            pattern=r"\S",
+            json_schema_extra=_widget("textarea", "Kết quả thực hiện trong kỳ", "Progress"),
+        ),
+    ]
+    evidence: Annotated[
+        str,
+        Field(
+            max_length=2000,
+            description="A link (http:// or https://) or a file name as evidence",
+            json_schema_extra=_widget(
+                "evidence", "Minh chứng (đường dẫn hoặc tệp)", "Evidence (link or file)"
+            ),
+        ),
+    ] = ""
 
 
 # --- what a command may consult besides the task ----------------------------------------------
@@ -377,6 +400,19 @@ COMMANDS: tuple[TaskCommand, ...] = (
         "chase-up recorded",
         _chase,
         offered=lambda st: _open(st) and st.get("report_state") != "submitted",
+    ),
+    TaskCommand(
+        CommandName.CHECK_IN,
+        CheckInInput,
+        Audience.AGENCY,
+        "Cập nhật tiến độ (nhiệm vụ thường xuyên)",
+        "Record a check-in (ongoing duty)",
+        "Đã cập nhật tiến độ",
+        "check-in recorded",
+        lambda t, i, a, s: t.check_in(actor=a, note=i.note, evidence=i.evidence),
+        offered=lambda st: bool(st.get("ongoing")) and _open(st),
+        submit_vi="Cập nhật",
+        submit_en="Check in",
     ),
 )
 

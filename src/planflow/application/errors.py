@@ -58,3 +58,12 @@ class StoreUnavailable(ApplicationError):
             "Không kết nối được cơ sở dữ liệu; hãy thử lại sau",
             "the database is unreachable; try again later",
         )
+
+
+class PlanNotFound(ApplicationError):
+    def __init__(self, code: str, known: list[str]) -> None:
+        shown = ", ".join(known) or "—"
+        super().__init__(
+            f"Không tìm thấy kế hoạch {code!r} (đã nạp: {shown})",
+            f"no plan {code!r} (loaded: {shown})",
+        )

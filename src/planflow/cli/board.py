@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from planflow.application.errors import TaskNotFound
+from planflow.application.facts import waiting
 from planflow.application.queries import BoardFilter, list_tasks, version_at
 from planflow.application.timeparse import parse_moment
 from planflow.cli import render
@@ -74,6 +75,10 @@ def status(
             return
         console.print(render.board_table(views, moment, as_of is not None))
         console.print(render.status_counts(views))
+        for code in [plan] if plan else application.plan_codes():
+            recorded = application.get_plan(code)
+            if recorded is not None:
+                render.print_waiting(console, waiting(recorded), code)
 
 
 def _status_word(value: str | None) -> TaskStatus | None:
@@ -125,6 +130,12 @@ def show(
             "report_state": t.report_state.value,
             "cancelled": t.cancelled,
             "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+            "ongoing": t.is_ongoing,
+            "check_ins": [d.isoformat() for d in t.check_ins],
+            "check_ins_done": t.check_ins_done,
+            "target": t.target,
+            "products": list(t.products),
+            "due_basis": t.basis,
             "difficulties": [
                 {"number": d.number, "text": d.text, "answer": d.answer} for d in t.difficulties
             ],
@@ -147,6 +158,8 @@ def show(
             "due": f"{t.due:%d/%m/%Y}",
             "original_due": f"{t.original_due:%d/%m/%Y}",
             "completed_at": render.local(t.completed_at) or None,
+            "check_ins": ", ".join(f"{d:%d/%m/%Y}" for d in t.check_ins) or None,
+            "products": "; ".join(t.products) or None,
             "as_of": f"{render.local(moment)} (giờ Việt Nam / Vietnam time)",
         }
         if "window" in data:

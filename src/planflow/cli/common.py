@@ -22,6 +22,7 @@ from planflow.application.app import PlanflowApp
 from planflow.application.errors import (
     AmbiguousTaskId,
     ConcurrencyConflict,
+    PlanNotFound,
     PlanRevisionRefused,
     StoreUnavailable,
     TaskNotFound,
@@ -29,7 +30,7 @@ from planflow.application.errors import (
 from planflow.application.timeparse import TimeFormatError, parse_moment
 from planflow.bootstrap import bootstrap
 from planflow.cli import render
-from planflow.domain.errors import InvalidArgument, PlanflowError
+from planflow.domain.errors import FactConflict, InvalidArgument, PlanflowError
 from planflow.settings import database_url
 from planflow.workflow.errors import WorkflowError
 
@@ -104,9 +105,9 @@ def edge() -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (TimeFormatError, InvalidArgument, PlanRevisionRefused) as exc:
         raise fail(EXIT_BAD_INPUT, str(exc)) from None
-    except (TaskNotFound, AmbiguousTaskId) as exc:
+    except (TaskNotFound, AmbiguousTaskId, PlanNotFound) as exc:
         raise fail(EXIT_NOT_FOUND, str(exc)) from None
-    except ConcurrencyConflict as exc:
+    except (ConcurrencyConflict, FactConflict) as exc:
         raise fail(EXIT_CONFLICT, str(exc)) from None
     except PlanflowError as exc:
         raise fail(EXIT_REFUSED, f"{exc} — không có gì thay đổi / nothing changed") from None

@@ -15,6 +15,8 @@ from rich.table import Table
 from planflow.adapters.holidays_vn import compare_year, vietnam_calendar
 from planflow.adapters.vn_announcements import load_announcements
 from planflow.application.app import LoadResult, PlanflowApp
+from planflow.application.facts import waiting_of
+from planflow.cli import render
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     ActorOption,
@@ -52,6 +54,7 @@ def validate(file: Path) -> None:
         )
         for stated in sorted({s.stated_due for s in specs if s.stated_due is not None}):
             console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
+        render.print_waiting(console, waiting_of(loaded.workflow, {}, {}))
 
 
 DryRunOption = Annotated[

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from planflow.application.facts import Waiting
 from planflow.application.queries import TaskView
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import EVENT_LABELS, event_label
@@ -191,3 +192,20 @@ def history_json(task_id: str, events: list[Any]) -> str:
 
 def make_console() -> Console:
     return Console(highlight=False, soft_wrap=False)
+
+
+def print_waiting(console: Console, waiting: Waiting, plan: str = "") -> None:
+    """The groups and events a plan waits for before some of its duties have tasks."""
+    where = f" ({plan})" if plan else ""
+    for code, condition in waiting.groups:
+        console.print(
+            f"  Nhóm chờ xác định{where} / group waiting to be resolved: {code} — {condition} "
+            f"(planflow group resolve --plan … {code} --members …)",
+            markup=False,
+        )
+    for code, name in waiting.events:
+        console.print(
+            f"  Sự kiện chờ ghi nhận{where} / event waiting to be recorded: {code} — {name} "
+            f"(planflow event record --plan … {code} --date dd/mm/yyyy)",
+            markup=False,
+        )

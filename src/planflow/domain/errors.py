@@ -38,3 +38,8 @@ class UnknownDifficulty(DomainError):
 
 class InvalidArgument(DomainError):
     """A command argument that is empty or malformed."""
+
+
+class FactConflict(DomainError):
+    """A fact about a plan recorded once already, with another value (an event's date, a
+    group's members)."""

@@ -8,12 +8,14 @@ data, so reminders and escalations can be counted later even if the overrides fi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from planflow.domain import clock
+from planflow.domain.errors import FactConflict
 
 PLAN_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/plan")
 
@@ -68,6 +70,9 @@ class Plan(Aggregate):
         # {"days_off": [ISO dates], "working_days": [ISO dates]}; {} when none was recorded.
         self.calendar: dict[str, Any] = calendar or {}
         self.revisions = 0
+        self.occurred: dict[str, date] = {}  # event code → the date the Office recorded
+        self.resolved: dict[str, list[str]] = {}  # group code → the members a person gave it
+        self.resolved_by: dict[str, str] = {}
 
     @classmethod
     def load(
@@ -113,3 +118,63 @@ class Plan(Aggregate):
             actor=actor,
         )
         return True
+
+    # --- facts the file cannot know: events that happened, groups a person resolved -----------
+
+    class EventOccurred(Event):
+        """Sự kiện được ghi nhận: the Office records the date of an event duties count from."""
+
+        event: str
+        date: date
+
+        def apply(self, plan: Plan) -> None:
+            plan.occurred = {**_occurred(plan), self.event: self.date}
+
+    def record_event(self, *, event: str, day: date, actor: str) -> bool:
+        """Record that ``event`` happened on ``day``; False if it was already recorded so.
+        Another date for a recorded event is refused (a conflict)."""
+        known = _occurred(self).get(event)
+        if known == day:
+            return False
+        if known is not None:
+            raise FactConflict(
+                f"Sự kiện {event!r} đã được ghi nhận ngày {known:%d/%m/%Y}, không thể ghi ngày "
+                f"{day:%d/%m/%Y}",
+                f"event {event!r} was already recorded on {known.isoformat()}; it cannot be "
+                f"recorded on {day.isoformat()}",
+            )
+        self.trigger_event(self.EventOccurred, event=event, date=day, actor=actor)
+        return True
+
+    class GroupResolved(Event):
+        """Nhóm được xác định: a person names the members of a group the plan defines by a
+        condition."""
+
+        group: str
+        members: list[str]
+
+        def apply(self, plan: Plan) -> None:
+            plan.resolved = {**_resolved(plan), self.group: list(self.members)}
+            plan.resolved_by = {**getattr(plan, "resolved_by", {}), self.group: self.actor}
+
+    def resolve_group(self, *, group: str, members: list[str], actor: str) -> bool:
+        """Name the group's members; False if it was already resolved to the same members.
+        Other members for a resolved group are refused (a conflict)."""
+        known = _resolved(self).get(group)
+        if known is not None and sorted(known) == sorted(members):
+            return False
+        if known is not None:
+            raise FactConflict(
+                f"Nhóm {group!r} đã được xác định: {', '.join(known)}",
+                f"group {group!r} was already resolved: {', '.join(known)}",
+            )
+        self.trigger_event(self.GroupResolved, group=group, members=list(members), actor=actor)
+        return True
+
+
+def _occurred(plan: Plan) -> dict[str, date]:
+    return dict(getattr(plan, "occurred", {}))
+
+
+def _resolved(plan: Plan) -> dict[str, list[str]]:
+    return dict(getattr(plan, "resolved", {}))

@@ -96,6 +96,11 @@ class Task(Aggregate):
         personal_responsibility: bool
         window_start: date | None
         window_end: date | None
+        check_ins: list[date]
+        check_ins_open: list[date]
+        target: str
+        products: list[str]
+        basis: str
 
     def __init__(
         self,
@@ -113,10 +118,23 @@ class Task(Aggregate):
         personal_responsibility: bool = False,
         window_start: date | None = None,  # events stored before windows existed: no window
         window_end: date | None = None,
+        check_ins: list[date] | None = None,
+        check_ins_open: list[date] | None = None,
+        target: str = "",
+        products: list[str] | None = None,
+        basis: str = "",
     ) -> None:
         self.plan = plan
         self.window_start = window_start  # a window (trong quý III): its first and last day
         self.window_end = window_end
+        # An ongoing duty (thường xuyên): the due date of each check-in and the day it opens;
+        # ``due`` is the next check-in's. Empty for every other task.
+        self.check_ins: list[date] = list(check_ins or [])
+        self.check_ins_open: list[date] = list(check_ins_open or [])
+        self.check_ins_done = 0
+        self.target = target  # chỉ tiêu, e.g. "Ít nhất 02 tin, bài/tháng"
+        self.products: list[str] = list(products or [])  # sản phẩm
+        self.basis = basis  # how an event-relative due date was counted
         self.role = role
         self.recipient = recipient  # the agency that reviews the report ("": the Office)
         self.personal_responsibility = personal_responsibility
@@ -162,7 +180,12 @@ class Task(Aggregate):
         recipient: str = "",
         personal_responsibility: bool = False,
         window: tuple[date, date] | None = None,
+        check_ins: list[tuple[date, date]] | None = None,
+        target: str = "",
+        products: list[str] | None = None,
+        basis: str = "",
     ) -> Task:
+        """``check_ins``: an ongoing duty's check-ins, each (opens, due); ``due`` is the first's."""
         _require(actor, "actor")
         if role not in (LEAD, COOPERATING):
             raise InvalidArgument(f"Vai trò không hợp lệ: {role}", f"invalid role: {role}")
@@ -187,6 +210,11 @@ class Task(Aggregate):
             completion=completion.value,
             title=title,
             actor=actor,
+            check_ins=[d for _, d in check_ins or []],
+            check_ins_open=[o for o, _ in check_ins or []],
+            target=target,
+            products=list(products or []),
+            basis=basis,
         )
 
     # --- what the task is now ------------------------------------------------------------
@@ -215,6 +243,8 @@ class Task(Aggregate):
 
         def apply(self, task: Task) -> None:
             task.activities += 1
+            if task.is_ongoing:
+                return  # an ongoing duty is closed by its last check-in, not by an activity
             if task.completion is Completion.ACTIVITY and task.completed_at is None:
                 task.completed_at = self.timestamp
 
@@ -439,6 +469,64 @@ class Task(Aggregate):
         self._check_not_done("hủy", "cancel")
         _require(reason, "reason")
         self.trigger_event(self.Cancelled, actor=actor, reason=reason)
+
+    @property
+    def is_ongoing(self) -> bool:
+        """A task of an ongoing duty (thường xuyên): due at its check-ins, never at an end."""
+        return bool(self.check_ins)
+
+    class CheckInRecorded(Event):
+        """Cập nhật tiến độ: the agency reports progress on an ongoing duty for one check-in.
+        The task is then due at the next check-in (``next_due``), or done after the last."""
+
+        number: int
+        due: date
+        next_due: date | None
+        note: str
+        evidence: str
+
+        def apply(self, task: Task) -> None:
+            task.check_ins_done = self.number
+            if self.next_due is None:
+                task.completed_at = self.timestamp
+            else:
+                task.due = self.next_due
+                task.marked_overdue_for = None
+
+    def check_in(self, *, actor: str, note: str, evidence: str = "") -> int:
+        """Cập nhật tiến độ: record the next check-in of an ongoing duty; returns its number.
+        Refused before the period it covers has begun."""
+        self._check_command(actor)
+        if not self.is_ongoing:
+            raise TaskStateError(
+                "Nhiệm vụ này không phải nhiệm vụ thường xuyên: không có kỳ cập nhật tiến độ",
+                "this is not an ongoing duty: it has no check-ins",
+            )
+        self._check_not_cancelled("cập nhật tiến độ", "record a check-in")
+        self._check_not_done("cập nhật tiến độ", "record a check-in")
+        _require(note, "note")
+        index = self.check_ins_done
+        opens = self.check_ins_open[index]
+        today = clock.local_date(clock.now())
+        if today < opens:
+            raise TaskStateError(
+                f"Kỳ cập nhật số {index + 1} (hạn {self.check_ins[index]:%d/%m/%Y}) bắt đầu từ "
+                f"ngày {opens:%d/%m/%Y}",
+                f"check-in {index + 1} (due {self.check_ins[index].isoformat()}) opens on "
+                f"{opens.isoformat()}",
+            )
+        following = self.check_ins[index + 1] if index + 1 < len(self.check_ins) else None
+        # An extension granted on the current check-in carries over to no later one.
+        self.trigger_event(
+            self.CheckInRecorded,
+            actor=actor,
+            number=index + 1,
+            due=self.due,
+            next_due=following,
+            note=note,
+            evidence=evidence,
+        )
+        return index + 1
 
     # --- chasing: overdue marks, reminders, escalations, chase-ups -----------------------
 

@@ -60,6 +60,8 @@ class Notice:
     recipient_contact: str
     note: str = ""  # the Office's words, for a chase-up
     requested_by: str = ""  # who sent a chase-up
+    check_in: int = 0  # an ongoing duty: the number of the check-in the step is about (0: none)
+    check_ins: int = 0  # how many check-ins the duty has
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -136,4 +138,15 @@ def build_notice(
         recipient_contact=event.recipient_contact,
         note=event.note if isinstance(event, Task.ChaseUpSent) else "",
         requested_by=event.actor if isinstance(event, Task.ChaseUpSent) else "",
+        check_in=_check_in(task, event.due),
+        check_ins=len(task.check_ins),
     )
+
+
+def _check_in(task: Task, due: date) -> int:
+    """The number of the check-in due on ``due`` (the task's state may be later than the step)."""
+    if not task.is_ongoing:
+        return 0
+    if due in task.check_ins:
+        return task.check_ins.index(due) + 1
+    return min(task.check_ins_done + 1, len(task.check_ins))

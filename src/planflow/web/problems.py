@@ -29,11 +29,13 @@ from planflow.application.accounts_admin import AccountRefused, NoSuchAccount
 from planflow.application.errors import (
     AmbiguousTaskId,
     ConcurrencyConflict,
+    PlanNotFound,
     StoreBusy,
     StoreUnavailable,
     TaskNotFound,
 )
 from planflow.domain.errors import (
+    FactConflict,
     InvalidArgument,
     InvalidDeadline,
     PlanflowError,
@@ -80,6 +82,8 @@ _STATUS: list[tuple[type[PlanflowError], int, str, str]] = [
     (NotFound, 404, "not-found", "Không tìm thấy / Not found"),
     (FileNotStored, 404, "not-found", "Không tìm thấy / Not found"),
     (ConcurrencyConflict, 409, "conflict", "Xung đột phiên bản / Version conflict"),
+    (PlanNotFound, 404, "not-found", "Không tìm thấy / Not found"),
+    (FactConflict, 409, "conflict", "Đã ghi nhận khác / Recorded otherwise"),
     (TooManyAttempts, 429, "too-many-attempts", "Quá nhiều lần thử / Too many attempts"),
     (UploadTooLarge, 413, "upload-too-large", "Tệp quá lớn / File too large"),
     (UploadRejected, 415, "upload-rejected", "Tệp không hợp lệ / File rejected"),

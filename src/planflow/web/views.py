@@ -103,6 +103,12 @@ class TaskState:
             "cancelled": t.cancelled,
             "completed_at": t.completed_at.isoformat() if t.completed_at else None,
             "activities": t.activities,
+            "ongoing": t.is_ongoing,
+            "check_ins": [d.isoformat() for d in t.check_ins],
+            "check_ins_done": t.check_ins_done,
+            "target": t.target,
+            "products": list(t.products),
+            "due_basis": t.basis,
             "difficulties": [
                 {
                     "number": d.number,

@@ -14,14 +14,16 @@ once only when the successor is named too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.task import COOPERATING, LEAD, Completion, duty_key, task_id
+from planflow.workflow.forms import FormDeadline, form_deadline, target_text, with_resolutions
 from planflow.workflow.loader import expand_group
-from planflow.workflow.model import Agency, Workflow
+from planflow.workflow.model import Agency, EventSchedule, OngoingSchedule, Workflow
 from planflow.workflow.roles import (
     cached,
     offices,
@@ -29,7 +31,7 @@ from planflow.workflow.roles import (
     recipient_of,
     rule_maps,
 )
-from planflow.workflow.schedules import obligations
+from planflow.workflow.schedules import Obligation, obligations
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class TaskSpec:
     recipient: str | None = None  # the agency that reviews the report (None: the Office)
     personal_responsibility: bool = False
     window: tuple[date, date] | None = None  # first and last day, for a window (trong quý III)
+    # Ongoing duties (workflow/forms.py): the check-ins, each (opens, due); ``due`` is the first.
+    check_ins: tuple[tuple[date, date], ...] = ()
+    target: str = ""  # chỉ tiêu, as the plan words it
+    products: tuple[str, ...] = ()  # sản phẩm
+    basis: str = ""  # how an event-relative due date was counted
 
     @property
     def due_as_stated(self) -> date:
@@ -62,7 +69,15 @@ class TaskSpec:
         return task_id(self.plan, self.key_duty, self.agency, self.period)
 
 
-def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
+def expand(
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    occurred: Mapping[str, date] | None = None,
+    resolved: Mapping[str, list[str]] | None = None,
+) -> list[TaskSpec]:
+    """``occurred``: the dates recorded for the plan's events; ``resolved``: the members a person
+    gave the groups defined by a condition (an unresolved one stands for no agency)."""
+    workflow = with_resolutions(workflow, resolved or {})
     plan = workflow.plan
     agencies = {a.code: a for a in workflow.agencies}
     specs: list[TaskSpec] = []
@@ -82,7 +97,13 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
         leads = expanded(duty.assignees)
         helpers = [c for c in expanded(duty.cooperating) if c not in leads]
         personal = personal_responsibility(workflow, duty)
-        for obligation in obligations(duty, plan.year, calendar):
+        form: FormDeadline | None = None
+        if isinstance(duty.schedule, OngoingSchedule | EventSchedule):
+            form = form_deadline(workflow, duty.schedule, calendar, occurred or {})
+            found = [] if form is None else [Obligation(form.period, form.due)]
+        else:
+            found = obligations(duty, plan.year, calendar)
+        for obligation in found:
             period, stated = obligation.period, obligation.stated
             due = calendar.effective_due(stated)
             holders: dict[tuple[str, str], None] = {}  # (agency, role), ordered, no repeats
@@ -106,6 +127,12 @@ def expand(workflow: Workflow, calendar: WorkingCalendar) -> list[TaskSpec]:
                         recipient=recipient_of(duty, code, maps, office) if lead else None,
                         personal_responsibility=personal and lead,
                         window=obligation.window,
+                        check_ins=tuple((c.opens, c.due) for c in form.check_ins)
+                        if form and lead
+                        else (),
+                        target=target_text(duty.target),
+                        products=tuple(duty.products),
+                        basis=form.basis if form else "",
                     )
                 )
     return specs

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.domain.calendar import WorkingCalendar
 from planflow.workflow.errors import Problem, WorkflowError
+from planflow.workflow.formchecks import check_forms
 from planflow.workflow.model import (
     MAX_TEXT,
     LadderRecipient,
@@ -233,7 +234,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                             f"cơ quan không tồn tại / unknown agency {code!r}",
                         )
                     )
-        if not expand_group(workflow, group.code):
+        if group.condition_vi is None and not expand_group(workflow, group.code):
             problems.append(
                 source.problem(
                     ("groups", i),
@@ -283,6 +284,7 @@ def check_consistency(workflow: Workflow, source: SourceDocument) -> list[Proble
                 )
             )
     problems.extend(check_roles(workflow, source))
+    problems.extend(check_forms(workflow, source))
     return problems
 
 

@@ -70,6 +70,27 @@ class AgencyKind(StrEnum):
     DIVISION = "division"
     """A specialised division of a district committee (phòng chuyên môn thuộc UBND cấp huyện), e.g.
     its finance office, named as the recipient of reports."""
+    # Provincial bodies of central ministries (cơ quan Trung ương đóng trên địa bàn tỉnh).
+    POLICE = "police"
+    """Công an tỉnh."""
+    SOCIAL_INSURANCE = "social_insurance"
+    """Bảo hiểm xã hội tỉnh."""
+    TREASURY = "treasury"
+    """Kho bạc Nhà nước tỉnh."""
+    TAX = "tax"
+    """Cục Thuế tỉnh (Thuế tỉnh)."""
+    STATE_BANK = "state_bank"
+    """Ngân hàng Nhà nước chi nhánh tỉnh (State Bank branch)."""
+    ENTERPRISE = "enterprise"
+    """Doanh nghiệp: a company (state-owned or not), e.g. the power or water company."""
+    MASS_ORGANISATION = "mass_organisation"
+    """Tổ chức chính trị - xã hội: the Fatherland Front, unions, the Youth Union, …"""
+    COMMUNE = "commune"
+    """Ủy ban nhân dân xã."""
+    WARD = "ward"
+    """Ủy ban nhân dân phường."""
+    SPECIAL_ZONE = "special_zone"
+    """Ủy ban nhân dân đặc khu (a special administrative-economic zone, e.g. Phú Quốc)."""
 
 
 class Person(Strict):
@@ -154,6 +175,13 @@ class Group(Strict):
     exclude: list[Code] = Field(
         default_factory=list, max_length=MAX_AGENCIES, description="Minus these agencies"
     )
+    condition_vi: Text | None = Field(
+        None,
+        description="A group the plan defines by a condition ('các sở được giao chủ trì soạn "
+        "thảo …') or whose members it never lists: no kinds, members or exclude; a person "
+        "resolves it (``planflow group resolve``) and until then its duties have no tasks",
+    )
+    condition_en: Text | None = None
 
 
 class Done(StrEnum):
@@ -200,6 +228,72 @@ class RecurringSchedule(Strict):
     )
 
 
+class CheckIn(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+
+class OngoingSchedule(Strict):
+    """Thường xuyên, trong năm: no due date; the task stays in progress and the assignee checks
+    in once per period (docs/workflow-format.md, "Ongoing duties")."""
+
+    ongoing: Literal[True] = Field(description="Always true: the duty is ongoing")
+    check_in: CheckIn = Field(description="How often the assignee records a check-in")
+    check_in_working_days_after_period: int = Field(
+        0,
+        ge=0,
+        le=60,
+        description="Working days after a period's last day by which its check-in is due (0: "
+        "that day, or the next working day when it is a day off)",
+    )
+
+
+class EventSchedule(Strict):
+    """Due in working days before or after an event the plan names (a legal document's effective
+    date, a decision's signature); no task exists until the Office records the event's date."""
+
+    event: Code = Field(description="The code of an event in ``events``")
+    working_days_before: int | None = Field(None, ge=1, le=MAX_WORKING_DAYS)
+    working_days_after: int | None = Field(
+        None, ge=0, le=MAX_WORKING_DAYS, description="0: on the event's day (ngay khi …)"
+    )
+
+    @model_validator(mode="after")
+    def _one_side(self) -> EventSchedule:
+        if (self.working_days_before is None) == (self.working_days_after is None):
+            raise ValueError("give exactly one of working_days_before and working_days_after")
+        return self
+
+
+class PlanEvent(Strict):
+    """An event a duty's deadline counts from, recorded by the Office when it happens."""
+
+    code: Code
+    name_vi: NonEmpty = Field(description="e.g. 'Ngày Quyết định công bố TTHC có hiệu lực'")
+    name_en: Name | None = None
+
+
+class TargetPer(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class Target(Strict):
+    """A quantity target: 'ít nhất 02 tin, bài/tháng' is {at_least: 2, unit_vi: 'tin, bài',
+    per: month}."""
+
+    at_least: int = Field(ge=1, le=1_000_000)
+    unit_vi: NonEmptyShort = Field(description="e.g. 'tin, bài'")
+    unit_en: Short | None = None
+    per: TargetPer | None = Field(
+        None, description="Per week, month, quarter or year; unset: in all"
+    )
+
+
 class Duty(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$", max_length=MAX_CODE)]
     section: NonEmptyShort = Field(description="Where the plan says it, e.g. 'IV.1.a.2'")
@@ -209,7 +303,7 @@ class Duty(Strict):
         min_length=1, max_length=MAX_AGENCIES, description="Agency codes or group codes"
     )
     done_when: Done
-    schedule: FixedSchedule | RecurringSchedule | WindowSchedule
+    schedule: FixedSchedule | RecurringSchedule | WindowSchedule | OngoingSchedule | EventSchedule
     reminders_working_days_before: list[WorkingDays] | None = Field(
         None,
         max_length=MAX_SMALL_LIST,
@@ -235,6 +329,12 @@ class Duty(Strict):
         None,
         description="The duty's first day: periods that end before it make no task, and a "
         "deadline or window before it is refused",
+    )
+    target: Target | None = Field(None, description="Chỉ tiêu: a quantity target")
+    products: list[NonEmptyText] = Field(
+        default_factory=list,
+        max_length=MAX_SMALL_LIST,
+        description="Sản phẩm: what the duty must produce (the appendix's 'Sản phẩm' column)",
     )
 
 
@@ -308,6 +408,11 @@ class Workflow(Strict):
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     agencies: list[Agency] = Field(min_length=1, max_length=MAX_AGENCIES)
     groups: list[Group] = Field(default_factory=list, max_length=MAX_GROUPS)
+    events: list[PlanEvent] = Field(
+        default_factory=list,
+        max_length=MAX_GROUPS,
+        description="Events that event-relative duties count from",
+    )
     sections: list[Section] = Field(default_factory=list, max_length=MAX_DUTIES)
     recipient_rules: list[RecipientRule] = Field(default_factory=list, max_length=MAX_GROUPS)
     duties: list[Duty] = Field(min_length=1, max_length=MAX_DUTIES)

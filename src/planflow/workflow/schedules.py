@@ -67,7 +67,7 @@ def periods_of(schedule: RecurringSchedule, year: int) -> list[Period]:
     return [p for r in schedule.every or [] for p in periods_for(KIND[r], year)]
 
 
-def period_count(schedule: FixedSchedule | RecurringSchedule | WindowSchedule) -> int:
+def period_count(schedule: object) -> int:
     """How many obligations a schedule makes at most (``start`` ignored), cheaply."""
     if isinstance(schedule, RecurringSchedule):
         if schedule.periods is not None:
@@ -123,6 +123,8 @@ def obligations(
         period = periods[0] if len(periods) == 1 else Period(year, PeriodKind.ONCE)
         return [Obligation(period, last, (first, last))]
     out: list[Obligation] = []
+    if not isinstance(schedule, RecurringSchedule):  # ongoing and event duties: workflow/forms.py
+        return out
     begins = duty.start if from_start else None
     for period in periods_of(schedule, year):
         if begins is not None and period.span()[1] < begins:
@@ -147,6 +149,8 @@ def check_schedule(
     def refuse(loc: Loc, vi: str, en: str) -> None:
         problems.append(source.problem(loc, f"{vi} / {en}"))
 
+    if not isinstance(schedule, FixedSchedule | RecurringSchedule | WindowSchedule):
+        return problems  # ongoing and event-relative duties: workflow/formchecks.py
     if isinstance(schedule, RecurringSchedule):
         _check_recurring(schedule, at, year, refuse)
         if problems:

@@ -46,6 +46,14 @@ class MeOut(Out):
 # --- plans and agencies ----------------------------------------------------------------------
 
 
+class FactOut(Out):
+    """What recording a plan's event or resolving its group did."""
+
+    plan: str
+    recorded: bool = Field(description="False: the same fact was already recorded")
+    assigned: int = Field(description="Tasks it brought into being")
+
+
 class PlanOut(Out):
     code: str
     title_vi: str
@@ -159,6 +167,12 @@ class TaskOut(Out):
     cancelled: bool
     completed_at: str | None
     activities: int = Field(description="Activities executed so far")
+    ongoing: bool = Field(False, description="An ongoing duty: due at its next check-in")
+    check_ins: list[str] = Field(default_factory=list, description="An ongoing duty's check-ins")
+    check_ins_done: int = 0
+    target: str = Field("", description="Chỉ tiêu: the duty's quantity target")
+    products: list[str] = Field(default_factory=list, description="Sản phẩm: expected products")
+    due_basis: str = Field("", description="How an event-relative due date was counted")
     difficulties: list[DifficultyOut]
     version: int
     moment: str
