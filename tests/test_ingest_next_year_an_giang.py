@@ -68,8 +68,9 @@ def test_the_2027_plan_names_the_merged_departments_and_every_commune_ward_and_s
     assert workflow.plan.issuer == "Ủy ban nhân dân tỉnh An Giang"
     assert workflow.plan.id == "an-giang-2027-tthc"
     kinds = Counter(a.kind.value for a in workflow.agencies)
-    # Communes, wards and special zones are written with kind district (planflow/v1).
-    assert kinds["district"] == 102 and kinds["department"] == 12
+    # Communes, wards and special zones with their own kinds (told apart by the register's names).
+    assert (kinds["commune"], kinds["ward"], kinds["special_zone"]) == (85, 14, 3)
+    assert kinds["department"] == 12 and "district" not in kinds
     assert not any(a.valid_until and a.valid_until < dt.date(2027, 1, 1) for a in workflow.agencies)
     assert [g.code for g in workflow.groups] == ["so-ban-nganh", "ubnd-cap-xa"]
     tasks = expand(workflow, plan.calendar)

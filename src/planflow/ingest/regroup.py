@@ -3,8 +3,8 @@
 After a merger the old plan's bodies are gone: the bodies that ended before the new year leave the
 file (their duties already handed to their successors), every agency of the register valid on 1
 January joins it, a group of district committees becomes the group of commune, ward and
-special-zone committees (planflow/v1 writes communes with kind ``district``, the level that does
-the same local work), and recipient rules lose the entries of bodies that no longer exist. Every
+special-zone committees (kinds ``commune``, ``ward`` and ``special_zone``, told apart by the
+register's names: "Phường …", "Đặc khu …", else a commune), and recipient rules lose the entries of bodies that no longer exist. Every
 change is listed for review.
 """
 
@@ -19,8 +19,23 @@ from planflow.ingest.register import Register, RegisteredAgency
 COMMUNE_GROUP = ("ubnd-cap-xa", "Ủy ban nhân dân các xã, phường, đặc khu")
 
 
+LOCAL_KINDS = ["commune", "ward", "special_zone"]
+
+
+def local_kind(agency: RegisteredAgency) -> str:
+    """The register's ``commune`` as the workflow tells them apart: ward, special zone, commune."""
+    if agency.kind != "commune":
+        return agency.kind
+    words = strip_marks(agency.name_vi).lower().removeprefix("uy ban nhan dan ").split()
+    if words[:1] == ["phuong"]:
+        return "ward"
+    if words[:2] == ["dac", "khu"]:
+        return "special_zone"
+    return "commune"
+
+
 def agency_data(agency: RegisteredAgency) -> dict[str, Any]:
-    kind = "district" if agency.kind == "commune" else agency.kind
+    kind = local_kind(agency)
     data: dict[str, Any] = {"code": agency.code, "name_vi": agency.name_vi}
     if agency.name_en:
         data["name_en"] = agency.name_en
@@ -75,6 +90,7 @@ def readdress(
         if "district" in group.get("kinds", []) and "huyen" in group["code"]:
             old = group["code"]
             group["code"], group["name_vi"] = COMMUNE_GROUP
+            group["kinds"] = [k for k in group["kinds"] if k != "district"] + LOCAL_KINDS
             group.pop("name_en", None)
             replaced[old] = group["code"]
             changes.append(
