@@ -12,6 +12,7 @@ from __future__ import annotations
 # isort: off
 # The order ``--help`` lists the commands in: plans first.
 from planflow.cli import plans, ingest, board, tasks, scheduling, summary, notifying, audit, web
+from planflow.cli import database
 from planflow.cli.common import app
 
 # isort: on
@@ -20,6 +21,7 @@ __all__ = [
     "app",
     "audit",
     "board",
+    "database",
     "ingest",
     "main",
     "notifying",
