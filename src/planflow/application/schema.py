@@ -14,6 +14,7 @@ audit chain keeps its own tables: neither is migrated here.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,7 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head() -> str:
     from alembic.script import ScriptDirectory
 
