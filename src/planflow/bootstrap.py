@@ -111,21 +111,29 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
     return channels
 
 
-def outbox_for(application: PlanflowApp, config: NotifyConfig, clock: Clock = wall_clock) -> Outbox:
+def outbox_for(
+    application: PlanflowApp,
+    config: NotifyConfig,
+    clock: Clock = wall_clock,
+    per_run: int | None = None,
+) -> Outbox:
     return Outbox(
         application,
         channels_for(application, config),
         retry_base_seconds=config.retry_base_seconds,
         retry_max_seconds=config.retry_max_seconds,
         clock=clock,
+        per_run=per_run,
     )
 
 
 def deliverer(
-    application: PlanflowApp, config_path: Path | None = None
+    application: PlanflowApp, config_path: Path | None = None, per_run: int | None = None
 ) -> Callable[[datetime], list[str]]:
-    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel."""
-    outbox = outbox_for(application, notify_config(config_path))
+    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel
+    (at most ``per_run`` notifications per channel, so that a pass ends soon and the next tick,
+    or a shutdown, is not held up by a long backlog)."""
+    outbox = outbox_for(application, notify_config(config_path), per_run=per_run)
 
     def run(now: datetime) -> list[str]:
         return [result.summary() for result in outbox.run(now)]

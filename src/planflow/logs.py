@@ -82,8 +82,16 @@ def dict_config(fmt: str, level: str = "INFO") -> dict[str, Any]:
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": level},
         "loggers": {
-            name: {"handlers": [], "level": level, "propagate": True}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "apscheduler")
+            **{
+                name: {"handlers": [], "level": level, "propagate": True}
+                for name in ("uvicorn", "uvicorn.error")
+            },
+            # planflow.access writes one line per request, with its id; alembic, APScheduler
+            # and httpx (a webhook POST each) say only what goes wrong.
+            **{
+                name: {"handlers": [], "level": "WARNING", "propagate": True}
+                for name in ("uvicorn.access", "alembic", "apscheduler", "httpx", "httpcore")
+            },
         },
     }
 

@@ -226,6 +226,14 @@ def run(
         str | None,
         typer.Option("--node", help="This node's name in /readyz and /metrics (default: host:pid)"),
     ] = None,
+    per_tick: Annotated[
+        int,
+        typer.Option(
+            "--per-tick",
+            min=1,
+            help="At most this many notifications per channel per tick (the rest go next tick)",
+        ),
+    ] = 500,
 ) -> None:
     """Chạy liên tục / the scheduler and delivery node: tick every --interval seconds until
     Ctrl-C or SIGTERM (any number of nodes may share one database)."""
@@ -235,7 +243,7 @@ def run(
         logs.configure(fmt)
         ticker = _ticker()
         tick_once = recorded_tick(ticker, node or node_name())
-        outbox = _outbox(ticker, config) if notify else None
+        outbox = _outbox(ticker, config, per_tick) if notify else None
         stop = threading.Event()
         daily = daily_checkpoints(ticker.app, os.environ)
 
@@ -282,10 +290,10 @@ def run(
         console.print("Đã dừng / Stopped.")
 
 
-def _outbox(ticker: Ticker, config: Path | None) -> Callable[[datetime], list[str]]:
+def _outbox(ticker: Ticker, config: Path | None, per_tick: int) -> Callable[[datetime], list[str]]:
     from planflow.cli.notifying import outbox_runner
 
-    return outbox_runner(ticker.app, config)
+    return outbox_runner(ticker.app, config, per_tick)
 
 
 @app.command(name="ledger")

@@ -37,6 +37,8 @@ from planflow.cli.common import (
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.errors import InvalidArgument
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 users_app = typer.Typer(
     no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
 )
@@ -117,6 +119,9 @@ def serve(
                 host=host,
                 port=port,
                 workers=workers,
+                # A worker imports the app and opens its store before it answers the parent's
+                # health check: allow a loaded machine its time instead of killing it.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
                 log_config=log_config,
                 access_log=False,
             )
