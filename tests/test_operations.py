@@ -221,3 +221,62 @@ def test_text_lines_carry_the_request_id_too() -> None:
     assert line.endswith("INFO planflow.x: hello you request_id=rid-7")
     with pytest.raises(ValueError):
         logs.log_format("yaml")
+
+
+# --- serve and run: refusals that write nothing ---------------------------------------------
+
+
+def _serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, db: str | None = None
+) -> tuple[int, str]:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from planflow.cli.main import app as cli
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("uvicorn must not start")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+    monkeypatch.setenv("PLANFLOW_SECRET_KEY", "serve-secret")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--db", db or str(tmp_path / "p.db"), "serve", *args])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_serve_refuses_several_workers_on_sqlite_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = _serve(tmp_path, monkeypatch, "--workers", "2")
+    assert code == 2
+    assert "several web workers need PostgreSQL" in output and "--workers 1" in output
+    assert not (tmp_path / "p.db").exists()  # refused before anything was opened
+
+
+def test_serve_with_several_workers_leaves_the_scheduler_to_planflow_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nowhere = "postgresql://nobody@127.0.0.1:1/none"  # refused before it is dialled
+    code, output = _serve(tmp_path, monkeypatch, "--workers", "2", "--scheduler", db=nowhere)
+    assert code == 2 and "the scheduler runs on its own: `planflow run`" in output
+
+
+def test_an_unknown_log_format_or_a_lone_clock_rate_is_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = _serve(tmp_path, monkeypatch, "--log-format", "yaml")
+    assert code == 2 and "use one of: text, json" in output
+    code, output = _serve(tmp_path, monkeypatch, "--clock-rate", "60")
+    assert code == 2 and "--clock-rate and --clock-anchor need --clock-start" in output
+
+
+def test_processes_given_one_start_anchor_and_rate_read_the_same_moving_time() -> None:
+    from planflow.bootstrap import clock_from
+
+    anchor = datetime.now(UTC) - timedelta(seconds=2)
+    first = clock_from("2022-03-14T08:00", 3600.0, anchor.isoformat())
+    second = clock_from("2022-03-14T08:00", 3600.0, anchor.isoformat())
+    a, b = first(), second()
+    start = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)
+    assert abs((a - b).total_seconds()) < 3600 * 0.1  # read 0.1 s apart at most
+    assert timedelta(hours=1.9) < a - start < timedelta(hours=2.5)
