@@ -280,3 +280,24 @@ def test_processes_given_one_start_anchor_and_rate_read_the_same_moving_time() -
     start = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)
     assert abs((a - b).total_seconds()) < 3600 * 0.1  # read 0.1 s apart at most
     assert timedelta(hours=1.9) < a - start < timedelta(hours=2.5)
+
+
+def test_a_node_silent_for_a_day_is_forgotten_and_a_cron_tick_counts_as_a_node(
+    world: WebWorld,
+) -> None:
+    from typer.testing import CliRunner
+
+    from planflow.application.heartbeat import last_ticks
+    from planflow.cli.main import app as cli
+
+    now = datetime.now(UTC)
+    _tick(world, "old-node", finished=now - timedelta(days=2))
+    _tick(world, "node-1", finished=now - timedelta(days=1, hours=12))
+    assert {t.node for t in last_ticks(world.app.engine)} == {"old-node", "node-1"}
+    ran = CliRunner().invoke(
+        cli, ["--db", world.settings.database_url, "tick", "--now", "2022-03-28T08:00"]
+    )
+    assert ran.exit_code == 0, ran.output
+    nodes = [t.node for t in last_ticks(world.app.engine)]
+    assert len(nodes) == 1 and nodes[0].endswith(":tick")  # silent for over a day: forgotten
+    assert world.client.get("/readyz").status_code == 200

@@ -2,13 +2,14 @@
 
 ``planflow run`` (and ``planflow serve`` with its in-process ticker) records one row per node,
 replaced at every tick: when it ran on the node's clock, when it finished on the wall clock, how
-long it took and what it recorded. The scheduler's lag is the wall time since the newest tick.
+long it took and what it recorded. The scheduler's lag is the wall time since the newest tick. A
+node silent for a day is forgotten (a restarted ``run`` names itself anew: host and process).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Column,
@@ -50,6 +51,9 @@ class TickRecord:
     errors: int
 
 
+FORGET_AFTER = timedelta(days=1)  # a node silent this long is gone (restarted under a new name)
+
+
 def record_tick(engine: Engine, record: TickRecord) -> None:
     row = {
         "node": record.node,
@@ -60,8 +64,11 @@ def record_tick(engine: Engine, record: TickRecord) -> None:
         "fired": record.fired,
         "errors": record.errors,
     }
+    forgotten = to_db(record.finished_at - FORGET_AFTER)
     with engine.begin() as connection:
-        connection.execute(delete(ticks).where(ticks.c.node == record.node))
+        connection.execute(
+            delete(ticks).where((ticks.c.node == record.node) | (ticks.c.finished_at < forgotten))
+        )
         connection.execute(insert(ticks), [row])
 
 

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections import Counter
@@ -134,7 +135,9 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
         check_format(fmt)
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         ticker = _ticker()
-        report = ticker.tick(moment)
+        # The heartbeat too (/readyz), so that a cron job running `planflow tick` counts as a
+        # scheduler node.
+        report = recorded_tick(ticker, f"{socket.gethostname()}:tick")(moment)
         daily_checkpoints(ticker.app, os.environ)(moment)
         if fmt == "json":
             payload = {
