@@ -10,6 +10,9 @@ import time: the web app, in particular, is imported only when it is built.
 from __future__ import annotations
 
 import os
+import socket
+import tempfile
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -19,7 +22,9 @@ from typing import TYPE_CHECKING
 from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.application.app import PlanflowApp
 from planflow.application.digests import DigestStore
+from planflow.application.heartbeat import TickRecord, record_tick
 from planflow.application.outbox_store import OutboxStore
+from planflow.application.timeparse import parse_moment
 from planflow.audit.daily import daily_checkpoints
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.errors import InvalidArgument
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LETTER_FORMATS",
+    "MULTIPROC_ENV",
     "Clock",
     "Fired",
     "NothingOverdue",
@@ -63,12 +69,16 @@ __all__ = [
     "bad_credentials",
     "bootstrap",
     "checkpoint_outbox_for",
+    "clock_from",
+    "clock_settings",
     "clock_starting_at",
     "deliverer",
     "digests_for",
     "letter_for",
+    "node_name",
     "notify_config",
     "outbox_for",
+    "recorded_tick",
     "render_letter",
     "seed_demo",
     "start_background",
@@ -76,7 +86,14 @@ __all__ = [
     "wall_clock",
     "web_app",
     "web_settings",
+    "web_worker",
+    "worker_environment",
 ]
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # web/metrics.py: metrics shared by web workers
+ENV_CLOCK_START = "PLANFLOW_CLOCK_START"
+ENV_CLOCK_RATE = "PLANFLOW_CLOCK_RATE"
+ENV_CLOCK_ANCHOR = "PLANFLOW_CLOCK_ANCHOR"
 
 
 def bootstrap(database_url: str) -> PlanflowApp:
@@ -109,13 +126,19 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
     return channels
 
 
-def outbox_for(application: PlanflowApp, config: NotifyConfig, clock: Clock = wall_clock) -> Outbox:
+def outbox_for(
+    application: PlanflowApp,
+    config: NotifyConfig,
+    clock: Clock = wall_clock,
+    per_run: int | None = None,
+) -> Outbox:
     return Outbox(
         application,
         channels_for(application, config),
         retry_base_seconds=config.retry_base_seconds,
         retry_max_seconds=config.retry_max_seconds,
         clock=clock,
+        per_run=per_run,
     )
 
 
@@ -155,7 +178,7 @@ def _national_calendar(year: int) -> WorkingCalendar:
 
 
 def deliverer(
-    application: PlanflowApp, config_path: Path | None = None
+    application: PlanflowApp, config_path: Path | None = None, per_run: int | None = None
 ) -> Callable[[datetime], list[str]]:
     """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel,
     the auditors' checkpoint channels included."""
@@ -163,6 +186,10 @@ def deliverer(
     outbox = outbox_for(application, config)
     checkpoints = checkpoint_outbox_for(application, config)
     digest = digests_for(application, config)
+    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel
+    (at most ``per_run`` notifications per channel, so that a pass ends soon and the next tick,
+    or a shutdown, is not held up by a long backlog)."""
+    outbox = outbox_for(application, notify_config(config_path), per_run=per_run)
 
     def run(now: datetime) -> list[str]:
         results = [*outbox.run(now), *checkpoints.run(now)]
@@ -175,17 +202,73 @@ def ticker(application: PlanflowApp, on_fired: Callable[[Fired], None] | None = 
     return Ticker(application, on_fired=on_fired)
 
 
+def node_name() -> str:
+    """How a scheduler node names itself in the heartbeat table: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def recorded_tick(
+    tick: Ticker, node: str, wall: Clock = wall_clock
+) -> Callable[[datetime], TickReport]:
+    """``tick.tick``, then the node's heartbeat row (its duration and what it recorded), which
+    /readyz and /metrics read."""
+
+    def run(moment: datetime) -> TickReport:
+        started = time.perf_counter()
+        report = tick.tick(moment)
+        record_tick(
+            tick.app.engine,
+            TickRecord(
+                node=node,
+                at=moment,
+                finished_at=wall(),
+                duration_seconds=time.perf_counter() - started,
+                tasks_due=report.tasks_due,
+                fired=len(report.fired),
+                errors=len(report.errors),
+            ),
+        )
+        return report
+
+    return run
+
+
+def clock_from(start: str | None, rate: float = 1.0, anchor: str | None = None) -> Clock:
+    """The wall clock, or a rehearsal clock reading ``start`` at the real moment ``anchor``
+    (default: now) and running ``rate`` times the real pace."""
+    if not start:
+        if rate != 1.0 or anchor:
+            raise InvalidArgument(
+                "--clock-rate và --clock-anchor cần --clock-start",
+                "--clock-rate and --clock-anchor need --clock-start",
+            )
+        return wall_clock
+    if rate <= 0:
+        raise InvalidArgument("--clock-rate phải lớn hơn 0", "--clock-rate must be above 0")
+    moment = parse_moment(start, bare_date="start")
+    real_anchor = parse_moment(anchor, bare_date="start") if anchor else None
+    return clock_starting_at(moment, rate=rate, anchor=real_anchor)
+
+
+def clock_settings(start: str | None, rate: float, anchor: str | None) -> dict[str, str]:
+    """The environment that gives web workers the same clock as their parent (a fixed anchor)."""
+    if not start:
+        return {}
+    fixed = anchor or wall_clock().isoformat()
+    return {ENV_CLOCK_START: start, ENV_CLOCK_RATE: repr(rate), ENV_CLOCK_ANCHOR: fixed}
+
+
 def background(
     application: PlanflowApp, clock: Clock, interval_seconds: float
 ) -> Callable[[], None]:
     """Tick, sign the day's checkpoint (when PLANFLOW_AUDIT_KEY names a key) and deliver every
     ``interval_seconds`` on ``clock``; returns how to stop."""
-    tick = ticker(application)
+    tick = recorded_tick(ticker(application), node_name())
     deliver = deliverer(application)
     daily = daily_checkpoints(application, os.environ)
 
     def job(moment: datetime) -> None:
-        tick.tick(moment)
+        tick(moment)
         daily(moment)
         deliver(moment)
 
@@ -197,6 +280,40 @@ def web_app(settings: WebSettings, clock: Clock, application: PlanflowApp) -> Fa
     from planflow.web.factory import create_app
 
     return create_app(settings, clock, application=application)
+
+
+def web_worker() -> FastAPI:
+    """One web worker of ``planflow serve --workers N`` (uvicorn imports it in each worker
+    process): its settings, clock and log format come from the environment the parent set."""
+    from planflow import logs
+    from planflow.web.factory import create_app
+
+    logs.configure(logs.log_format(None))
+    settings = web_settings(None)
+    clock = clock_from(
+        os.environ.get(ENV_CLOCK_START),
+        float(os.environ.get(ENV_CLOCK_RATE, "1.0")),
+        os.environ.get(ENV_CLOCK_ANCHOR),
+    )
+    return create_app(settings, clock)  # owns its application: closed at shutdown
+
+
+def worker_environment(settings: WebSettings, log_format: str) -> dict[str, str]:
+    """What each web worker reads its settings from (the secret too: a --demo secret is invented
+    once, in the parent, and must be the same in every worker), and a folder for the workers'
+    shared metrics unless PROMETHEUS_MULTIPROC_DIR names one."""
+    from planflow import logs
+
+    environment = {
+        "PLANFLOW_DATABASE_URL": settings.database_url,
+        "PLANFLOW_SECRET_KEY": settings.secret_key,
+        "PLANFLOW_SECURE_COOKIES": "1" if settings.secure_cookies else "0",
+        "PLANFLOW_UPLOAD_DIR": str(settings.upload_dir),
+        logs.ENV_LOG_FORMAT: log_format,
+    }
+    if not os.environ.get(MULTIPROC_ENV):
+        environment[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="planflow-metrics-")
+    return environment
 
 
 def web_settings(db_option: str | None, *, demo: bool = False) -> WebSettings:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
+from planflow.application import schema
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
@@ -189,7 +190,7 @@ class PlanflowApp(Application[UUID]):
         # WAL is set per connection by tune_engine, outside any transaction.
         self.recorder.datastore._tried_init_sqlite_wal_mode = True  # type: ignore[attr-defined]
         tune_engine(self.engine)
-        metadata.create_all(self.engine)
+        schema.prepare(self.engine)  # a fresh store is created at the migrations' head
         self._rules_cache: dict[str, tuple[int, PlanRules]] = {}
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from planflow import logs
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import (
     AmbiguousTaskId,
@@ -70,6 +71,42 @@ AtOption = Annotated[
     ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+ClockStartOption = Annotated[
+    str | None,
+    typer.Option(
+        "--clock-start",
+        help="Run on a clock that starts at this time (rehearsals, demos; naive = Vietnam time). "
+        "Default: the wall clock",
+    ),
+]
+ClockRateOption = Annotated[
+    float,
+    typer.Option("--clock-rate", help="With --clock-start: clock seconds per real second"),
+]
+ClockAnchorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--clock-anchor",
+        help="With --clock-start: the real moment (ISO) at which the clock reads --clock-start; "
+        "give every process of a rehearsal the same one. Default: now",
+    ),
+]
+LogFormatOption = Annotated[
+    str | None,
+    typer.Option("--log-format", help="text or json (default: $PLANFLOW_LOG_FORMAT, else text)"),
+]
+
+
+def check_log_format(value: str | None) -> str:
+    try:
+        return logs.log_format(value)
+    except ValueError:
+        raise InvalidArgument(
+            f"--log-format không hợp lệ {value!r}; dùng: text, json",
+            f"unknown --log-format {value!r}; use one of: text, json",
+        ) from None
 
 
 class CliState:

@@ -23,6 +23,7 @@ from planflow.cli import (
     audit,
     web,
 )
+from planflow.cli import database
 from planflow.cli.common import app
 
 # isort: on
@@ -31,6 +32,7 @@ __all__ = [
     "app",
     "audit",
     "board",
+    "database",
     "facts",
     "ingest",
     "main",

@@ -45,10 +45,10 @@ ConfigOption = Annotated[
 
 
 def outbox_runner(
-    application: PlanflowApp, config_path: Path | None = None
+    application: PlanflowApp, config_path: Path | None = None, per_run: int | None = None
 ) -> Callable[[datetime], list[str]]:
     """For ``planflow run``: one call delivers what is pending on every configured channel."""
-    return deliverer(application, config_path)
+    return deliverer(application, config_path, per_run)
 
 
 def _config(path: Path | None) -> NotifyConfig:

@@ -7,8 +7,10 @@ The wall clock is read here, at the edge, and nowhere deeper.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections import Counter
@@ -21,16 +23,31 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from planflow import logs
 from planflow.application.ledger import ledger as build_ledger
 from planflow.application.queries import LedgerEntry
 from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
 from planflow.audit.daily import daily_checkpoints
-from planflow.bootstrap import Fired, Ticker, TickReport, start_background, ticker, wall_clock
+from planflow.bootstrap import (
+    Fired,
+    Ticker,
+    TickReport,
+    clock_from,
+    node_name,
+    recorded_tick,
+    start_background,
+    ticker,
+)
 from planflow.cli.choices import check_agency
 from planflow.cli.common import (
+    ClockAnchorOption,
+    ClockRateOption,
+    ClockStartOption,
+    LogFormatOption,
     app,
     check_format,
+    check_log_format,
     console,
     edge,
     err_console,
@@ -40,6 +57,8 @@ from planflow.cli.common import (
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import ESCALATION_VI
 from planflow.domain.status import TaskStatus
+
+log = logging.getLogger("planflow.run")
 
 KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
@@ -116,7 +135,9 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
         check_format(fmt)
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         ticker = _ticker()
-        report = ticker.tick(moment)
+        # The heartbeat too (/readyz), so that a cron job running `planflow tick` counts as a
+        # scheduler node.
+        report = recorded_tick(ticker, f"{socket.gethostname()}:tick")(moment)
         daily_checkpoints(ticker.app, os.environ)(moment)
         if fmt == "json":
             payload = {
@@ -200,27 +221,63 @@ def run(
     config: Annotated[
         Path | None, typer.Option("--config", help="Delivery settings file (TOML)")
     ] = None,
+    clock_start: ClockStartOption = None,
+    clock_rate: ClockRateOption = 1.0,
+    clock_anchor: ClockAnchorOption = None,
+    log_format: LogFormatOption = None,
+    node: Annotated[
+        str | None,
+        typer.Option("--node", help="This node's name in /readyz and /metrics (default: host:pid)"),
+    ] = None,
+    per_tick: Annotated[
+        int,
+        typer.Option(
+            "--per-tick",
+            min=1,
+            help="At most this many notifications per channel per tick (the rest go next tick)",
+        ),
+    ] = 500,
 ) -> None:
-    """Chạy liên tục / tick every --interval seconds until Ctrl-C or SIGTERM."""
+    """Chạy liên tục / the scheduler and delivery node: tick every --interval seconds until
+    Ctrl-C or SIGTERM (any number of nodes may share one database)."""
     with edge():
+        fmt = check_log_format(log_format)
+        clock = clock_from(clock_start, clock_rate, clock_anchor)
+        logs.configure(fmt)
         ticker = _ticker()
-        outbox = _outbox(ticker, config) if notify else None
+        tick_once = recorded_tick(ticker, node or node_name())
+        outbox = _outbox(ticker, config, per_tick) if notify else None
         stop = threading.Event()
         daily = daily_checkpoints(ticker.app, os.environ)
 
+        def say(line: str, fields: dict[str, object]) -> None:
+            if fmt == "json":
+                log.info("%s", line, extra={"fields": fields})
+            else:
+                console.print(line, markup=False)
+
         def job(moment: datetime) -> None:
-            report = ticker.tick(moment)
+            report = tick_once(moment)
             daily(moment)
-            console.print(f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S} {_summary(report)}")
+            say(
+                f"{moment.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S} {_summary(report)}",
+                {
+                    "at": moment.isoformat(),
+                    "tasks_due": report.tasks_due,
+                    "fired": len(report.fired),
+                    "conflicts": report.conflicts,
+                    "errors": len(report.errors),
+                },
+            )
             if outbox is not None:
                 for line in outbox(moment):
-                    console.print(f"  {line}")
+                    say(f"  {line}", {"delivery": line})
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-        stop_ticking = start_background(job, wall_clock, interval)
+        stop_ticking = start_background(job, clock, interval)
         console.print(
             f"Đang chạy: một lượt mỗi {interval:g} giây (Ctrl-C để dừng) / "
             f"Running: a tick every {interval:g} s (Ctrl-C to stop)"
@@ -236,10 +293,10 @@ def run(
         console.print("Đã dừng / Stopped.")
 
 
-def _outbox(ticker: Ticker, config: Path | None) -> Callable[[datetime], list[str]]:
+def _outbox(ticker: Ticker, config: Path | None, per_tick: int) -> Callable[[datetime], list[str]]:
     from planflow.cli.notifying import outbox_runner
 
-    return outbox_runner(ticker.app, config)
+    return outbox_runner(ticker.app, config, per_tick)
 
 
 @app.command(name="ledger")

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import getpass
+import os
 from typing import Annotated
 
 import typer
 
+from planflow import logs
 from planflow.application.accounts_admin import AccountAdmin
 from planflow.application.accounts_store import AccountStore, Role
-from planflow.application.timeparse import parse_moment
 from planflow.bootstrap import (
     Clock,
     api_token,
     background,
     bad_credentials,
-    clock_starting_at,
+    clock_from,
+    clock_settings,
     seed_demo,
     wall_clock,
     web_app,
     web_settings,
+    worker_environment,
 )
-from planflow.cli.common import app, console, edge, open_app, state
+from planflow.cli.common import (
+    ClockAnchorOption,
+    ClockRateOption,
+    ClockStartOption,
+    LogFormatOption,
+    app,
+    check_log_format,
+    console,
+    edge,
+    open_app,
+    state,
+)
 from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.errors import InvalidArgument
+
+WORKER_HEALTHCHECK_SECONDS = 60
 
 users_app = typer.Typer(
     no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
@@ -41,26 +58,38 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the Kiên Giang 2022 plan and demo accounts")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Web worker processes on one socket (PostgreSQL only above 1; the scheduler "
+            "then runs as `planflow run`)",
+        ),
+    ] = 1,
+    scheduler: Annotated[
+        bool | None,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Tick and deliver inside this process (default: with one worker only)",
+        ),
+    ] = None,
     tick_interval: Annotated[
         float, typer.Option("--tick-interval", help="Seconds between scheduler ticks")
     ] = 60.0,
-    clock_start: Annotated[
-        str | None,
-        typer.Option(
-            "--clock-start",
-            help="Run on a clock that starts at this time and moves at the real pace "
-            "(rehearsals, demos; naive = Vietnam time). Default: the wall clock",
-        ),
-    ] = None,
+    clock_start: ClockStartOption = None,
+    clock_rate: ClockRateOption = 1.0,
+    clock_anchor: ClockAnchorOption = None,
+    log_format: LogFormatOption = None,
 ) -> None:
-    """Chạy ứng dụng web / run the web app and the scheduler's tick in one process."""
+    """Chạy ứng dụng web / run the web app (and, with one worker, the scheduler's tick)."""
     import uvicorn
 
     with edge():
+        fmt = check_log_format(log_format)
         settings = web_settings(state.db, demo=demo)  # fails fast without a secret
-        clock: Clock = wall_clock
-        if clock_start:
-            clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
+        ticking = workers == 1 if scheduler is None else scheduler
+        _check_workers(workers, ticking, settings.database_url)
+        clock: Clock = clock_from(clock_start, clock_rate, clock_anchor)
         application = open_app(settings.database_url)
         seeded = seed_demo(application, clock(), force=demo)
         if seeded:
@@ -71,20 +100,60 @@ def serve(
                     f"  {account.username:<9} {account.role.value}{scope}  {account.password}",
                     markup=False,
                 )
-        stop = background(application, clock, tick_interval)
-        console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
-        web = web_app(settings, clock, application)
         if clock_start:
             start = f"{clock().astimezone(LOCAL_TZ):%d/%m/%Y %H:%M:%S}"
             console.print(
                 f"Đồng hồ bắt đầu từ {start} (giờ Việt Nam) / clock starts at {start} (Vietnam time)"
             )
         console.print(f"[green]planflow[/] http://{host}:{port}/  (API: http://{host}:{port}/docs)")
+        log_config = logs.dict_config(fmt)
+        if workers > 1:
+            application.close()
+            os.environ.update(worker_environment(settings, fmt))
+            os.environ.update(clock_settings(clock_start, clock_rate, clock_anchor))
+            console.print(
+                f"{workers} tiến trình web, không chạy bộ nhắc việc (dùng `planflow run`) / "
+                f"{workers} web workers, no scheduler here (run `planflow run`)"
+            )
+            uvicorn.run(
+                "planflow.bootstrap:web_worker",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                # A worker imports the app and opens its store before it answers the parent's
+                # health check: allow a loaded machine its time instead of killing it.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+                log_config=log_config,
+                access_log=False,
+            )
+            return
+        stop = background(application, clock, tick_interval) if ticking else (lambda: None)
+        if ticking:
+            console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
+        web = web_app(settings, clock, application)
         try:
-            uvicorn.run(web, host=host, port=port, log_level="info")
+            uvicorn.run(web, host=host, port=port, log_config=log_config, access_log=False)
         finally:
             stop()
             application.close()
+
+
+def _check_workers(workers: int, ticking: bool, url: str) -> None:
+    if workers < 1:
+        raise InvalidArgument("--workers phải từ 1 trở lên", "--workers must be 1 or more")
+    if workers > 1 and url.startswith("sqlite"):
+        raise InvalidArgument(
+            "Nhiều tiến trình web cần PostgreSQL: SQLite chỉ cho một tiến trình ghi mỗi lúc, "
+            "các tiến trình còn lại phải chờ (dùng --workers 1, hoặc PostgreSQL)",
+            "several web workers need PostgreSQL: SQLite lets one process write at a time and "
+            "the others wait (use --workers 1, or PostgreSQL)",
+        )
+    if workers > 1 and ticking:
+        raise InvalidArgument(
+            "Với nhiều tiến trình web, bộ nhắc việc chạy riêng: `planflow run`",
+            "with several web workers the scheduler runs on its own: `planflow run`",
+        )
 
 
 @users_app.command("add")

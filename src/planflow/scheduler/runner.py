@@ -26,10 +26,21 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def clock_starting_at(start: datetime, real: Clock = wall_clock) -> Clock:
-    """A clock that reads ``start`` now and then runs forward at the real pace."""
-    offset: timedelta = start - real()
-    return lambda: real() + offset
+def clock_starting_at(
+    start: datetime,
+    real: Clock = wall_clock,
+    *,
+    rate: float = 1.0,
+    anchor: datetime | None = None,
+) -> Clock:
+    """A clock that reads ``start`` at the real moment ``anchor`` (default: now) and runs
+    forward ``rate`` times the real pace. Processes given the same start, anchor and rate read
+    the same time (a rehearsal of several web and scheduler processes)."""
+    origin = real() if anchor is None else anchor
+    if rate == 1.0:
+        offset: timedelta = start - origin
+        return lambda: real() + offset
+    return lambda: start + (real() - origin) * rate
 
 
 class BackOff:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from planflow.application.app import PlanflowApp
 from planflow.domain.errors import PlanflowError
-from planflow.web import security
+from planflow.web import observe, security
 from planflow.web.accounts import AccountStore
 from planflow.web.api import commands, plans, session, summary, tasks
 from planflow.web.auth import Signer
@@ -128,6 +128,8 @@ def create_app(
     web.add_exception_handler(StarletteHTTPException, not_found_page)
     web.state.throttle = SignInThrottle()
     security.install(web)  # headers on every response; database outages answer 503
+    web.add_middleware(observe.RequestIds)  # outermost: X-Request-ID, access log, latency
+    web.include_router(observe.router(ctx))  # /healthz, /readyz, /metrics
     for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
         web.include_router(router, prefix=API_PREFIX)
     web.include_router(summary.pages)

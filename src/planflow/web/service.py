@@ -16,11 +16,12 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from planflow.application.commands import CommandName
+from planflow.application.errors import ConcurrencyConflict
 from planflow.application.inputs import command_named
 from planflow.application.queries import task_parties
-from planflow.domain.errors import InvalidArgument
+from planflow.domain.errors import InvalidArgument, PlanflowError
 from planflow.domain.task import Task
-from planflow.web import uploads
+from planflow.web import metrics, uploads
 from planflow.web.access import check
 from planflow.web.accounts import User
 from planflow.web.context import WebContext
@@ -96,10 +97,12 @@ class TaskCommands:
                 expected_version=expected_version,
                 authorize=authorize,
             )
-        except BaseException:
+        except BaseException as exc:
             if stored is not None and created:
                 uploads.discard(self.ctx.settings.upload_dir, stored)
+            metrics.COMMANDS.labels(spec.name.value, _outcome(exc)).inc()
             raise
+        metrics.COMMANDS.labels(spec.name.value, "ok").inc()
         return Outcome(
             task=outcome.task,
             command=outcome.command,
@@ -124,3 +127,11 @@ class TaskCommands:
         return uploads.store_new(
             settings.upload_dir, str(ref), upload.name, upload.data, settings.max_upload_bytes
         )
+
+
+def _outcome(exc: BaseException) -> str:
+    if isinstance(exc, ConcurrencyConflict):
+        return "conflict"
+    if isinstance(exc, PlanflowError):
+        return "refused"
+    return "error"

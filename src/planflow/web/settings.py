@@ -22,6 +22,9 @@ ENV_SECRET = "PLANFLOW_SECRET_KEY"
 ENV_UPLOAD_DIR = "PLANFLOW_UPLOAD_DIR"
 ENV_MAX_UPLOAD = "PLANFLOW_MAX_UPLOAD_BYTES"
 ENV_SECURE_COOKIES = "PLANFLOW_SECURE_COOKIES"
+ENV_METRICS_TOKEN = "PLANFLOW_METRICS_TOKEN"
+ENV_READY_MAX_TICK_LAG = "PLANFLOW_READY_MAX_TICK_LAG"
+DEFAULT_READY_MAX_TICK_LAG = 600  # seconds; 10 missed ticks at the default interval
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 
@@ -41,6 +44,11 @@ class WebSettings:
     token_max_age: int = 8 * 3600
     session_max_age: int = 12 * 3600
     secure_cookies: bool = False
+    # /metrics: with a token, a request must bear it; without one, only this machine may read
+    # them, and not through a proxy (docs/operations.md).
+    metrics_token: str = ""
+    # /readyz: not ready when the newest scheduler tick is older than this (0: not checked).
+    ready_max_tick_lag: int = DEFAULT_READY_MAX_TICK_LAG
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -83,14 +91,18 @@ class WebSettings:
             upload_dir=Path(environ.get(ENV_UPLOAD_DIR, "uploads")).resolve(),
             max_upload_bytes=_integer(environ, ENV_MAX_UPLOAD, DEFAULT_MAX_UPLOAD),
             secure_cookies=_flag(environ, ENV_SECURE_COOKIES, default=not demo),
+            metrics_token=environ.get(ENV_METRICS_TOKEN, ""),
+            ready_max_tick_lag=_integer(
+                environ, ENV_READY_MAX_TICK_LAG, DEFAULT_READY_MAX_TICK_LAG, zero=True
+            ),
         )
 
 
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+def _integer(environ: Mapping[str, str], name: str, default: int, *, zero: bool = False) -> int:
     raw = environ.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) <= 0:
+    if not raw.isdigit() or (int(raw) <= 0 and not zero):
         raise SettingsError(
             f"{name} phải là một số nguyên dương, không phải {raw!r}",
             f"{name} must be a positive whole number, not {raw!r}",
