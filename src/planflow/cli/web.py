@@ -14,6 +14,7 @@ from planflow.bootstrap import (
     background,
     bad_credentials,
     clock_starting_at,
+    demo_clock_start,
     seed_demo,
     wall_clock,
     web_app,
@@ -37,7 +38,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Load the Kiên Giang 2022 plan and demo accounts")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the Kiên Giang 2022 plan at its start (15/02/2022), play the days up to "
+            "the clock (default 20/03/2022 08:00) and create the demo accounts",
+        ),
     ] = False,
     tick_interval: Annotated[
         float, typer.Option("--tick-interval", help="Seconds between scheduler ticks")
@@ -59,6 +65,8 @@ def serve(
         clock: Clock = wall_clock
         if clock_start:
             clock = clock_starting_at(parse_moment(clock_start, bare_date="start"))
+        elif demo:  # the README's moment: just after the first quarter's reports were due
+            clock = clock_starting_at(demo_clock_start())
         application = open_app(settings.database_url)
         seeded = seed_demo(application, clock(), force=demo)
         if seeded:
@@ -72,7 +80,7 @@ def serve(
         stop = background(application, clock, tick_interval)
         console.print(f"Bộ nhắc việc đang chạy / scheduler ticking every {tick_interval:g} s")
         web = web_app(settings, clock, application)
-        if clock_start:
+        if clock_start or demo:
             start = f"{clock().astimezone(LOCAL_TZ):%d/%m/%Y %H:%M:%S}"
             console.print(
                 f"Đồng hồ bắt đầu từ {start} (giờ Việt Nam) / clock starts at {start} (Vietnam time)"
