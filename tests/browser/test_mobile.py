@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 
 from .axe import blocking, run_axe
-from .conftest import LiveServer
-from .test_pages_in_chromium import _varied_history, shot, sign_in, task_of
+from .conftest import SCREENSHOTS, LiveServer
+from .test_pages_in_chromium import _varied_history, sign_in, task_of
 
 # Elements wider than the page, or sticking out of it (the first few, to name in a failure).
 OVERFLOW = """() => {
@@ -48,6 +48,14 @@ OUTSIDE_CARD = """() => {
   }
   return out;
 }"""
+
+
+def shot(page: Any, live: LiveServer, name: str) -> None:
+    """The first two screens of the page (docs/screenshots/, with PLANFLOW_SCREENSHOTS=1)."""
+    if live.screenshot_wanted():
+        width = page.viewport_size["width"]
+        clip = {"x": 0, "y": 0, "width": width, "height": 1600}
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True, clip=clip)
 
 
 @pytest.fixture(params=[360, 390])
@@ -118,6 +126,8 @@ def test_every_page_fits_a_phone_without_horizontal_scroll_and_sign_out_stays_vi
         for path in paths:
             problems += _fits(page, url + path)
             _sign_out_visible(page)
+            if path == "/agency" and page.viewport_size["width"] == 390:
+                shot(page, live, "agency-390.png")
     assert problems == [], "\n".join(problems)
 
 
