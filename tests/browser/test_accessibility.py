@@ -104,10 +104,15 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(
             ],
         ),
     ]
+    pages.append(("admin", []))  # the pages its header links to (accounts pages, once there)
     for username, visits in pages:
         _as(page, live, username, lang)
+        page.goto(f"{url}/")
+        nav = page.eval_on_selector_all("header.top nav a", "links => links.map(a => a.href)")
         for name, path in visits:
             _check(page, url + path, found, name)
+        for link in nav:  # every page the header offers this account, whatever it is
+            _check(page, link, found, f"{username}: {link.removeprefix(url)}")
     # The consolidated report is a download: its HTML is read in the page as it is.
     _as(page, live, "director", lang)
     report = page.request.get(f"{url}/board/summary?plan={PLAN}&period=2022-Q2&format=html")
