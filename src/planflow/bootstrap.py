@@ -73,6 +73,7 @@ __all__ = [
     "clock_settings",
     "clock_starting_at",
     "deliverer",
+    "demo_clock_start",
     "digests_for",
     "letter_for",
     "node_name",
@@ -324,14 +325,27 @@ def web_settings(db_option: str | None, *, demo: bool = False) -> WebSettings:
     return WebSettings.from_env(db_option, demo=demo)
 
 
+def demo_clock_start() -> datetime:
+    """Where ``serve --demo`` starts its clock when given none (the README's moment)."""
+    from planflow.web.demo import DEMO_CLOCK_START
+
+    return DEMO_CLOCK_START
+
+
 def seed_demo(application: PlanflowApp, at: datetime, *, force: bool) -> list[DemoAccount]:
-    """With ``force`` or an empty store: the Kiên Giang plan and one account per role."""
-    from planflow.web import demo
+    """With ``force`` or an empty store: the Kiên Giang plan and one account per role. With
+    ``force`` (``--demo``), on the first start: the days from the plan's start to ``at`` played
+    (web/demo_story.py), so the past has something to show."""
+    from planflow.web import demo, demo_story
     from planflow.web.accounts import AccountStore
 
     if not (force or demo.is_empty(application)):
         return []
-    return demo.seed(application, AccountStore(application.engine), at)
+    accounts = demo.seed(application, AccountStore(application.engine), at)
+    if force and any(a.created for a in accounts) and at > demo.DEMO_START:
+        tick = ticker(application).tick
+        demo_story.play(application, demo.DEMO_START, at, demo.DEMO_AGENCY, tick)
+    return accounts
 
 
 def api_token(settings: WebSettings, user: User, session_id: str) -> str:

@@ -18,6 +18,7 @@ from planflow.bootstrap import (
     bad_credentials,
     clock_from,
     clock_settings,
+    demo_clock_start,
     seed_demo,
     wall_clock,
     web_app,
@@ -56,7 +57,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Load the Kiên Giang 2022 plan and demo accounts")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the Kiên Giang 2022 plan at its start (15/02/2022), play the days up to "
+            "the clock (default 20/03/2022 08:00) and create the demo accounts",
+        ),
     ] = False,
     workers: Annotated[
         int,
@@ -89,6 +95,8 @@ def serve(
         settings = web_settings(state.db, demo=demo)  # fails fast without a secret
         ticking = workers == 1 if scheduler is None else scheduler
         _check_workers(workers, ticking, settings.database_url)
+        if not clock_start and demo:  # the README's moment: after the first quarter's reports
+            clock_start = demo_clock_start().isoformat()
         clock: Clock = clock_from(clock_start, clock_rate, clock_anchor)
         application = open_app(settings.database_url)
         seeded = seed_demo(application, clock(), force=demo)

@@ -118,7 +118,11 @@ def create_app(
     async def not_found_page(request: Request, exc: Exception) -> Response:
         """An unknown page gets the site's own 404 page; the API keeps its problem+json."""
         assert isinstance(exc, StarletteHTTPException)
-        if exc.status_code != 404 or request.url.path.startswith((API_PREFIX, "/static/")):
+        # A GET of a page address that only takes POST (/tasks/…/accept) is a missing page too.
+        missing_page = exc.status_code == 404 or (
+            exc.status_code == 405 and request.method in ("GET", "HEAD")
+        )
+        if not missing_page or request.url.path.startswith((API_PREFIX, "/static/")):
             return await http_error_handler(request, exc)
         missing = NotFound(
             f"Không có trang {request.url.path}", f"there is no page {request.url.path}"
