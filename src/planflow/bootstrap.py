@@ -9,6 +9,7 @@ import time: the web app, in particular, is imported only when it is built.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -17,23 +18,51 @@ from typing import TYPE_CHECKING
 
 from planflow.application.app import PlanflowApp
 from planflow.domain.errors import InvalidArgument
-from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
-from planflow.notify.config import ConfigError, NotifyConfig, load_config
-from planflow.notify.ical import FeedChannel, agency_feed
-from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
-from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
-from planflow.notify.letterbox import render as render_letter
-from planflow.notify.outbox import Outbox
-from planflow.reports.drafts import DraftChannel
-from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
-from planflow.scheduler.tick import Fired, Ticker, TickReport
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from planflow.application.accounts_store import User
+    from planflow.notify.channels import Channel
+    from planflow.notify.config import NotifyConfig
+    from planflow.notify.ical import agency_feed
+    from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
+    from planflow.notify.letterbox import NothingOverdue, UnknownPlan, letter_for
+    from planflow.notify.letterbox import render as render_letter
+    from planflow.notify.outbox import Outbox
+    from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
+    from planflow.scheduler.tick import Fired, Ticker, TickReport
     from planflow.web.demo import DemoAccount
     from planflow.web.settings import WebSettings
+
+# Re-exported for the CLI, imported on first use: a command that only reads the board starts
+# without the delivery channels (DOCX, SMTP, iCalendar) or the scheduler (APScheduler).
+_LAZY = {
+    "LETTER_FORMATS": ("planflow.notify.letterbox", "FORMATS"),
+    "NothingOverdue": ("planflow.notify.letterbox", "NothingOverdue"),
+    "UnknownPlan": ("planflow.notify.letterbox", "UnknownPlan"),
+    "letter_for": ("planflow.notify.letterbox", "letter_for"),
+    "render_letter": ("planflow.notify.letterbox", "render"),
+    "NotifyConfig": ("planflow.notify.config", "NotifyConfig"),
+    "agency_feed": ("planflow.notify.ical", "agency_feed"),
+    "Clock": ("planflow.scheduler.runner", "Clock"),
+    "clock_starting_at": ("planflow.scheduler.runner", "clock_starting_at"),
+    "start_background": ("planflow.scheduler.runner", "start_background"),
+    "wall_clock": ("planflow.scheduler.runner", "wall_clock"),
+    "Fired": ("planflow.scheduler.tick", "Fired"),
+    "Ticker": ("planflow.scheduler.tick", "Ticker"),
+    "TickReport": ("planflow.scheduler.tick", "TickReport"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value: object = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "LETTER_FORMATS",
@@ -73,6 +102,8 @@ def notify_config(
     path: Path | None = None, environ: Mapping[str, str] = os.environ
 ) -> NotifyConfig:
     """The delivery settings (a TOML file, PLANFLOW_* variables); a bad value is bad input."""
+    from planflow.notify.config import ConfigError, load_config
+
     try:
         return load_config(environ, path)
     except ConfigError as exc:
@@ -80,6 +111,11 @@ def notify_config(
 
 
 def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel]:
+    from planflow.notify.channels import SmtpChannel, WebhookChannel
+    from planflow.notify.ical import FeedChannel
+    from planflow.notify.letterbox import FORMATS, LetterChannel
+    from planflow.reports.drafts import DraftChannel
+
     channels: list[Channel] = []
     if config.smtp is not None:
         channels.append(SmtpChannel(config.smtp, config.language))
@@ -88,19 +124,24 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
     if config.ical_dir is not None:
         channels.append(FeedChannel(application.engine, config.ical_dir))
     if config.letters_dir is not None:
-        channels.append(LetterChannel(application, config.letters_dir, formats=LETTER_FORMATS))
+        channels.append(LetterChannel(application, config.letters_dir, formats=FORMATS))
     if config.drafts_dir is not None:
         channels.append(DraftChannel(application, config.drafts_dir))
     return channels
 
 
-def outbox_for(application: PlanflowApp, config: NotifyConfig, clock: Clock = wall_clock) -> Outbox:
+def outbox_for(
+    application: PlanflowApp, config: NotifyConfig, clock: Clock | None = None
+) -> Outbox:
+    from planflow.notify.outbox import Outbox
+    from planflow.scheduler.runner import wall_clock
+
     return Outbox(
         application,
         channels_for(application, config),
         retry_base_seconds=config.retry_base_seconds,
         retry_max_seconds=config.retry_max_seconds,
-        clock=clock,
+        clock=clock or wall_clock,
     )
 
 
@@ -117,6 +158,8 @@ def deliverer(
 
 
 def ticker(application: PlanflowApp, on_fired: Callable[[Fired], None] | None = None) -> Ticker:
+    from planflow.scheduler.tick import Ticker
+
     return Ticker(application, on_fired=on_fired)
 
 
@@ -124,6 +167,8 @@ def background(
     application: PlanflowApp, clock: Clock, interval_seconds: float
 ) -> Callable[[], None]:
     """Tick and deliver every ``interval_seconds`` on ``clock``; returns how to stop."""
+    from planflow.scheduler.runner import start_background
+
     tick = ticker(application)
     deliver = deliverer(application)
 

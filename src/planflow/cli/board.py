@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from planflow.application.errors import TaskNotFound
-from planflow.application.queries import BoardFilter, list_tasks, version_at
 from planflow.application.timeparse import parse_moment
 from planflow.cli import render
 from planflow.cli.choices import check_agency, check_duty, check_period, check_plan, task_ref
@@ -40,6 +39,8 @@ def status(
     fmt: FormatOption = "table",
 ) -> None:
     """Bảng theo dõi / the status board, now or as of a past time."""
+    from planflow.application.queries import BoardFilter, list_tasks
+
     with edge():
         check_format(fmt)
         wanted = _status_word(only)
@@ -100,6 +101,8 @@ def show(
     fmt: FormatOption = "table",
 ) -> None:
     """Một nhiệm vụ, hiện tại hoặc tại một thời điểm / one task, now or as it stood then."""
+    from planflow.application.queries import version_at
+
     with edge():
         check_format(fmt)
         application = open_app()

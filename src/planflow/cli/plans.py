@@ -9,10 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
-from planflow.adapters.holidays_vn import compare_year, vietnam_calendar
-from planflow.adapters.vn_announcements import load_announcements
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     ActorOption,
@@ -24,15 +21,15 @@ from planflow.cli.common import (
     moment_of,
     open_app,
 )
-from planflow.domain.calendar import due_note
-from planflow.workflow.expand import expand
-from planflow.workflow.loader import apply_overrides, load_overrides, load_workflow
-from planflow.workflow.model import Workflow
 
 
 @app.command()
 def validate(file: Path) -> None:
     """Kiểm tra tệp kế hoạch / check a workflow file without writing anything."""
+    from planflow.domain.calendar import due_note
+    from planflow.workflow.expand import expand
+    from planflow.workflow.loader import load_workflow
+
     with edge():
         loaded = load_workflow(file)
         specs = expand(loaded.workflow, loaded.calendar)
@@ -50,6 +47,8 @@ def validate(file: Path) -> None:
 @app.command()
 def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None) -> None:
     """Nạp hoặc cập nhật kế hoạch / load a workflow file (idempotent; revisions become events)."""
+    from planflow.workflow.loader import load_workflow
+
     with edge():
         loaded = load_workflow(file)
         moment = moment_of(at)
@@ -81,6 +80,8 @@ def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None
 @app.command()
 def schema(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
     """In JSON Schema của tệp kế hoạch / print the workflow file's JSON Schema."""
+    from planflow.workflow.model import Workflow
+
     text = json.dumps(Workflow.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
@@ -123,6 +124,12 @@ def calendar(
 
 
 def _show(year: int, overrides: Path | None) -> None:
+    from rich.table import Table
+
+    from planflow.adapters.holidays_vn import vietnam_calendar
+    from planflow.adapters.vn_announcements import load_announcements
+    from planflow.workflow.loader import apply_overrides, load_overrides
+
     cal = vietnam_calendar([year])
     if overrides is not None:
         extra = load_overrides(overrides)
@@ -154,6 +161,8 @@ def _show(year: int, overrides: Path | None) -> None:
 
 
 def _check(year: int) -> None:
+    from planflow.adapters.holidays_vn import compare_year
+
     result = compare_year(year)
     if result.agree:
         console.print(

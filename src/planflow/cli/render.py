@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from planflow.application.queries import TaskView
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import EVENT_LABELS, event_label
 from planflow.domain.status import TaskStatus
+
+if TYPE_CHECKING:
+    from planflow.application.queries import TaskView
 
 STATUS_STYLE = {
     TaskStatus.DONE_ON_TIME: "green",

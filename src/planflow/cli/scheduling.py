@@ -16,17 +16,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from planflow.application.ledger import ledger as build_ledger
-from planflow.application.queries import LedgerEntry
-from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
-from planflow.audit.daily import daily_checkpoints
-from planflow.bootstrap import Fired, Ticker, TickReport, start_background, ticker, wall_clock
 from planflow.cli.choices import check_agency
 from planflow.cli.common import (
     app,
@@ -37,9 +32,14 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
+from planflow.domain.chase import CHASE_UP
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import ESCALATION_VI
 from planflow.domain.status import TaskStatus
+
+if TYPE_CHECKING:  # the scheduler and the read models are imported when a command runs
+    from planflow.application.queries import LedgerEntry
+    from planflow.bootstrap import Fired, Ticker, TickReport
 
 KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
@@ -55,6 +55,8 @@ NowOption = Annotated[
 
 
 def _ticker() -> Ticker:
+    from planflow.bootstrap import ticker
+
     return ticker(open_app())
 
 
@@ -112,6 +114,8 @@ def _summary(report: TickReport) -> str:
 @app.command()
 def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
     """Một lượt nhắc hạn / record every reminder, overdue mark and escalation due now."""
+    from planflow.audit.daily import daily_checkpoints
+
     with edge():
         check_format(fmt)
         moment = parse_moment(now, bare_date="start") if now else wall_now()
@@ -202,6 +206,9 @@ def run(
     ] = None,
 ) -> None:
     """Chạy liên tục / tick every --interval seconds until Ctrl-C or SIGTERM."""
+    from planflow.audit.daily import daily_checkpoints
+    from planflow.bootstrap import start_background, wall_clock
+
     with edge():
         ticker = _ticker()
         outbox = _outbox(ticker, config) if notify else None
@@ -252,6 +259,8 @@ def ledger_(
 ) -> None:
     """Sổ trách nhiệm / every reminder, escalation and chase-up that named each head, and how it
     ended."""
+    from planflow.application.ledger import ledger as build_ledger
+
     with edge():
         check_format(fmt)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from planflow.application.accounts_store import AccountStore, Role
 from planflow.application.timeparse import parse_moment
-from planflow.bootstrap import (
-    Clock,
-    api_token,
-    background,
-    bad_credentials,
-    clock_starting_at,
-    seed_demo,
-    wall_clock,
-    web_app,
-    web_settings,
-)
-from planflow.cli.common import app, console, edge, open_app, state
+from planflow.cli.common import app, console, edge, open_app, state, wall_now
 from planflow.domain.clock import LOCAL_TZ
+
+if TYPE_CHECKING:
+    from planflow.bootstrap import Clock
 
 users_app = typer.Typer(
     no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
@@ -29,6 +20,8 @@ app.add_typer(users_app, name="users")
 
 
 def _roles() -> str:
+    from planflow.application.accounts_store import Role
+
     return ", ".join(r.value for r in Role)
 
 
@@ -53,6 +46,15 @@ def serve(
 ) -> None:
     """Chạy ứng dụng web / run the web app and the scheduler's tick in one process."""
     import uvicorn
+
+    from planflow.bootstrap import (
+        background,
+        clock_starting_at,
+        seed_demo,
+        wall_clock,
+        web_app,
+        web_settings,
+    )
 
     with edge():
         settings = web_settings(state.db, demo=demo)  # fails fast without a secret
@@ -97,6 +99,8 @@ def users_add(
     ] = None,
 ) -> None:
     """Tạo tài khoản / create an account."""
+    from planflow.application.accounts_store import AccountStore, Role
+
     with edge():
         try:
             chosen = Role(role)
@@ -113,7 +117,7 @@ def users_add(
         application = open_app()
         try:
             user = AccountStore(application.engine).add(
-                username, chosen, secret, wall_clock(), agency
+                username, chosen, secret, wall_now(), agency
             )
         finally:
             application.close()
@@ -129,13 +133,15 @@ def users_passwd(
     ] = None,
 ) -> None:
     """Đổi mật khẩu / set a new password: every session and token of the account ends."""
+    from planflow.application.accounts_store import AccountStore
+
     with edge():
         secret = password or typer.prompt(
             "Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True
         )
         application = open_app()
         try:
-            AccountStore(application.engine).set_password(username, secret, wall_clock())
+            AccountStore(application.engine).set_password(username, secret, wall_now())
         finally:
             application.close()
         console.print(f"[green]Đã đổi mật khẩu / Password changed[/] {username}")
@@ -144,6 +150,8 @@ def users_passwd(
 @users_app.command("list")
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
+    from planflow.application.accounts_store import AccountStore
+
     with edge():
         application = open_app()
         try:
@@ -159,6 +167,9 @@ def users_token(
     password: Annotated[str | None, typer.Option("--password")] = None,
 ) -> None:
     """In mã truy cập API / print an API bearer token (needs PLANFLOW_SECRET_KEY as the server)."""
+    from planflow.application.accounts_store import AccountStore
+    from planflow.bootstrap import api_token, bad_credentials, web_settings
+
     with edge():
         settings = web_settings(state.db)  # the server's PLANFLOW_SECRET_KEY
         secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
@@ -169,7 +180,7 @@ def users_token(
             if user is None:
                 raise bad_credentials()
             session_id = accounts.open_session(
-                user.username, "token", wall_clock(), settings.token_max_age
+                user.username, "token", wall_now(), settings.token_max_age
             )
         finally:
             application.close()
