@@ -15,6 +15,8 @@ from planflow.cli.choices import check_agency, check_duty, check_period, check_p
 from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
 from planflow.domain.status import TaskStatus, parse_status
 
+TABLE_LIMIT = 1000  # a table of 100,000 rows is no answer on a terminal, and slow to draw
+
 
 @app.command()
 def status(
@@ -37,6 +39,14 @@ def status(
     ] = None,
     include_cancelled: Annotated[bool, typer.Option("--include-cancelled")] = False,
     fmt: FormatOption = "table",
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="Rows the table shows (the counts cover every task; 0 = all; JSON is complete)",
+        ),
+    ] = TABLE_LIMIT,
 ) -> None:
     """Bảng theo dõi / the status board, now or as of a past time."""
     from planflow.application.queries import BoardFilter, list_tasks
@@ -72,7 +82,7 @@ def status(
             }
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
-        console.print(render.board_table(views, moment, as_of is not None))
+        console.print(render.board_table(views, moment, as_of is not None, limit or None))
         console.print(render.status_counts(views))
 
 

@@ -31,7 +31,12 @@ def local(moment: datetime | None) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
-def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
+def board_table(
+    views: list[TaskView], moment: datetime, as_of: bool, limit: int | None = None
+) -> Table:
+    """The tasks as a table: the first ``limit`` rows (all with None), the count of the rest in
+    the caption."""
+    shown = views if limit is None else views[:limit]
     caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
     caption_en = "The board as of" if as_of else "The board, judged at"
     table = Table(
@@ -39,6 +44,12 @@ def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
         f"{caption_en} {local(moment)} (Vietnam time), {len(views)} tasks",
         show_lines=False,
     )
+    if len(shown) < len(views):
+        more = len(views) - len(shown)
+        table.caption = (
+            f"… và {more} nhiệm vụ nữa: lọc bớt, dùng --limit 0 hoặc --format json / "
+            f"… and {more} more tasks: filter, or use --limit 0 or --format json"
+        )
     for header in (
         "Mã / Id",
         "Nhiệm vụ / Duty",
@@ -49,7 +60,7 @@ def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
         "Bước / State",
     ):
         table.add_column(header, no_wrap=header.startswith(("Mã", "Hạn", "Kỳ")))
-    for v in views:
+    for v in shown:
         table.add_row(
             v.id[:8],
             v.duty,
