@@ -11,16 +11,23 @@ some of them overdue), then times, in the same run and on the same file:
 - the raw aggregate: one ``SELECT agency, <status CASE>, count(*) … GROUP BY agency, status`` with
   plain ``sqlite3``.
 
+The same three as of 25/06/2022 09:00 (``?as_of=``; ``list_tasks(as_of=True)``; a hand-written
+window query over the event index as the raw baseline), and ``planflow status --as-of`` as a
+process (start-up, the as-of rows, a table of at most 1,000 rows).
+
 It checks the three agree, and prints a Markdown table (median of --repeat runs) with the ratio
 endpoint / raw SQL. Run: ``python bench/bench_board.py`` (about 1 minute);
-``--sizes 2000 --repeat 3`` for a quick look. Results go in docs/performance.md, section "Board".
+``--quick`` (2,000 tasks, 3 repeats) for a quick look. Results go in docs/performance.md, section "Board".
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -142,6 +149,35 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(results), value
 
 
+RAW_PROCESS = """
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2], dict(zip(("today", "plan", "cutoff"),
+    sys.argv[3:]))).fetchall()
+for row in rows:
+    print(*row)
+"""
+
+
+def raw_as_of_process(db: Path) -> float:
+    """The issue's baseline: the raw as-of GROUP BY in a Python process (start-up included)."""
+    today = clock.local_date(AS_OF).isoformat()
+    cutoff = AS_OF.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    command = [sys.executable, "-c", RAW_PROCESS, str(db), RAW_AS_OF_SQL, today, "bench", cutoff]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def cli_status_as_of(db: Path) -> float:
+    """``planflow status --as-of`` (the table, its default row limit) as a process, wall time."""
+    local = AS_OF.strftime("%Y-%m-%dT%H:%M")
+    args = ["--db", str(db), "status", "--as-of", local]  # every task is the bench plan's
+    command = [sys.executable, "-c", "from planflow.cli.main import main; main()", *args]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "COLUMNS": "200"})
+    return time.perf_counter() - started
+
+
 def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
     db = folder / f"board-{size}.db"
     started = time.perf_counter()
@@ -208,6 +244,8 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
         t_endpoint_as_of, by_endpoint_as_of = timed(endpoint_as_of, repeat)
         t_function_as_of, by_function_as_of = timed(function_as_of, repeat)
         t_raw_as_of, by_raw_as_of = timed(raw_as_of, repeat)
+        t_raw_process = min(raw_as_of_process(db) for _ in range(repeat))
+        t_cli_as_of = min(cli_status_as_of(db) for _ in range(repeat))
         connection.close()
     app.close()
     assert by_endpoint == by_function == by_raw, "the board and the raw aggregate disagree"
@@ -225,6 +263,8 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
         "endpoint_as_of": t_endpoint_as_of,
         "function_as_of": t_function_as_of,
         "raw_as_of": t_raw_as_of,
+        "cli_as_of": t_cli_as_of,
+        "raw_process": t_raw_process,
         "built": built,
     }
 
@@ -265,6 +305,14 @@ def main() -> None:
             f"{r['function_as_of'] * 1000:.0f} ms | {r['raw_as_of'] * 1000:.1f} ms | "
             f"{r['endpoint_as_of'] / r['raw_as_of']:.1f}× | "
             f"{r['function_as_of'] / r['raw_as_of']:.1f}× |"
+        )
+    print()
+    print("| tasks | planflow status --as-of (process) | raw as-of GROUP BY (process) | ratio |")
+    print("|---:|---:|---:|---:|")
+    for size, r in results.items():
+        print(
+            f"| {size:,} | {r['cli_as_of']:.2f} s | {r['raw_process']:.2f} s | "
+            f"{r['cli_as_of'] / r['raw_process']:.1f}× |"
         )
 
 
