@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
@@ -47,6 +46,8 @@ def validate(file: Path) -> None:
 @app.command()
 def load(file: Path, actor: ActorOption = "planflow-loader", at: AtOption = None) -> None:
     """Nạp hoặc cập nhật kế hoạch / load a workflow file (idempotent; revisions become events)."""
+    from rich.progress import Progress
+
     from planflow.workflow.loader import load_workflow
 
     with edge():
@@ -92,6 +93,8 @@ def schema(output: Annotated[Path | None, typer.Option("--output", "-o")] = None
 @app.command()
 def rebuild() -> None:
     """Dựng lại các bảng đọc từ sự kiện / drop and rebuild every read model from the events."""
+    from rich.progress import Progress
+
     with edge():
         application = open_app()
         with Progress(console=console, transient=True) as progress:
