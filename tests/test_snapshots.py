@@ -87,3 +87,27 @@ def test_a_store_without_snapshots_still_loads_and_takes_commands(
     assert number == len(before.difficulties) + 1
     assert after.version == before.version + 1
     assert dict(vars(after)) == replay(app, ref)
+
+
+def test_the_state_codec_restores_enums_sets_of_records_and_lists_of_records() -> None:
+    from datetime import date
+
+    from planflow.domain.chase import ChaseKey, ChaseKind
+    from planflow.domain.snapshot import decode, encode
+    from planflow.domain.task import Difficulty, ReportState
+
+    at = datetime(2022, 3, 10, 2, tzinfo=UTC)
+    state = {
+        "report_state": ReportState.NONE,
+        "chased": {
+            ChaseKey(ChaseKind.REMINDER, 3, date(2022, 3, 21)),
+            ChaseKey(ChaseKind.ESCALATION, 1, date(2022, 3, 21)),
+        },
+        "difficulties": [Difficulty(1, "Khó", "so-a", at), Difficulty(2, "Khó nữa", "so-a", at)],
+        "empty": [],
+        "plain": ["a", 1, None],
+    }
+    restored = decode(encode(state))
+    assert restored == state
+    assert type(restored["report_state"]) is ReportState
+    assert all(type(k.kind) is ChaseKind for k in restored["chased"])

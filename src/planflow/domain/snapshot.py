@@ -30,6 +30,11 @@ def encode(value: Any) -> Any:
         fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {TAG: "dataclass", "topic": get_topic(type(value)), "fields": fields}
     if isinstance(value, list | tuple):
+        if value and _same_dataclass(value):
+            # A list of records of one class (a task's difficulties): one topic, rows of values.
+            names = [f.name for f in dataclasses.fields(value[0])]
+            rows = [[encode(getattr(item, name)) for name in names] for item in value]
+            return {TAG: "records", "topic": get_topic(type(value[0])), "rows": rows}
         return [encode(v) for v in value]
     if isinstance(value, dict):
         return {k: encode(v) for k, v in value.items()}
@@ -37,6 +42,13 @@ def encode(value: Any) -> Any:
 
 
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def _same_dataclass(items: list[Any] | tuple[Any, ...]) -> bool:
+    first = type(items[0])
+    if not dataclasses.is_dataclass(first) or not all(f.init for f in dataclasses.fields(first)):
+        return False
+    return all(type(item) is first for item in items)
 
 
 def decode(value: Any) -> Any:
@@ -49,6 +61,11 @@ def decode(value: Any) -> Any:
     kind = value.get(TAG)
     if kind == "enum":
         return resolve_topic(value["topic"])(value["value"])
+    if kind == "records":
+        cls = resolve_topic(value["topic"])
+        return [
+            cls(*(v if isinstance(v, _PLAIN) else decode(v) for v in row)) for row in value["rows"]
+        ]
     if kind == "set":
         return {decode(v) for v in value["items"]}
     if kind == "dataclass":
