@@ -111,3 +111,28 @@ def test_the_state_codec_restores_enums_sets_of_records_and_lists_of_records() -
     assert restored == state
     assert type(restored["report_state"]) is ReportState
     assert all(type(k.kind) is ChaseKind for k in restored["chased"])
+
+
+def test_the_command_that_takes_a_snapshot_still_loads_its_task_once(
+    app: PlanflowApp, mini_plan: LoadedPlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventsourcing.application import Repository
+
+    app.load_plan(mini_plan, actor="loader", at=LOADED)
+    ref = task_id("mini-2022", "D1", "so-a", "2022")
+    moment = LOADED + timedelta(days=1)
+    while app.get_task(ref).version < SNAPSHOT_INTERVAL - 1:
+        moment += timedelta(minutes=1)
+        app.raise_difficulty(ref, actor="so-x", at=moment, text="Khó khăn")
+    loads: list[UUID] = []
+    original = Repository.get
+
+    def counting(self: Any, aggregate_id: UUID, *args: Any, **kwargs: Any) -> Any:
+        loads.append(aggregate_id)
+        return original(self, aggregate_id, *args, **kwargs)
+
+    monkeypatch.setattr(Repository, "get", counting)
+    app.raise_difficulty(ref, actor="so-x", at=moment + timedelta(minutes=1), text="Lần thứ 50")
+    assert loads == [ref]
+    assert app.snapshots is not None
+    assert [s.originator_version for s in app.snapshots.get(ref)] == [SNAPSHOT_INTERVAL]

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from sqlalchemy import Connection, Engine, and_, func, select
@@ -215,6 +215,27 @@ class PlanflowApp(Application[UUID]):
         tune_engine(self.engine)
         metadata.create_all(self.engine)
         self._rules_cache: dict[str, tuple[int, PlanRules]] = {}
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot a task from the aggregate in hand when its new version is a multiple of the
+        interval (the library would load it again for that); a multiple crossed in the middle of
+        several new events is snapshotted the library's way."""
+        if self.snapshots is None:
+            return
+        for aggregate in processing_event.aggregates.values():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval is None:
+                continue
+            crossed = [
+                e.originator_version
+                for e in processing_event.events
+                if e.originator_id == aggregate.id and e.originator_version % interval == 0
+            ]
+            for version in crossed:
+                if version == aggregate.version:
+                    self.snapshots.put([Task.Snapshot.take(aggregate)])
+                else:
+                    self.take_snapshot(aggregate.id, version=version)
 
     def close(self) -> None:
         """Release the database connections."""
