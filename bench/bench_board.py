@@ -11,22 +11,29 @@ some of them overdue), then times, in the same run and on the same file:
 - the raw aggregate: one ``SELECT agency, <status CASE>, count(*) … GROUP BY agency, status`` with
   plain ``sqlite3``.
 
+The same three as of 25/06/2022 09:00 (``?as_of=``; ``list_tasks(as_of=True)``; a hand-written
+window query over the event index as the raw baseline), and ``planflow status --as-of`` as a
+process (start-up, the as-of rows, a table of at most 1,000 rows).
+
 It checks the three agree, and prints a Markdown table (median of --repeat runs) with the ratio
 endpoint / raw SQL. Run: ``python bench/bench_board.py`` (about 1 minute);
-``--sizes 2000 --repeat 3`` for a quick look. Results go in docs/performance.md, section "Board".
+``--quick`` (2,000 tasks, 3 repeats) for a quick look. Results go in docs/performance.md, section "Board".
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 with warnings.catch_warnings():
@@ -70,6 +77,30 @@ SELECT agency,
 FROM planflow_board
 WHERE plan = :plan AND cancelled = 0
 GROUP BY agency, status
+"""
+
+
+AS_OF = datetime(2022, 6, 25, 9, tzinfo=LOCAL_TZ)  # before Q2's completions late in June
+
+# The as-of baseline: each task's last event by then, the four-way judgement, GROUP BY — written
+# by hand as a window query over the event index (independent of planflow's query).
+RAW_AS_OF_SQL = """
+SELECT t.agency,
+       CASE
+         WHEN t.completed_at IS NOT NULL AND date(t.completed_at, '+7 hours') <= t.due
+           THEN 'done_on_time'
+         WHEN t.completed_at IS NOT NULL THEN 'done_late'
+         WHEN t.review_pending_since IS NOT NULL
+              AND date(t.review_pending_since, '+7 hours') <= t.due THEN 'open_in_time'
+         WHEN :today <= t.due THEN 'open_in_time'
+         ELSE 'open_overdue'
+       END AS status,
+       count(*)
+FROM (SELECT e.*, row_number() OVER (PARTITION BY e.task_id ORDER BY e.version DESC) AS rn
+      FROM planflow_task_events e WHERE e.timestamp <= :cutoff) AS t
+JOIN planflow_board b ON b.id = t.task_id
+WHERE t.rn = 1 AND b.plan = :plan AND t.cancelled = 0
+GROUP BY t.agency, status
 """
 
 
@@ -118,6 +149,35 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(results), value
 
 
+RAW_PROCESS = """
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(sys.argv[2], dict(zip(("today", "plan", "cutoff"),
+    sys.argv[3:]))).fetchall()
+for row in rows:
+    print(*row)
+"""
+
+
+def raw_as_of_process(db: Path) -> float:
+    """The issue's baseline: the raw as-of GROUP BY in a Python process (start-up included)."""
+    today = clock.local_date(AS_OF).isoformat()
+    cutoff = AS_OF.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    command = [sys.executable, "-c", RAW_PROCESS, str(db), RAW_AS_OF_SQL, today, "bench", cutoff]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def cli_status_as_of(db: Path) -> float:
+    """``planflow status --as-of`` (the table, its default row limit) as a process, wall time."""
+    local = AS_OF.strftime("%Y-%m-%dT%H:%M")
+    args = ["--db", str(db), "status", "--as-of", local]  # every task is the bench plan's
+    command = [sys.executable, "-c", "from planflow.cli.main import main; main()", *args]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "COLUMNS": "200"})
+    return time.perf_counter() - started
+
+
 def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
     db = folder / f"board-{size}.db"
     started = time.perf_counter()
@@ -126,7 +186,8 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
     settings = WebSettings(database_url=f"sqlite:///{db}", secret_key="bench")
     accounts = AccountStore(app.engine)
     user = accounts.add("director", Role.OFFICE_DIRECTOR, "bench-password", LOADED_AT)
-    headers = {"Authorization": f"Bearer {Signer(settings).token(user)}"}
+    session_id = accounts.open_session(user.username, "token", LOADED_AT, settings.token_max_age)
+    headers = {"Authorization": f"Bearer {Signer(settings).token(user, session_id)}"}
     web = create_app(settings, lambda: BOARD_AT, application=app)
     with TestClient(web) as client:
 
@@ -151,26 +212,71 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
             rows = connection.execute(RAW_SQL, {"today": today, "plan": "bench"}).fetchall()
             return {(agency, status): n for agency, status, n in rows}
 
+        as_of = AS_OF.isoformat()
+
+        def endpoint_as_of() -> dict[tuple[str, str], int]:
+            url = f"/api/v1/board?plan=bench&as_of={as_of}"
+            body = client.get(url.replace("+", "%2B"), headers=headers).json()
+            return {
+                (row["agency"], status): n
+                for row in body["agencies"]
+                for status, n in row["counts"].items()
+                if n
+            }
+
+        def function_as_of() -> dict[tuple[str, str], int]:
+            views = list_tasks(app.engine, AS_OF, BoardFilter(plan="bench"), as_of=True)
+            rows = board.per_agency(views)
+            return {(r.agency, s): n for r in rows for s, n in r.counts.items() if n}
+
+        def raw_as_of() -> dict[tuple[str, str], int]:
+            today = clock.local_date(AS_OF).isoformat()
+            cutoff = AS_OF.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            arguments = {"today": today, "plan": "bench", "cutoff": cutoff}
+            rows = connection.execute(RAW_AS_OF_SQL, arguments).fetchall()
+            return {(agency, status): n for agency, status, n in rows}
+
         endpoint()  # warm up: first request, page cache
         t_endpoint, by_endpoint = timed(endpoint, repeat)
         t_function, by_function = timed(function, repeat)
         t_raw, by_raw = timed(raw, repeat)
+        endpoint_as_of()
+        t_endpoint_as_of, by_endpoint_as_of = timed(endpoint_as_of, repeat)
+        t_function_as_of, by_function_as_of = timed(function_as_of, repeat)
+        t_raw_as_of, by_raw_as_of = timed(raw_as_of, repeat)
+        t_raw_process = min(raw_as_of_process(db) for _ in range(repeat))
+        t_cli_as_of = min(cli_status_as_of(db) for _ in range(repeat))
         connection.close()
     app.close()
     assert by_endpoint == by_function == by_raw, "the board and the raw aggregate disagree"
+    assert by_endpoint_as_of == by_function_as_of == by_raw_as_of, "the as-of boards disagree"
+    assert by_raw_as_of != by_raw
     assert isinstance(by_raw, dict)
     statuses = Counter[str]()
     for (_agency, status), n in by_raw.items():
         statuses[status] += n
     print(f"  {size:,} tasks built in {built:.1f} s; statuses {dict(statuses)}")
-    return {"endpoint": t_endpoint, "function": t_function, "raw": t_raw, "built": built}
+    return {
+        "endpoint": t_endpoint,
+        "function": t_function,
+        "raw": t_raw,
+        "endpoint_as_of": t_endpoint_as_of,
+        "function_as_of": t_function_as_of,
+        "raw_as_of": t_raw_as_of,
+        "cli_as_of": t_cli_as_of,
+        "raw_process": t_raw_process,
+        "built": built,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="2,000 tasks, 3 repeats")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat = [2000], 3
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
@@ -186,6 +292,27 @@ def main() -> None:
             f"| {size:,} | {r['endpoint'] * 1000:.0f} ms | {r['function'] * 1000:.0f} ms | "
             f"{r['raw'] * 1000:.1f} ms | {r['endpoint'] / r['raw']:.1f}× | "
             f"{r['function'] / r['raw']:.0f}× |"
+        )
+    print()
+    print(
+        f"As of {AS_OF:%d/%m/%Y %H:%M} (Vietnam): | tasks | GET /api/v1/board?as_of= "
+        "| list_tasks(as_of) + per_agency | raw window GROUP BY | endpoint / raw | list_tasks / raw |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size, r in results.items():
+        print(
+            f"| {size:,} | {r['endpoint_as_of'] * 1000:.0f} ms | "
+            f"{r['function_as_of'] * 1000:.0f} ms | {r['raw_as_of'] * 1000:.1f} ms | "
+            f"{r['endpoint_as_of'] / r['raw_as_of']:.1f}× | "
+            f"{r['function_as_of'] / r['raw_as_of']:.1f}× |"
+        )
+    print()
+    print("| tasks | planflow status --as-of (process) | raw as-of GROUP BY (process) | ratio |")
+    print("|---:|---:|---:|---:|")
+    for size, r in results.items():
+        print(
+            f"| {size:,} | {r['cli_as_of']:.2f} s | {r['raw_process']:.2f} s | "
+            f"{r['cli_as_of'] / r['raw_process']:.1f}× |"
         )
 
 

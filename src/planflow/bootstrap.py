@@ -9,6 +9,7 @@ import time: the web app, in particular, is imported only when it is built.
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import tempfile
@@ -19,39 +20,56 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planflow.adapters.holidays_vn import vietnam_calendar
 from planflow.application.app import PlanflowApp
-from planflow.application.digests import DigestStore
-from planflow.application.heartbeat import TickRecord, record_tick
-from planflow.application.outbox_store import OutboxStore
-from planflow.application.timeparse import parse_moment
-from planflow.audit.daily import daily_checkpoints
-from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.errors import InvalidArgument
-from planflow.notify.channels import Channel, SmtpChannel, WebhookChannel
-from planflow.notify.checkpoints import (
-    CheckpointChannel,
-    CheckpointMail,
-    CheckpointOutbox,
-    CheckpointWebhook,
-)
-from planflow.notify.config import ConfigError, NotifyConfig, load_config
-from planflow.notify.digest import DigestSender
-from planflow.notify.ical import FeedChannel, agency_feed
-from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
-from planflow.notify.letterbox import LetterChannel, NothingOverdue, UnknownPlan, letter_for
-from planflow.notify.letterbox import render as render_letter
-from planflow.notify.outbox import Outbox, default_holder
-from planflow.reports.drafts import DraftChannel
-from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
-from planflow.scheduler.tick import Fired, Ticker, TickReport
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from planflow.application.accounts_store import User
+    from planflow.domain.calendar import WorkingCalendar
+    from planflow.notify.channels import Channel
+    from planflow.notify.checkpoints import CheckpointOutbox
+    from planflow.notify.config import NotifyConfig
+    from planflow.notify.digest import DigestSender
+    from planflow.notify.ical import agency_feed
+    from planflow.notify.letterbox import FORMATS as LETTER_FORMATS
+    from planflow.notify.letterbox import NothingOverdue, UnknownPlan, letter_for
+    from planflow.notify.letterbox import render as render_letter
+    from planflow.notify.outbox import Outbox
+    from planflow.scheduler.runner import Clock, clock_starting_at, start_background, wall_clock
+    from planflow.scheduler.tick import Fired, Ticker, TickReport
     from planflow.web.demo import DemoAccount
     from planflow.web.settings import WebSettings
+
+# Re-exported for the CLI, imported on first use: a command that only reads the board starts
+# without the delivery channels (DOCX, SMTP, iCalendar) or the scheduler (APScheduler).
+_LAZY = {
+    "LETTER_FORMATS": ("planflow.notify.letterbox", "FORMATS"),
+    "NothingOverdue": ("planflow.notify.letterbox", "NothingOverdue"),
+    "UnknownPlan": ("planflow.notify.letterbox", "UnknownPlan"),
+    "letter_for": ("planflow.notify.letterbox", "letter_for"),
+    "render_letter": ("planflow.notify.letterbox", "render"),
+    "NotifyConfig": ("planflow.notify.config", "NotifyConfig"),
+    "agency_feed": ("planflow.notify.ical", "agency_feed"),
+    "Clock": ("planflow.scheduler.runner", "Clock"),
+    "clock_starting_at": ("planflow.scheduler.runner", "clock_starting_at"),
+    "start_background": ("planflow.scheduler.runner", "start_background"),
+    "wall_clock": ("planflow.scheduler.runner", "wall_clock"),
+    "Fired": ("planflow.scheduler.tick", "Fired"),
+    "Ticker": ("planflow.scheduler.tick", "Ticker"),
+    "TickReport": ("planflow.scheduler.tick", "TickReport"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value: object = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "LETTER_FORMATS",
@@ -106,6 +124,8 @@ def notify_config(
     path: Path | None = None, environ: Mapping[str, str] = os.environ
 ) -> NotifyConfig:
     """The delivery settings (a TOML file, PLANFLOW_* variables); a bad value is bad input."""
+    from planflow.notify.config import ConfigError, load_config
+
     try:
         return load_config(environ, path)
     except ConfigError as exc:
@@ -113,6 +133,11 @@ def notify_config(
 
 
 def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel]:
+    from planflow.notify.channels import SmtpChannel, WebhookChannel
+    from planflow.notify.ical import FeedChannel
+    from planflow.notify.letterbox import FORMATS, LetterChannel
+    from planflow.reports.drafts import DraftChannel
+
     channels: list[Channel] = []
     if config.smtp is not None:
         channels.append(SmtpChannel(config.smtp, config.language))
@@ -121,7 +146,7 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
     if config.ical_dir is not None:
         channels.append(FeedChannel(application.engine, config.ical_dir))
     if config.letters_dir is not None:
-        channels.append(LetterChannel(application, config.letters_dir, formats=LETTER_FORMATS))
+        channels.append(LetterChannel(application, config.letters_dir, formats=FORMATS))
     if config.drafts_dir is not None:
         channels.append(DraftChannel(application, config.drafts_dir))
     return channels
@@ -130,30 +155,43 @@ def channels_for(application: PlanflowApp, config: NotifyConfig) -> list[Channel
 def outbox_for(
     application: PlanflowApp,
     config: NotifyConfig,
-    clock: Clock = wall_clock,
+    clock: Clock | None = None,
     per_run: int | None = None,
 ) -> Outbox:
+    from planflow.notify.outbox import Outbox
+    from planflow.scheduler.runner import wall_clock
+
     return Outbox(
         application,
         channels_for(application, config),
         retry_base_seconds=config.retry_base_seconds,
         retry_max_seconds=config.retry_max_seconds,
-        clock=clock,
+        clock=clock or wall_clock,
         per_run=per_run,
     )
 
 
 def checkpoint_outbox_for(
-    application: PlanflowApp, config: NotifyConfig, clock: Clock = wall_clock
+    application: PlanflowApp, config: NotifyConfig, clock: Clock | None = None
 ) -> CheckpointOutbox:
     """The auditors' channels: every signed checkpoint by mail and/or webhook, once each."""
+    from planflow.application.outbox_store import OutboxStore
+    from planflow.notify.checkpoints import (
+        CheckpointChannel,
+        CheckpointMail,
+        CheckpointOutbox,
+        CheckpointWebhook,
+    )
+    from planflow.notify.outbox import default_holder
+    from planflow.scheduler.runner import wall_clock
+
     channels: list[CheckpointChannel] = []
     if config.smtp is not None and config.audit_mail_to:
         channels.append(CheckpointMail(config.smtp, config.audit_mail_to))
     if config.audit_webhook is not None:
         channels.append(CheckpointWebhook(config.audit_webhook))
     return CheckpointOutbox(
-        OutboxStore(application.engine, default_holder(), clock),
+        OutboxStore(application.engine, default_holder(), clock or wall_clock),
         channels,
         retry_base_seconds=config.retry_base_seconds,
         retry_max_seconds=config.retry_max_seconds,
@@ -162,6 +200,10 @@ def checkpoint_outbox_for(
 
 def digests_for(application: PlanflowApp, config: NotifyConfig) -> DigestSender | None:
     """The daily inbox digests by e-mail, when an SMTP server is configured."""
+    from planflow.application.digests import DigestStore
+    from planflow.notify.digest import DigestSender
+    from planflow.notify.outbox import default_holder
+
     if config.smtp is None:
         return None
     return DigestSender(
@@ -175,22 +217,22 @@ def digests_for(application: PlanflowApp, config: NotifyConfig) -> DigestSender 
 
 @lru_cache(maxsize=8)
 def _national_calendar(year: int) -> WorkingCalendar:
+    from planflow.adapters.holidays_vn import vietnam_calendar
+
     return vietnam_calendar([year])
 
 
 def deliverer(
     application: PlanflowApp, config_path: Path | None = None, per_run: int | None = None
 ) -> Callable[[datetime], list[str]]:
-    """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel,
-    the auditors' checkpoint channels included."""
-    config = notify_config(config_path)
-    outbox = outbox_for(application, config)
-    checkpoints = checkpoint_outbox_for(application, config)
-    digest = digests_for(application, config)
     """For ``planflow run`` and ``serve``: one call delivers what is pending on every channel
     (at most ``per_run`` notifications per channel, so that a pass ends soon and the next tick,
-    or a shutdown, is not held up by a long backlog)."""
-    outbox = outbox_for(application, notify_config(config_path), per_run=per_run)
+    or a shutdown, is not held up by a long backlog), the auditors' checkpoint channels and the
+    daily inbox digests included."""
+    config = notify_config(config_path)
+    outbox = outbox_for(application, config, per_run=per_run)
+    checkpoints = checkpoint_outbox_for(application, config)
+    digest = digests_for(application, config)
 
     def run(now: datetime) -> list[str]:
         results = [*outbox.run(now), *checkpoints.run(now)]
@@ -200,6 +242,8 @@ def deliverer(
 
 
 def ticker(application: PlanflowApp, on_fired: Callable[[Fired], None] | None = None) -> Ticker:
+    from planflow.scheduler.tick import Ticker
+
     return Ticker(application, on_fired=on_fired)
 
 
@@ -209,10 +253,14 @@ def node_name() -> str:
 
 
 def recorded_tick(
-    tick: Ticker, node: str, wall: Clock = wall_clock
+    tick: Ticker, node: str, wall: Clock | None = None
 ) -> Callable[[datetime], TickReport]:
     """``tick.tick``, then the node's heartbeat row (its duration and what it recorded), which
     /readyz and /metrics read."""
+    from planflow.application.heartbeat import TickRecord, record_tick
+    from planflow.scheduler.runner import wall_clock
+
+    now = wall or wall_clock
 
     def run(moment: datetime) -> TickReport:
         started = time.perf_counter()
@@ -222,7 +270,7 @@ def recorded_tick(
             TickRecord(
                 node=node,
                 at=moment,
-                finished_at=wall(),
+                finished_at=now(),
                 duration_seconds=time.perf_counter() - started,
                 tasks_due=report.tasks_due,
                 fired=len(report.fired),
@@ -237,6 +285,9 @@ def recorded_tick(
 def clock_from(start: str | None, rate: float = 1.0, anchor: str | None = None) -> Clock:
     """The wall clock, or a rehearsal clock reading ``start`` at the real moment ``anchor``
     (default: now) and running ``rate`` times the real pace."""
+    from planflow.application.timeparse import parse_moment
+    from planflow.scheduler.runner import clock_starting_at, wall_clock
+
     if not start:
         if rate != 1.0 or anchor:
             raise InvalidArgument(
@@ -253,6 +304,8 @@ def clock_from(start: str | None, rate: float = 1.0, anchor: str | None = None) 
 
 def clock_settings(start: str | None, rate: float, anchor: str | None) -> dict[str, str]:
     """The environment that gives web workers the same clock as their parent (a fixed anchor)."""
+    from planflow.scheduler.runner import wall_clock
+
     if not start:
         return {}
     fixed = anchor or wall_clock().isoformat()
@@ -264,6 +317,9 @@ def background(
 ) -> Callable[[], None]:
     """Tick, sign the day's checkpoint (when PLANFLOW_AUDIT_KEY names a key) and deliver every
     ``interval_seconds`` on ``clock``; returns how to stop."""
+    from planflow.audit.daily import daily_checkpoints
+    from planflow.scheduler.runner import start_background
+
     tick = recorded_tick(ticker(application), node_name())
     deliver = deliverer(application)
     daily = daily_checkpoints(application, os.environ)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Date, String, Table, Text, delete, insert, select
 
 from planflow.application.app import PlanflowApp
 from planflow.application.readmodels import KEEP_ON_REBUILD, metadata
-from planflow.ingest.register import Register
+
+if TYPE_CHECKING:  # the register's reader is ingest's; only its type is needed here
+    from planflow.ingest.register import Register
 
 agencies_table = Table(
     "planflow_agencies",

@@ -16,12 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from planflow.domain.chase import Recipient
-from planflow.domain.task import Task
+
+if TYPE_CHECKING:  # annotations only: the CLI lists the commands without loading the aggregate
+    from planflow.domain.task import Task
 
 MAX_TEXT = 4000
 
@@ -210,7 +212,7 @@ class CommandServices(Protocol):
     def check_agency_known(self, plan: str, agency: str) -> None: ...
 
 
-Run = Callable[[Task, Any, str, CommandServices], int | None]
+Run = Callable[["Task", Any, str, CommandServices], int | None]
 Offered = Callable[[Mapping[str, Any]], bool]
 
 

@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
@@ -243,7 +244,7 @@ def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
 
 
 ChaseEvent = Task.ReminderSent | Task.Escalated | Task.ChaseUpSent
-CHASE_UP = "chase_up"  # the ledger's kind for a manual chase-up (ChaseUpSent)
+CHASE_UP = chase.CHASE_UP  # the ledger's kind for a manual chase-up (ChaseUpSent)
 
 
 def chase_row(event: ChaseEvent, task: Task) -> dict[str, Any]:

@@ -12,21 +12,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from eventsourcing.persistence import PersistenceError
-from sqlalchemy import Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from planflow.application.app import PlanflowApp
-from planflow.audit import bundle, merkle, planbundle, store
-from planflow.audit import chain as core
-from planflow.audit.export import export as write_export
-from planflow.audit.export import export_plan as write_plan_export
-from planflow.audit.importer import ImportRefused, import_bundle
-from planflow.audit.note import NoteError, Signer, Verifier
-from planflow.cli.choices import check_plan
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_REFUSED,
@@ -40,6 +29,13 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
+
+if TYPE_CHECKING:  # the chain's store, keys and bundles are imported when a command runs
+    from sqlalchemy import Table
+
+    from planflow.application.app import PlanflowApp
+    from planflow.audit import chain as core
+    from planflow.audit.note import Signer, Verifier
 
 EXIT_PROBLEM = 1
 KEY_ENV = "PLANFLOW_AUDIT_KEY"
@@ -65,6 +61,13 @@ OutOption = Annotated[
 
 @contextmanager
 def audit_edge() -> Iterator[None]:
+    from eventsourcing.persistence import PersistenceError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planflow.audit import bundle
+    from planflow.audit.importer import ImportRefused
+    from planflow.audit.note import NoteError
+
     with edge():
         try:
             yield
@@ -96,10 +99,14 @@ def _events(application: PlanflowApp) -> Table:
 
 
 def _signer(path: Path) -> Signer:
+    from planflow.audit.note import Signer
+
     return Signer.parse(path.read_text(encoding="utf-8"))
 
 
 def _verifiers(path: Path | None) -> list[Verifier]:
+    from planflow.audit.note import Verifier
+
     return [] if path is None else [Verifier.parse(path.read_text(encoding="utf-8"))]
 
 
@@ -109,6 +116,8 @@ def keygen(
     out: Annotated[Path, typer.Option(help="Folder for NAME.key and NAME.pub")] = Path("."),
 ) -> None:
     """Tạo cặp khóa Ed25519 / create an Ed25519 key pair (keep NAME.key out of the database)."""
+    from planflow.audit.note import Signer
+
     with audit_edge():
         signer = Signer.generate(name)
         stem = name.replace("/", "_")
@@ -127,6 +136,8 @@ def keygen(
 
 def _sign(application: PlanflowApp, signer: Signer, out: Path | None) -> None:
     """Chain what a store from before the chain holds, verify, then sign the tree head."""
+    from planflow.audit import store
+
     now = wall_now()
     with application.transaction() as session:
         chained = store.chain_unchained(session, _events(application), now.isoformat())
@@ -203,6 +214,8 @@ def verify(
     fmt: FormatOption = "table",
 ) -> None:
     """Tính lại toàn bộ chuỗi / recompute everything; name the first bad position (exit 1)."""
+    from planflow.audit import bundle, planbundle, store
+
     with audit_edge():
         check_format(fmt)
         verifiers = _verifiers(public_key)
@@ -230,6 +243,9 @@ def prove(
     size: Annotated[int | None, typer.Option("--size", help="Tree size (default: all)")] = None,
 ) -> None:
     """Bằng chứng Merkle / an inclusion proof (--position) or a consistency proof (--old-size)."""
+    from planflow.audit import chain as core
+    from planflow.audit import merkle, store
+
     with audit_edge():
         if (position is None) == (old_size is None):
             raise fail(
@@ -274,6 +290,11 @@ def export_bundle(
     ] = False,
 ) -> None:
     """Xuất gói kiểm toán có chữ ký / write a signed, verifiable audit bundle (JSONL, CSV, XLSX)."""
+    from planflow.audit import store
+    from planflow.audit.export import export as write_export
+    from planflow.audit.export import export_plan as write_plan_export
+    from planflow.cli.choices import check_plan
+
     with audit_edge():
         if plan_only and plan is None:
             raise fail(
@@ -313,6 +334,9 @@ def import_(
     public_key: Annotated[Path, typer.Option("--public-key", help="Verifier key of the bundle")],
 ) -> None:
     """Nhập gói vào cơ sở dữ liệu trống / import a bundle into an empty database."""
+    from planflow.audit import bundle
+    from planflow.audit.importer import import_bundle
+
     with audit_edge():
         files = bundle.read_bundle(file)
         verifiers = _verifiers(public_key)

@@ -9,14 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from planflow.application.errors import TaskNotFound
-from planflow.application.facts import waiting
-from planflow.application.queries import BoardFilter, list_tasks, version_at
 from planflow.application.timeparse import parse_moment
 from planflow.cli import render
 from planflow.cli.choices import check_agency, check_duty, check_period, check_plan, task_ref
 from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
 from planflow.domain.labels import window_words
 from planflow.domain.status import TaskStatus, parse_status
+
+TABLE_LIMIT = 1000  # a table of 100,000 rows is no answer on a terminal, and slow to draw
 
 
 @app.command()
@@ -40,8 +40,18 @@ def status(
     ] = None,
     include_cancelled: Annotated[bool, typer.Option("--include-cancelled")] = False,
     fmt: FormatOption = "table",
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="Rows the table shows (the counts cover every task; 0 = all; JSON is complete)",
+        ),
+    ] = TABLE_LIMIT,
 ) -> None:
     """Bảng theo dõi / the status board, now or as of a past time."""
+    from planflow.application.queries import BoardFilter, list_tasks
+
     with edge():
         check_format(fmt)
         wanted = _status_word(only)
@@ -73,11 +83,13 @@ def status(
             }
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
-        console.print(render.board_table(views, moment, as_of is not None))
+        console.print(render.board_table(views, moment, as_of is not None, limit or None))
         console.print(render.status_counts(views))
         for code in [plan] if plan else application.plan_codes():
             recorded = application.get_plan(code)
             if recorded is not None:
+                from planflow.application.facts import waiting
+
                 render.print_waiting(console, waiting(recorded), code)
 
 
@@ -106,6 +118,8 @@ def show(
     fmt: FormatOption = "table",
 ) -> None:
     """Một nhiệm vụ, hiện tại hoặc tại một thời điểm / one task, now or as it stood then."""
+    from planflow.application.queries import version_at
+
     with edge():
         check_format(fmt)
         application = open_app()

@@ -5,19 +5,13 @@ empty table that looks like an answer."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import Engine
-
-from planflow.application.queries import (
-    BoardFilter,
-    agencies,
-    duty_titles,
-    list_tasks,
-    plan_codes,
-    resolve_task,
-)
 from planflow.domain.errors import InvalidArgument
+
+if TYPE_CHECKING:  # the queries (SQLAlchemy) are imported when a check runs
+    from sqlalchemy import Engine
 
 PREFIX_MIN = 6
 _HEX = set("0123456789abcdef-")
@@ -34,6 +28,8 @@ def _refuse(what_vi: str, what_en: str, value: str, choices: list[str]) -> Inval
 def check_plan(engine: Engine, plan: str | None) -> None:
     if plan is None:
         return
+    from planflow.application.queries import plan_codes
+
     codes = plan_codes(engine)
     if plan not in codes:
         raise _refuse("Kế hoạch", "plan", plan, codes)
@@ -42,6 +38,8 @@ def check_plan(engine: Engine, plan: str | None) -> None:
 def check_agency(engine: Engine, agency: str | None, plan: str | None = None) -> None:
     if agency is None:
         return
+    from planflow.application.queries import agencies
+
     codes = [a.code for a in agencies(engine, plan)]
     if agency not in codes:
         raise _refuse("Mã cơ quan", "agency", agency, codes)
@@ -50,6 +48,8 @@ def check_agency(engine: Engine, agency: str | None, plan: str | None = None) ->
 def check_duty(engine: Engine, duty: str | None, plan: str | None = None) -> None:
     if duty is None:
         return
+    from planflow.application.queries import duty_titles
+
     ids: list[str] = []
     for code, titles in duty_titles(engine).items():
         if plan is None or code == plan:
@@ -62,6 +62,8 @@ def check_period(engine: Engine, now: datetime, period: str | None, plan: str | 
     """The periods that tasks of the plan (or of every plan) carry."""
     if period is None:
         return
+    from planflow.application.queries import BoardFilter, list_tasks
+
     views = list_tasks(engine, now, BoardFilter(plan=plan, include_cancelled=True), as_of=False)
     periods = sorted({v.period for v in views})
     if period not in periods:
@@ -83,4 +85,6 @@ def task_ref(engine: Engine, ref: str) -> UUID:
             f"task id {ref!r} is not valid: type the full id or at least its first "
             f"{PREFIX_MIN} characters (0-9, a-f), as in planflow status's Id column",
         )
+    from planflow.application.queries import resolve_task
+
     return resolve_task(engine, text)

@@ -12,14 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from planflow import logs
-from planflow.application.app import PlanflowApp
 from planflow.application.errors import (
     AmbiguousTaskId,
     ConcurrencyConflict,
@@ -29,11 +26,13 @@ from planflow.application.errors import (
     TaskNotFound,
 )
 from planflow.application.timeparse import TimeFormatError, parse_moment
-from planflow.bootstrap import bootstrap
 from planflow.cli import render
 from planflow.domain.errors import FactConflict, InvalidArgument, PlanflowError
 from planflow.settings import database_url
 from planflow.workflow.errors import WorkflowError
+
+if TYPE_CHECKING:  # the application (SQLAlchemy, eventsourcing) is imported when a command opens it
+    from planflow.application.app import PlanflowApp
 
 T = TypeVar("T")
 
@@ -177,15 +176,28 @@ def _shown(url: str) -> str:
     """The database as the user named it, with any password hidden."""
     if url.startswith("sqlite:///"):
         return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url
 
 
+def bootstrap(url: str) -> PlanflowApp:
+    """The composition root, imported only when a command opens the store (``--help`` and the
+    commands that need no store start without SQLAlchemy, the web app or the scheduler)."""
+    from planflow.bootstrap import bootstrap as build
+
+    return build(url)
+
+
 def open_app(url: str | None = None) -> PlanflowApp:
     """The application on ``url`` (default: --db, $PLANFLOW_DATABASE_URL, planflow.db); a database
     that cannot be opened is bad input, said in one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     url = url or database_url(state.db, os.environ)
     try:
         return bootstrap(url)

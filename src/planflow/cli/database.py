@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from planflow.application import schema
 from planflow.cli.common import app, check_format, console, edge, open_app
 
 db_app = typer.Typer(
@@ -26,6 +25,8 @@ def db_upgrade(
     with edge():
         application = open_app()
         try:
+            from planflow.application import schema
+
             before, after = schema.upgrade(application.engine, to)
         finally:
             application.close()
@@ -43,6 +44,8 @@ def db_current(fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
         check_format(fmt)
         application = open_app()
         try:
+            from planflow.application import schema
+
             found = schema.state(application.engine)
         finally:
             application.close()

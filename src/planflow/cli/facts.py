@@ -4,13 +4,15 @@ Each brings the duties waiting for it their tasks."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from planflow.application.facts import FactResult
 from planflow.application.timeparse import parse_date
 from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
+
+if TYPE_CHECKING:  # imported when a command runs
+    from planflow.application.facts import FactResult
 
 event_app = typer.Typer(no_args_is_help=True, help="Sự kiện của kế hoạch / a plan's events.")
 group_app = typer.Typer(no_args_is_help=True, help="Nhóm theo điều kiện / conditional groups.")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from planflow.cli.common import app, console, edge, err_console, open_app
-from planflow.ingest.pipeline import check_draft, import_plan
 
 
 @app.command("import-plan")
@@ -20,6 +19,8 @@ def import_plan_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Draft file")] = None,
 ) -> None:
     """Đọc kế hoạch thành tệp nháp / read a plan (text, DOCX, PDF, scan) into a draft workflow."""
+    from planflow.ingest.pipeline import check_draft, import_plan
+
     with edge():
         result = import_plan(file, agencies)
         problems = check_draft(result.draft.text)
@@ -94,6 +95,7 @@ def plan_next_year(
 ) -> None:
     """Kế hoạch năm sau từ kế hoạch năm nay / draft next year's plan from this year's."""
     from planflow.ingest.nextyear import next_year
+    from planflow.ingest.pipeline import check_draft
     from planflow.ingest.register import read_register
 
     with edge():

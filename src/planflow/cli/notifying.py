@@ -6,26 +6,11 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from planflow.application.app import PlanflowApp
 from planflow.application.timeparse import TimeFormatError, parse_moment
-from planflow.bootstrap import (
-    LETTER_FORMATS,
-    NothingOverdue,
-    NotifyConfig,
-    UnknownPlan,
-    agency_feed,
-    checkpoint_outbox_for,
-    deliverer,
-    digests_for,
-    letter_for,
-    notify_config,
-    outbox_for,
-    render_letter,
-)
 from planflow.cli.choices import check_agency, check_plan
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
@@ -38,6 +23,10 @@ from planflow.cli.common import (
     wall_now,
 )
 
+if TYPE_CHECKING:  # the delivery machinery is imported when a command runs
+    from planflow.application.app import PlanflowApp
+    from planflow.bootstrap import NotifyConfig
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML settings file (else $PLANFLOW_CONFIG); env vars override"),
@@ -48,10 +37,14 @@ def outbox_runner(
     application: PlanflowApp, config_path: Path | None = None, per_run: int | None = None
 ) -> Callable[[datetime], list[str]]:
     """For ``planflow run``: one call delivers what is pending on every configured channel."""
+    from planflow.bootstrap import deliverer
+
     return deliverer(application, config_path, per_run)
 
 
 def _config(path: Path | None) -> NotifyConfig:
+    from planflow.bootstrap import notify_config
+
     return notify_config(path)
 
 
@@ -63,6 +56,8 @@ def notify(
     config: ConfigOption = None,
 ) -> None:
     """Gửi thông báo / deliver recorded reminders, escalations and chase-ups on every channel."""
+    from planflow.bootstrap import checkpoint_outbox_for, digests_for, outbox_for
+
     with edge():
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         settings = _config(config)
@@ -103,6 +98,14 @@ def letter(
     ] = None,
 ) -> None:
     """Văn bản đôn đốc / a chase-up letter to a late agency (Decree 30/2020 layout)."""
+    from planflow.bootstrap import (
+        LETTER_FORMATS,
+        NothingOverdue,
+        UnknownPlan,
+        letter_for,
+        render_letter,
+    )
+
     with edge():
         if fmt not in LETTER_FORMATS:
             raise TimeFormatError(
@@ -140,6 +143,8 @@ def ical(
     now: Annotated[str | None, typer.Option("--now")] = None,
 ) -> None:
     """Lịch hạn của một cơ quan / an agency's deadlines as an iCalendar (.ics) feed."""
+    from planflow.bootstrap import agency_feed
+
     with edge():
         moment = parse_moment(now, bare_date="start") if now else wall_now()
         engine = open_app().engine

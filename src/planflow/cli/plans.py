@@ -6,17 +6,10 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
-from planflow.adapters.holidays_vn import compare_year, vietnam_calendar
-from planflow.adapters.vn_announcements import load_announcements
-from planflow.application.app import LoadResult, PlanflowApp
-from planflow.application.facts import waiting_of
-from planflow.cli import render
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     ActorOption,
@@ -28,20 +21,19 @@ from planflow.cli.common import (
     moment_of,
     open_app,
 )
-from planflow.domain.calendar import due_note
-from planflow.workflow.expand import expand
-from planflow.workflow.loader import (
-    LoadedPlan,
-    apply_overrides,
-    load_overrides,
-    load_workflow,
-)
-from planflow.workflow.model import Workflow
+
+if TYPE_CHECKING:  # imported when a command runs
+    from planflow.application.app import LoadResult, PlanflowApp
+    from planflow.workflow.loader import LoadedPlan
 
 
 @app.command()
 def validate(file: Path) -> None:
     """Kiểm tra tệp kế hoạch / check a workflow file without writing anything."""
+    from planflow.domain.calendar import due_note
+    from planflow.workflow.expand import expand
+    from planflow.workflow.loader import load_workflow
+
     with edge():
         loaded = load_workflow(file)
         specs = expand(loaded.workflow, loaded.calendar)
@@ -54,6 +46,9 @@ def validate(file: Path) -> None:
         )
         for stated in sorted({s.stated_due for s in specs if s.stated_due is not None}):
             console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
+        from planflow.application.facts import waiting_of
+        from planflow.cli import render
+
         render.print_waiting(console, waiting_of(loaded.workflow, {}, {}))
 
 
@@ -74,7 +69,10 @@ def load(
     dry_run: DryRunOption = False,
 ) -> None:
     """Nạp hoặc cập nhật kế hoạch / load a workflow file (idempotent; revisions become events)."""
+    from rich.progress import Progress
+
     from planflow.application.plan_records import ensure_record_tables, record_load
+    from planflow.workflow.loader import load_workflow
 
     with edge():
         loaded = load_workflow(file)
@@ -153,6 +151,8 @@ def _print_dry_run(
 @app.command()
 def schema(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
     """In JSON Schema của tệp kế hoạch / print the workflow file's JSON Schema."""
+    from planflow.workflow.model import Workflow
+
     text = json.dumps(Workflow.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
@@ -163,6 +163,8 @@ def schema(output: Annotated[Path | None, typer.Option("--output", "-o")] = None
 @app.command()
 def rebuild() -> None:
     """Dựng lại các bảng đọc từ sự kiện / drop and rebuild every read model from the events."""
+    from rich.progress import Progress
+
     with edge():
         application = open_app()
         with Progress(console=console, transient=True) as progress:
@@ -195,6 +197,12 @@ def calendar(
 
 
 def _show(year: int, overrides: Path | None) -> None:
+    from rich.table import Table
+
+    from planflow.adapters.holidays_vn import vietnam_calendar
+    from planflow.adapters.vn_announcements import load_announcements
+    from planflow.workflow.loader import apply_overrides, load_overrides
+
     cal = vietnam_calendar([year])
     if overrides is not None:
         extra = load_overrides(overrides)
@@ -226,6 +234,8 @@ def _show(year: int, overrides: Path | None) -> None:
 
 
 def _check(year: int) -> None:
+    from planflow.adapters.holidays_vn import compare_year
+
     result = compare_year(year)
     if result.agree:
         console.print(

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from planflow.application.facts import Waiting
-from planflow.application.queries import TaskView
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import EVENT_LABELS, event_label
 from planflow.domain.status import TaskStatus
+
+if TYPE_CHECKING:
+    from planflow.application.facts import Waiting
+    from planflow.application.queries import TaskView
 
 STATUS_STYLE = {
     TaskStatus.DONE_ON_TIME: "green",
@@ -88,7 +90,12 @@ def task_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
+def board_table(
+    views: list[TaskView], moment: datetime, as_of: bool, limit: int | None = None
+) -> Table:
+    """The tasks as a table: the first ``limit`` rows (all with None), the count of the rest in
+    the caption."""
+    shown = views if limit is None else views[:limit]
     caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
     caption_en = "The board as of" if as_of else "The board, judged at"
     table = Table(
@@ -96,6 +103,12 @@ def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
         f"{caption_en} {local(moment)} (Vietnam time), {len(views)} tasks",
         show_lines=False,
     )
+    if len(shown) < len(views):
+        more = len(views) - len(shown)
+        table.caption = (
+            f"… và {more} nhiệm vụ nữa: lọc bớt, dùng --limit 0 hoặc --format json / "
+            f"… and {more} more tasks: filter, or use --limit 0 or --format json"
+        )
     for header in (
         "Mã / Id",
         "Nhiệm vụ / Duty",
@@ -106,7 +119,7 @@ def board_table(views: list[TaskView], moment: datetime, as_of: bool) -> Table:
         "Bước / State",
     ):
         table.add_column(header, no_wrap=header.startswith(("Mã", "Hạn", "Kỳ")))
-    for v in views:
+    for v in shown:
         table.add_row(
             v.id[:8],
             v.duty,

@@ -18,27 +18,13 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from planflow import logs
-from planflow.application.ledger import ledger as build_ledger
-from planflow.application.queries import LedgerEntry
-from planflow.application.readmodels import CHASE_UP
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
-from planflow.audit.daily import daily_checkpoints
-from planflow.bootstrap import (
-    Fired,
-    Ticker,
-    TickReport,
-    clock_from,
-    node_name,
-    recorded_tick,
-    start_background,
-    ticker,
-)
 from planflow.cli.choices import check_agency
 from planflow.cli.common import (
     ClockAnchorOption,
@@ -54,11 +40,16 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
+from planflow.domain.chase import CHASE_UP
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import ESCALATION_VI
 from planflow.domain.status import TaskStatus
 
 log = logging.getLogger("planflow.run")
+
+if TYPE_CHECKING:  # the scheduler and the read models are imported when a command runs
+    from planflow.application.queries import LedgerEntry
+    from planflow.bootstrap import Fired, Ticker, TickReport
 
 KIND_LABEL = {
     "reminder": "Nhắc hạn / reminder",
@@ -74,6 +65,8 @@ NowOption = Annotated[
 
 
 def _ticker() -> Ticker:
+    from planflow.bootstrap import ticker
+
     return ticker(open_app())
 
 
@@ -131,6 +124,9 @@ def _summary(report: TickReport) -> str:
 @app.command()
 def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = "table") -> None:
     """Một lượt nhắc hạn / record every reminder, overdue mark and escalation due now."""
+    from planflow.audit.daily import daily_checkpoints
+    from planflow.bootstrap import recorded_tick
+
     with edge():
         check_format(fmt)
         moment = parse_moment(now, bare_date="start") if now else wall_now()
@@ -240,6 +236,9 @@ def run(
 ) -> None:
     """Chạy liên tục / the scheduler and delivery node: tick every --interval seconds until
     Ctrl-C or SIGTERM (any number of nodes may share one database)."""
+    from planflow.audit.daily import daily_checkpoints
+    from planflow.bootstrap import clock_from, node_name, recorded_tick, start_background
+
     with edge():
         fmt = check_log_format(log_format)
         clock = clock_from(clock_start, clock_rate, clock_anchor)
@@ -309,6 +308,8 @@ def ledger_(
 ) -> None:
     """Sổ trách nhiệm / every reminder, escalation and chase-up that named each head, and how it
     ended."""
+    from planflow.application.ledger import ledger as build_ledger
+
     with edge():
         check_format(fmt)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()

@@ -9,12 +9,10 @@ from typing import Annotated
 
 import typer
 
-from planflow.application.summary import build_summary, default_moment, summary_period
 from planflow.application.timeparse import parse_moment
 from planflow.cli.choices import check_plan
 from planflow.cli.common import app, console, edge, open_app, wall_now
 from planflow.domain.clock import LOCAL_TZ
-from planflow.reports import check_format, filename, render
 
 
 @app.command()
@@ -37,6 +35,9 @@ def summary(
     ] = None,
 ) -> None:
     """Báo cáo tổng hợp / the Office's consolidated report for a period."""
+    from planflow.application.summary import build_summary, default_moment, summary_period
+    from planflow.reports import check_format, filename, render
+
     with edge():
         check_format(fmt)
         wanted = summary_period(period)

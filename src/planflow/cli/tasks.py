@@ -10,12 +10,11 @@ import inspect
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from uuid import UUID
 
 import typer
 
-from planflow.application.app import PlanflowApp
 from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.timeparse import parse_date
 from planflow.cli.choices import task_ref
@@ -30,6 +29,9 @@ from planflow.cli.common import (
     wall_now,
 )
 from planflow.domain.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from planflow.application.app import PlanflowApp
 
 T = TypeVar("T")
 

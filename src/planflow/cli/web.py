@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from planflow import logs
-from planflow.application.accounts_admin import AccountAdmin
-from planflow.application.accounts_store import AccountStore, Role
-from planflow.bootstrap import (
-    Clock,
-    api_token,
-    background,
-    bad_credentials,
-    clock_from,
-    clock_settings,
-    demo_clock_start,
-    seed_demo,
-    wall_clock,
-    web_app,
-    web_settings,
-    worker_environment,
-)
 from planflow.cli.common import (
     ClockAnchorOption,
     ClockRateOption,
@@ -36,11 +20,15 @@ from planflow.cli.common import (
     edge,
     open_app,
     state,
+    wall_now,
 )
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.errors import InvalidArgument
 
 WORKER_HEALTHCHECK_SECONDS = 60
+
+if TYPE_CHECKING:
+    from planflow.bootstrap import Clock
 
 users_app = typer.Typer(
     no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
@@ -49,6 +37,8 @@ app.add_typer(users_app, name="users")
 
 
 def _roles() -> str:
+    from planflow.application.accounts_store import Role
+
     return ", ".join(r.value for r in Role)
 
 
@@ -89,6 +79,17 @@ def serve(
 ) -> None:
     """Chạy ứng dụng web / run the web app (and, with one worker, the scheduler's tick)."""
     import uvicorn
+
+    from planflow.bootstrap import (
+        background,
+        clock_from,
+        clock_settings,
+        demo_clock_start,
+        seed_demo,
+        web_app,
+        web_settings,
+        worker_environment,
+    )
 
     with edge():
         fmt = check_log_format(log_format)
@@ -176,6 +177,8 @@ def users_add(
     ] = None,
 ) -> None:
     """Tạo tài khoản / create an account."""
+    from planflow.application.accounts_store import AccountStore, Role
+
     with edge():
         try:
             chosen = Role(role)
@@ -192,11 +195,13 @@ def users_add(
         application = open_app()
         try:
             user = AccountStore(application.engine).add(
-                username, chosen, secret, wall_clock(), agency
+                username, chosen, secret, wall_now(), agency
             )
             scope = f" ({user.agency})" if user.agency else ""
+            from planflow.application.accounts_admin import AccountAdmin
+
             AccountAdmin(application.engine).log(
-                wall_clock(), _cli_actor(), user.username, "created", user.role.value + scope
+                wall_now(), _cli_actor(), user.username, "created", user.role.value + scope
             )
         finally:
             application.close()
@@ -212,15 +217,20 @@ def users_passwd(
     ] = None,
 ) -> None:
     """Đổi mật khẩu / set a new password: every session and token of the account ends."""
+    from planflow.application.accounts_store import AccountStore
+
     with edge():
         secret = password or typer.prompt(
             "Mật khẩu mới / new password", hide_input=True, confirmation_prompt=True
         )
         application = open_app()
         try:
-            AccountStore(application.engine).set_password(username, secret, wall_clock())
+            from planflow.application.accounts_admin import AccountAdmin
+            from planflow.application.accounts_store import AccountStore
+
+            AccountStore(application.engine).set_password(username, secret, wall_now())
             AccountAdmin(application.engine).log(
-                wall_clock(), _cli_actor(), username, "password_changed"
+                wall_now(), _cli_actor(), username, "password_changed"
             )
         finally:
             application.close()
@@ -230,6 +240,8 @@ def users_passwd(
 @users_app.command("list")
 def users_list() -> None:
     """Danh sách tài khoản / list accounts."""
+    from planflow.application.accounts_store import AccountStore
+
     with edge():
         application = open_app()
         try:
@@ -245,6 +257,9 @@ def users_token(
     password: Annotated[str | None, typer.Option("--password")] = None,
 ) -> None:
     """In mã truy cập API / print an API bearer token (needs PLANFLOW_SECRET_KEY as the server)."""
+    from planflow.application.accounts_store import AccountStore
+    from planflow.bootstrap import api_token, bad_credentials, web_settings
+
     with edge():
         settings = web_settings(state.db)  # the server's PLANFLOW_SECRET_KEY
         secret = password or typer.prompt("Mật khẩu / password", hide_input=True)
@@ -255,9 +270,11 @@ def users_token(
             if user is None:
                 raise bad_credentials()
             session_id = accounts.open_session(
-                user.username, "token", wall_clock(), settings.token_max_age
+                user.username, "token", wall_now(), settings.token_max_age
             )
-            AccountAdmin(application.engine).record_signin(user.username, "cli", wall_clock())
+            from planflow.application.accounts_admin import AccountAdmin
+
+            AccountAdmin(application.engine).record_signin(user.username, "cli", wall_now())
         finally:
             application.close()
         typer.echo(api_token(settings, user, session_id))

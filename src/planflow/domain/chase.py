@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+CHASE_UP = "chase_up"  # the ledger's kind for a manual chase-up (Task.ChaseUpSent)
+
 
 class ChaseKind(StrEnum):
     REMINDER = "reminder"  # nhắc hạn

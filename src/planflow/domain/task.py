@@ -24,6 +24,7 @@ from planflow.domain.errors import (
     TaskStateError,
     UnknownDifficulty,
 )
+from planflow.domain.snapshot import StateSnapshot
 from planflow.domain.status import TaskStatus, status_at
 
 TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://planflow.invalid/task")
@@ -76,6 +77,8 @@ class Difficulty:
 
 class Task(Aggregate):
     """A duty assigned to one agency for one period."""
+
+    Snapshot = StateSnapshot  # enums, sets and dataclasses survive a snapshot (domain/snapshot.py)
 
     class Event(Aggregate.Event):
         actor: str

@@ -1,5 +1,5 @@
-"""The board's counts per agency and status: aggregated by the database for the current board, or
-counted from task views (any moment, including the board as it stood at a past time).
+"""The board's counts per agency and status: aggregated by the database, for the current board or
+the board as it stood at a past time, or counted from task views.
 
 Cooperating tasks (phối hợp) are counted apart, in ``cooperating``: the lead's task carries the
 deadline and the status, so they are in neither ``counts`` nor ``total``."""
@@ -15,7 +15,7 @@ from sqlalchemy import Date, Engine, and_, case, func, select, text
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.sql.elements import ColumnElement
 
-from planflow.application.queries.tasks import TaskView
+from planflow.application.queries.tasks import TaskView, as_of_rows
 from planflow.application.readmodels import board as board_table
 from planflow.domain import clock
 from planflow.domain.status import TaskStatus
@@ -74,43 +74,54 @@ def _local_date(column: Any, dialect: str, hours: int) -> ColumnElement[Any]:
 
 
 def counts_by_agency(
-    engine: Engine, moment: datetime, plan: str | None = None, period: str | None = None
+    engine: Engine,
+    moment: datetime,
+    plan: str | None = None,
+    period: str | None = None,
+    *,
+    as_of: bool = False,
 ) -> list[AgencyRow]:
-    """The current board's counts per agency and status, aggregated by the database.
+    """The board's counts per agency and status, aggregated by the database: the current board
+    judged at ``moment``, or with ``as_of`` the board as it stood at ``moment`` (each task's state
+    then, from the event index; ``tasks.as_of_rows``).
 
     The same judgement as ``status.classify``: done on time if the local completion date is on or
     before the due date; a report sent by the deadline and awaiting review is open in time; other
     open tasks are overdue once the local date of ``moment`` passes the due date.
     """
-    b = board_table
-    hours = local_offset_hours(moment)
-    done_on = _local_date(b.c.completed_at, engine.dialect.name, hours)
-    today = clock.local_date(moment)
-    sent_on = _local_date(b.c.review_pending_since, engine.dialect.name, hours)
-    if engine.dialect.name == "sqlite":
-        on_time = done_on <= func.date(b.c.due)
-        sent_in_time = sent_on <= func.date(b.c.due)
-    else:
-        on_time = done_on <= b.c.due
-        sent_in_time = sent_on <= b.c.due
-    status = case(
-        (and_(b.c.completed_at.is_not(None), on_time), TaskStatus.DONE_ON_TIME.value),
-        (b.c.completed_at.is_not(None), TaskStatus.DONE_LATE.value),
-        # A report sent by the deadline and awaiting review is not overdue (status.classify).
-        (and_(b.c.review_pending_since.is_not(None), sent_in_time), TaskStatus.OPEN_IN_TIME.value),
-        (b.c.due >= today, TaskStatus.OPEN_IN_TIME.value),
-        else_=TaskStatus.OPEN_OVERDUE.value,
-    ).label("status")
-    query = select(b.c.agency, status, func.count().label("n"), b.c.role).where(
-        b.c.cancelled.is_(False)
-    )
+    source = as_of_rows(moment).subquery() if as_of else board_table
+    b = source.c
+    status = status_case(b, engine.dialect.name, moment)
+    query = select(b.agency, status, func.count().label("n"), b.role).where(b.cancelled.is_(False))
     if plan:
-        query = query.where(b.c.plan == plan)
+        query = query.where(b.plan == plan)
     if period:
-        query = query.where(b.c.period == period)
-    query = query.group_by(b.c.agency, status, b.c.role)
+        query = query.where(b.period == period)
+    query = query.group_by(b.agency, status, b.role)
     with engine.connect() as connection:
         counted = [
             (agency, word, int(n), role) for agency, word, n, role in connection.execute(query)
         ]
     return _rows(counted)
+
+
+def status_case(b: Any, dialect: str, moment: datetime) -> ColumnElement[str]:
+    """``status.classify`` in SQL over columns named as the board's, judged at ``moment``."""
+    hours = local_offset_hours(moment)
+    done_on = _local_date(b.completed_at, dialect, hours)
+    today = clock.local_date(moment)
+    sent_on = _local_date(b.review_pending_since, dialect, hours)
+    if dialect == "sqlite":
+        on_time = done_on <= func.date(b.due)
+        sent_in_time = sent_on <= func.date(b.due)
+    else:
+        on_time = done_on <= b.due
+        sent_in_time = sent_on <= b.due
+    return case(
+        (and_(b.completed_at.is_not(None), on_time), TaskStatus.DONE_ON_TIME.value),
+        (b.completed_at.is_not(None), TaskStatus.DONE_LATE.value),
+        # A report sent by the deadline and awaiting review is not overdue (status.classify).
+        (and_(b.review_pending_since.is_not(None), sent_in_time), TaskStatus.OPEN_IN_TIME.value),
+        (b.due >= today, TaskStatus.OPEN_IN_TIME.value),
+        else_=TaskStatus.OPEN_OVERDUE.value,
+    ).label("status")

@@ -129,14 +129,24 @@ def _current_query() -> Select[Any]:
 
 
 def _as_of_query(moment: datetime) -> Select[Any]:
-    cutoff = to_db(moment)
-    latest = (
-        select(task_events.c.task_id, func.max(task_events.c.version).label("version"))
-        .where(task_events.c.timestamp <= cutoff)
-        .group_by(task_events.c.task_id)
-        .subquery()
-    )
+    return as_of_rows(moment)
+
+
+def as_of_rows(moment: datetime) -> Select[Any]:
+    """Every task as it stood at ``moment``, computed by the database from the event index: for
+    each board row, the task's last version recorded by then (a correlated lookup on the task's
+    own index entries, so the cost follows the tasks, not the length of their histories), joined
+    to that version's state by primary key. Tasks created later are absent. Columns are named as
+    the board's."""
     e = task_events
+    x = task_events.alias("x")
+    latest = (
+        select(func.max(x.c.version))
+        .where(x.c.task_id == board.c.id, x.c.timestamp <= to_db(moment))
+        .correlate(board)
+        .scalar_subquery()
+    )
+    version_then = select(board.c.id.label("task_id"), latest.label("version")).subquery()
     return (
         select(
             board.c.id,
@@ -157,9 +167,9 @@ def _as_of_query(moment: datetime) -> Select[Any]:
             board.c.recipient,
             board.c.personal_responsibility,
         )
-        .select_from(latest)
-        .join(e, and_(e.c.task_id == latest.c.task_id, e.c.version == latest.c.version))
-        .join(board, board.c.id == latest.c.task_id)
+        .select_from(version_then)
+        .join(e, and_(e.c.task_id == version_then.c.task_id, e.c.version == version_then.c.version))
+        .join(board, board.c.id == version_then.c.task_id)
     )
 
 
