@@ -10,12 +10,13 @@ problem found by ``planflow validate`` names the form field it belongs to.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import yaml
+
+from planflow.application.timeparse import TimeFormatError, parse_date
 
 ORDER = {"low": 0, "medium": 1, "high": 2}
 _KEY = re.compile(r"^([A-Za-z_][\w]*):(?:\s|$)")
@@ -157,11 +158,13 @@ def _codes(value: str) -> list[str]:
 
 
 def _date(value: str) -> Any:
+    """dd/mm/yyyy (as the page shows dates) or ISO; anything else is left as typed, for the
+    validator to name the field."""
     value = value.strip()
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return value  # left as typed: the validator names the field
+        return parse_date(value)
+    except TimeFormatError:
+        return value
 
 
 def apply_form(data: dict[str, Any], form: dict[str, str]) -> list[str]:

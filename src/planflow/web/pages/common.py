@@ -41,6 +41,7 @@ def environment() -> Environment:
     )
     env.filters["localtime"] = _localtime
     env.filters["vndate"] = _vndate
+    env.filters["dmy"] = _dmy
     return env
 
 
@@ -56,6 +57,19 @@ def _vndate(value: date | str | None) -> str:
         return ""
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return day.strftime("%d/%m/%Y")
+
+
+def _dmy(value: date | str | None) -> str:
+    """A date field's value as the user reads and types it (dd/mm/yyyy); what the user typed
+    that is not an ISO date is kept as typed (so a refused form shows it again)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
 
 
 LABELS: dict[str, tuple[str, str]] = {
