@@ -28,6 +28,7 @@ from planflow.application.queries.inbox import (
     Audience,
     InboxItem,
     inbox,
+    inbox_count,
     mark_read,
     unread_count,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "duty_titles",
     "get_plan",
     "inbox",
+    "inbox_count",
     "ledger",
     "list_plans",
     "list_tasks",

@@ -137,16 +137,24 @@ def _query(audience: Audience, moment: datetime) -> Select[Any]:
 
 
 def inbox(
-    engine: Engine, audience: Audience, moment: datetime, *, unread_only: bool = False, limit: int
+    engine: Engine,
+    audience: Audience,
+    moment: datetime,
+    *,
+    unread_only: bool = False,
+    limit: int,
+    offset: int = 0,
 ) -> list[InboxItem]:
-    """The newest first."""
+    """The newest first; ``offset`` items skipped (a page of the inbox)."""
     query = _query(audience, moment)
     if unread_only:
         query = query.where(inbox_reads.c.username.is_(None))
-    query = query.order_by(task_events.c.timestamp.desc(), task_events.c.version.desc())
+    query = query.order_by(
+        task_events.c.timestamp.desc(), task_events.c.version.desc(), task_events.c.task_id
+    )
     ensure_table(engine)
     with engine.connect() as connection:
-        rows = connection.execute(query.limit(limit)).all()
+        rows = connection.execute(query.limit(limit).offset(offset)).all()
     return [
         InboxItem(
             task_id=row.task_id,
@@ -169,7 +177,17 @@ def inbox(
 
 
 def unread_count(engine: Engine, audience: Audience, moment: datetime) -> int:
-    inner = _query(audience, moment).where(inbox_reads.c.username.is_(None)).subquery()
+    return inbox_count(engine, audience, moment, unread_only=True)
+
+
+def inbox_count(
+    engine: Engine, audience: Audience, moment: datetime, *, unread_only: bool = False
+) -> int:
+    """How many items the inbox holds (unread ones only, or all)."""
+    query = _query(audience, moment)
+    if unread_only:
+        query = query.where(inbox_reads.c.username.is_(None))
+    inner = query.subquery()
     ensure_table(engine)
     with engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(inner)).scalar_one())

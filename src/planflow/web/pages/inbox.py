@@ -4,12 +4,15 @@ with), each marked read per account. The header shows the unread count."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from planflow.application.digests import DigestStore
-from planflow.application.queries import inbox, list_plans, mark_read
+from planflow.application.queries import inbox, inbox_count, list_plans, mark_read
 from planflow.domain.errors import PlanflowError
+from planflow.web.boardquery import Page
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.inbox import audience
 from planflow.web.names import Names
@@ -18,7 +21,7 @@ from planflow.web.story import tell
 
 router = APIRouter(include_in_schema=False)
 
-SHOWN = 200
+PER_PAGE = 50
 
 
 @router.get("/inbox")
@@ -28,11 +31,26 @@ def inbox_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
     who = audience(user)
     only_unread = request.query_params.get("show") != "all"
     names = Names.of(language(request), list_plans(ctx.app.engine))
+    total = (
+        0 if who is None else inbox_count(ctx.app.engine, who, ctx.now(), unread_only=only_unread)
+    )
+    wanted = request.query_params.get("page", "")
+    pages = max(1, -(-total // PER_PAGE))
+    number = min(int(wanted), pages) if wanted.isdigit() and int(wanted) > 0 else 1
+    start = (number - 1) * PER_PAGE
     items = (
         []
         if who is None
-        else inbox(ctx.app.engine, who, ctx.now(), unread_only=only_unread, limit=SHOWN)
+        else inbox(
+            ctx.app.engine,
+            who,
+            ctx.now(),
+            unread_only=only_unread,
+            limit=PER_PAGE,
+            offset=start,
+        )
     )
+    page = Page(number, pages, total, start + 1 if items else 0, start + len(items))
     told = [
         (
             item,
@@ -62,6 +80,8 @@ def inbox_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         items=told,
         only_unread=only_unread,
         n=names,
+        page=page,
+        page_url=lambda k: "/inbox?" + urlencode({**dict(request.query_params), "page": str(k)}),
     )
 
 
