@@ -1,0 +1,178 @@
+"""The board's and the auditor's pages at province scale: counts aggregated by the database and
+lists paginated in SQL (``LIMIT``/``OFFSET``), for the current board or the board as it stood at a
+past time (``tasks.as_of_rows``). Filters that the web layer resolves against names and calendars
+(groups of agencies, a search phrase, working days overdue) arrive here as sets of codes, pairs and
+due dates, so every row is judged by the same four-way status ``CASE`` as ``counts_by_agency``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy.sql import ColumnElement, Select, Subquery
+
+from planflow.application.queries.board import status_case
+from planflow.application.queries.tasks import TaskView, _current_query, _view, as_of_rows
+from planflow.domain.status import TaskStatus
+
+__all__ = ["Selection", "count", "distinct", "grouped_counts", "rows"]
+
+STATUS_RANK = (
+    TaskStatus.OPEN_OVERDUE,
+    TaskStatus.DONE_LATE,
+    TaskStatus.OPEN_IN_TIME,
+    TaskStatus.DONE_ON_TIME,
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which tasks a page shows; ``None`` leaves a criterion out. Cancelled tasks never show."""
+
+    plan: str | None = None
+    period: str | None = None
+    agencies: frozenset[str] | None = None  # an agency or the members of a group
+    duty: str | None = None
+    duties: frozenset[str] | None = None
+    status: TaskStatus | None = None
+    role: str | None = None  # "lead" or "cooperating"
+    overdue_dues: frozenset[tuple[str, date]] | None = None  # open overdue, (plan, due) in these
+    # A search phrase: the agencies and (plan, duty, title) triples whose words contain it.
+    text_agencies: frozenset[str] | None = None
+    text_triples: frozenset[tuple[str, str, str]] = frozenset()
+    text_quads: frozenset[tuple[str, str, str, str]] = frozenset()  # (agency, plan, duty, title)
+    state: str | None = None
+    with_difficulties: bool = False
+    open_only: bool = False  # not completed
+
+
+def _source(engine: Engine, moment: datetime, as_of: bool) -> tuple[Subquery, ColumnElement[str]]:
+    query = as_of_rows(moment) if as_of else _current_query()
+    source = query.subquery("rows")
+    return source, status_case(source.c, engine.dialect.name, moment)
+
+
+def _where(query: Select[Any], c: Any, status: ColumnElement[str], s: Selection) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = [c.cancelled.is_(False)]
+    if s.plan:
+        conditions.append(c.plan == s.plan)
+    if s.period:
+        conditions.append(c.period == s.period)
+    if s.agencies is not None:
+        conditions.append(c.agency.in_(sorted(s.agencies)))
+    if s.duty:
+        conditions.append(c.duty == s.duty)
+    if s.duties is not None:
+        conditions.append(c.duty.in_(sorted(s.duties)))
+    if s.role:
+        conditions.append(c.role == s.role)
+    if s.status is not None:
+        conditions.append(status == s.status.value)
+    if s.overdue_dues is not None:
+        conditions.append(status == TaskStatus.OPEN_OVERDUE.value)
+        conditions.append(tuple_(c.plan, c.due).in_(sorted(s.overdue_dues)))
+    if s.text_agencies is not None:
+        either: list[ColumnElement[bool]] = [c.agency.in_(sorted(s.text_agencies))]
+        if s.text_triples:
+            either.append(tuple_(c.plan, c.duty, c.title).in_(sorted(s.text_triples)))
+        if s.text_quads:
+            quad = tuple_(c.agency, c.plan, c.duty, c.title)
+            either.append(quad.in_(sorted(s.text_quads)))
+        conditions.append(or_(*either))
+    if s.state:
+        conditions.append(c.state == s.state)
+    if s.with_difficulties:
+        conditions.append(c.open_difficulties > 0)
+    if s.open_only:
+        conditions.append(c.completed_at.is_(None))
+    return query.where(and_(*conditions))
+
+
+def grouped_counts(
+    engine: Engine, moment: datetime, s: Selection, *, as_of: bool
+) -> dict[tuple[str, str, str], int]:
+    """(agency, period, status) → number of tasks, aggregated by the database."""
+    source, status = _source(engine, moment, as_of)
+    c = source.c
+    query = _where(select(c.agency, c.period, status, func.count()), c, status, s)
+    query = query.group_by(c.agency, c.period, status)
+    with engine.connect() as connection:
+        return {(a, p, w): int(n) for a, p, w, n in connection.execute(query)}
+
+
+def count(engine: Engine, moment: datetime, s: Selection, *, as_of: bool) -> int:
+    source, status = _source(engine, moment, as_of)
+    query = _where(select(func.count()).select_from(source), source.c, status, s)
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar() or 0)
+
+
+def distinct(
+    engine: Engine, moment: datetime, s: Selection, names: Sequence[str], *, as_of: bool
+) -> list[tuple[Any, ...]]:
+    """The distinct values of the named columns among the selected tasks."""
+    source, status = _source(engine, moment, as_of)
+    c = source.c
+    query = _where(select(*(c[n] for n in names)).distinct(), c, status, s)
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def rows(
+    engine: Engine,
+    moment: datetime,
+    s: Selection,
+    *,
+    as_of: bool,
+    sort: str = "",
+    agency_rank: Mapping[str, int] | None = None,
+    late: Mapping[tuple[str, date], int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[TaskView]:
+    """The selected tasks in the board's order, one page of them (``limit``/``offset``).
+
+    ``sort`` as the task list's: "" or "due" (deadline, agency name, duty), "agency" (agency
+    name, deadline, duty), "status" (worst first, deadline, agency), "late" (working days
+    overdue, most first, from ``late``: (plan, due date) → days, for open tasks past their deadline), or
+    "base" (deadline, plan, duty, agency, period). Ties fall back to the base order and the id.
+    """
+    source, status = _source(engine, moment, as_of)
+    c = source.c
+    text = _binary(engine)
+    ranks = dict(agency_rank or {})
+    name_rank = case(ranks, value=c.agency, else_=len(ranks)) if ranks else literal(0)
+    base = [c.due, text(c.plan), text(c.duty), text(c.agency), text(c.period)]
+    order: list[Any]
+    if sort == "agency":
+        order = [name_rank, c.due, text(c.duty)]
+    elif sort == "status":
+        order = [case({w.value: i for i, w in enumerate(STATUS_RANK)}, value=status), c.due]
+        order.append(text(c.agency))
+    elif sort == "late":
+        days: Any = literal(0)
+        if late:
+            whens = [(and_(c.plan == p, c.due == d), n) for (p, d), n in sorted(late.items())]
+            days = case((c.completed_at.is_(None), case(*whens, else_=0)), else_=0)
+        order = [-days, c.due, text(c.agency)]
+    elif sort == "base":
+        order = []
+    else:
+        order = [c.due, name_rank, text(c.duty)]
+    query = _where(select(*c, status.label("judged")), c, status, s)
+    query = query.order_by(*order, *base, c.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as connection:
+        return [_view(row, moment) for row in connection.execute(query)]
+
+
+def _binary(engine: Engine) -> Any:
+    """Strings compared by code point, as Python compares them (SQLite's default; PostgreSQL's
+    "C" collation)."""
+    if engine.dialect.name == "postgresql":
+        return lambda column: column.collate("C")
+    return lambda column: column

@@ -1,0 +1,217 @@
+"""The board's views at province scale: a ``BoardQuery`` resolved against names and calendars into
+a ``queries.pages.Selection`` (groups to agency codes, the search phrase to agencies and duties,
+working days overdue to deadlines), so the database counts and paginates and the pages fetch only
+the rows they show. The same results as filtering and sorting every task view (``boardquery``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from planflow.application.queries import AgencyRow, TaskView
+from planflow.application.queries import pages as sql
+from planflow.domain import clock
+from planflow.domain.status import TaskStatus
+from planflow.web import board, catalog
+from planflow.web.boardquery import GROUP_PREFIX, BoardQuery, Page
+from planflow.web.deps import Ctx
+from planflow.web.names import Names
+
+GRID_DUTIES = 60  # duty columns of the grid at most; a duty filter shows any other
+LISTED = 50  # reports awaiting review, difficulties: the first ones, with their number
+
+Counts = dict[tuple[str, str, str], int]
+
+
+@dataclass
+class Scope:
+    """One request's board: the plan, the moment, the resolved selection and its counts."""
+
+    ctx: Ctx
+    query: BoardQuery
+    names: Names
+    plans: list[catalog.PlanInfo]
+    plan: str | None
+    moment: datetime
+    as_of: bool
+    periods: list[str]
+    period: str | None
+    agencies: list[str]  # every agency with a lead task on the board, by name
+    duties: list[tuple[str, str]]  # (plan, duty)
+    late: dict[tuple[str, date], int]  # open past its deadline: (plan, due) → working days
+    selection: sql.Selection  # the filters, every period
+    counts: Counts  # (agency, period, status) → n over ``selection``
+
+    @property
+    def in_period(self) -> sql.Selection:
+        return (
+            self.selection if self.period == "all" else replace(self.selection, period=self.period)
+        )
+
+    def period_counts(self) -> Counts:
+        if self.period == "all":
+            return self.counts
+        return {k: n for k, n in self.counts.items() if k[1] == self.period}
+
+    def totals(self) -> dict[str, int]:
+        out = {s.value: 0 for s in TaskStatus}
+        for (_a, _p, word), n in self.period_counts().items():
+            out[word] += n
+        return out
+
+    def late_of(self, views: list[TaskView]) -> dict[str, int]:
+        today = clock.local_date(self.moment)
+        return {
+            v.id: self.late.get((v.plan, v.due), 0)
+            for v in views
+            if v.completed_at is None and v.due < today
+        }
+
+    def rows(self, s: sql.Selection, **options: object) -> list[TaskView]:
+        return sql.rows(self.ctx.app.engine, self.moment, s, as_of=self.as_of, **options)  # type: ignore[arg-type]
+
+    def count(self, s: sql.Selection) -> int:
+        return sql.count(self.ctx.app.engine, self.moment, s, as_of=self.as_of)
+
+
+def scope(ctx: Ctx, query: BoardQuery, names: Names, plans: list[catalog.PlanInfo]) -> Scope:
+    engine = ctx.app.engine
+    plan = query.plan or (plans[0].code if plans else None)
+    as_of_moment = board.moment_param(query.as_of)
+    moment = as_of_moment or ctx.now()
+    as_of = as_of_moment is not None
+    base = sql.Selection(plan=plan, role="lead")
+
+    def distinct(s: sql.Selection, *columns: str) -> list[tuple[object, ...]]:
+        return sql.distinct(engine, moment, s, columns, as_of=as_of)
+
+    periods = sorted({str(p) for (p,) in distinct(base, "period")}, key=board._period_key)
+    period = query.period
+    if not period:
+        open_periods = {str(p) for (p,) in distinct(replace(base, open_only=True), "period")}
+        period = next((p for p in periods if p in open_periods), periods[-1] if periods else None)
+    agencies = sorted({str(a) for (a,) in distinct(base, "agency")}, key=names.agency)
+    duties = sorted(
+        {(str(p), str(d)) for p, d in distinct(base, "plan", "duty")},
+        key=lambda pd: _duty_key(pd[1]),
+    )
+    today = clock.local_date(moment)
+    by_code = {p.code: p for p in plans}
+    late = {}
+    for p, due in distinct(replace(base, open_only=True), "plan", "due"):
+        if isinstance(due, date) and due < today:
+            cal = catalog.calendar(ctx, by_code.get(str(p)))
+            late[(str(p), due)] = max(0, -cal.working_days_between(today, due))
+    query = replace(query, plan=plan, period=period)
+    selection = _selection(ctx, query, base, names, agencies, late, moment, as_of)
+    counts = sql.grouped_counts(engine, moment, selection, as_of=as_of)
+    return Scope(
+        ctx, query, names, plans, plan, moment, as_of, periods, period, agencies, duties, late,
+        selection, counts,
+    )  # fmt: skip
+
+
+def _selection(
+    ctx: Ctx,
+    query: BoardQuery,
+    base: sql.Selection,
+    names: Names,
+    agencies: list[str],
+    late: dict[tuple[str, date], int],
+    moment: datetime,
+    as_of: bool,
+) -> sql.Selection:
+    s = replace(base, duty=query.duty or None, status=query.status)
+    if query.agency.startswith(GROUP_PREFIX):
+        group = query.agency.removeprefix(GROUP_PREFIX)
+        s = replace(s, agencies=frozenset(a for a in agencies if names.in_group(a, group)))
+    elif query.agency:
+        s = replace(s, agencies=frozenset({query.agency}))
+    if query.overdue_days is not None:
+        limit = query.overdue_days
+        s = replace(s, overdue_dues=frozenset(k for k, n in late.items() if n > limit))
+    phrase = " ".join(query.q.casefold().split())
+    if phrase:
+        s = _search(ctx, s, base, phrase, names, agencies, moment, as_of)
+    return s
+
+
+def _search(
+    ctx: Ctx,
+    s: sql.Selection,
+    base: sql.Selection,
+    phrase: str,
+    names: Names,
+    agencies: list[str],
+    moment: datetime,
+    as_of: bool,
+) -> sql.Selection:
+    """The tasks whose agency, agency name, duty, duty title or title hold the phrase. A phrase
+    without "|" lies within one of the parts ``boardquery.select`` joins with " | ", so it is
+    matched per part: agencies, and distinct (plan, duty, title) triples."""
+    engine = ctx.app.engine
+    if "|" in phrase:
+        columns = ("agency", "plan", "duty", "title")
+        found = sql.distinct(engine, moment, base, columns, as_of=as_of)
+        hits = {
+            (str(a), str(p), str(d), str(t))
+            for a, p, d, t in found
+            if phrase in _words(" | ".join((a, names.agency(a), d, names.duty(p, d), t)))
+        }
+        return replace(s, text_agencies=frozenset(), text_quads=frozenset(hits))
+    found_agencies = frozenset(a for a in agencies if phrase in _words(f"{a} | {names.agency(a)}"))
+    triples = frozenset(
+        (str(p), str(d), str(t))
+        for p, d, t in sql.distinct(engine, moment, base, ("plan", "duty", "title"), as_of=as_of)
+        if phrase in _words(f"{d} | {names.duty(str(p), str(d))} | {t}")
+    )
+    return replace(s, text_agencies=found_agencies, text_triples=triples)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _duty_key(duty: str) -> list[object]:
+    return [
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in duty.replace("-", ".").split(".")
+    ]
+
+
+def agency_rows(counts: Counts) -> list[AgencyRow]:
+    rows: dict[str, AgencyRow] = {}
+    for (agency, _period, word), n in counts.items():
+        row = rows.setdefault(agency, AgencyRow(agency, {s.value: 0 for s in TaskStatus}))
+        row.counts[word] += n
+        row.total += n
+    return sorted(rows.values(), key=lambda r: (-r.overdue, r.agency))
+
+
+def on_time_rates(counts: Counts) -> tuple[list[str], dict[str, dict[str, float | None]]]:
+    """``board.on_time_rates`` from the counts."""
+    judged: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (agency, period, word), n in counts.items():
+        if word == TaskStatus.OPEN_IN_TIME.value:
+            continue
+        cell = judged[(agency, period)]
+        cell[1] += n
+        if word == TaskStatus.DONE_ON_TIME.value:
+            cell[0] += n
+    codes = sorted({p for _a, p, _w in counts}, key=board._period_key)
+    out: dict[str, dict[str, float | None]] = {}
+    for agency in sorted({a for a, _p, _w in counts}):
+        out[agency] = {}
+        for period in codes:
+            ok, total = judged.get((agency, period), (0, 0))
+            out[agency][period] = ok / total if total else None
+    return codes, out
+
+
+def page_of(total: int, page: int, per_page: int) -> tuple[int, Page]:
+    """The offset of the page asked for (the last one if beyond) and its place."""
+    pages = max(1, -(-total // per_page))
+    number = min(page, pages)
+    start = (number - 1) * per_page
+    shown = max(0, min(per_page, total - start))
+    return start, Page(number, pages, total, start + 1 if shown else 0, start + shown)
