@@ -18,7 +18,7 @@ from planflow.web.boardquery import GROUP_PREFIX, BoardQuery, Page
 from planflow.web.deps import Ctx
 from planflow.web.names import Names
 
-GRID_DUTIES = 60  # duty columns of the grid at most; a duty filter shows any other
+GRID_DUTIES = 20  # duty columns of the grid at most (20 × 20 cells); a duty filter shows any other
 LISTED = 50  # reports awaiting review, difficulties: the first ones, with their number
 
 Counts = dict[tuple[str, str, str], int]
