@@ -82,49 +82,49 @@ def test_the_database_pages_show_what_filtering_every_task_in_python_shows(
     full = load(year, _request(params))
     plans = catalog.list_plans(year)
     names = Names.of("vi", plans)
-    sc = boardsql.scope(year, BoardQuery.parse(params), names, plans)
-    assert (sc.plan, sc.period, sc.periods) == (full.plan, full.period, full.periods)
-    assert sc.agencies == sorted({v.agency for v in full.every}, key=names.agency)
-    selected = full.selected()
-    assert sc.totals() == board.totals(selected)
-    assert sum(sc.totals().values()) == sc.count(sc.in_period)
-    # The overview: agencies counted, sorted and paged.
-    rows = agency_rows(selected, full.query.sort, names)
-    by_sql = boardsql.agency_rows(sc.period_counts())
-    assert [r.__dict__ for r in sort_agency_rows(by_sql, sc.query.sort, names)] == [
-        r.__dict__ for r in rows
-    ]
-    # The task list: one page in the list's order, and its working days overdue.
-    ordered = sort_tasks(selected, full.query.sort, names, full.late_days)
-    shown, page = paginate(ordered, full.query.page, TASKS_PER_PAGE)
-    start, sql_page = boardsql.page_of(len(ordered), sc.query.page, TASKS_PER_PAGE)
-    ranks = {a: i for i, a in enumerate(sorted(sc.agencies, key=names.agency))}
-    fetched = sc.rows(
-        sc.in_period,
-        sort=sc.query.sort,
-        agency_rank=ranks,
-        late=sc.late,
-        limit=TASKS_PER_PAGE,
-        offset=start,
-    )
-    assert sql_page == page
-    assert fetched == shown
-    assert sc.late_of(fetched) == {v.id: full.late[v.id] for v in shown if v.id in full.late}
-    # The trend across periods, from the counts.
-    across = select(full.every, full.query, names, full.late_days)
-    assert boardsql.on_time_rates(sc.counts) == board.on_time_rates(across)
-    # The grid of the agencies on the overview's page.
-    shown_rows = rows[:PER_PAGE]
-    if full.period != "all":
-        shown = {r.agency for r in shown_rows}
-        whole = board.grid([v for v in selected if v.agency in shown])
-        grid, left_out = _sql_grid(sc, shown_rows)
-        assert (grid.duties, grid.cells, left_out) == (whole.duties, whole.cells, 0)
-    # The awaiting list's first rows.
-    awaiting = [v for v in selected if v.state == "submitted"]
-    submitted = replace(sc.in_period, state="submitted")
-    assert sc.rows(submitted, sort="base", limit=boardsql.LISTED) == awaiting[: boardsql.LISTED]
-    assert sc.count(submitted) == len(awaiting)
+    with boardsql.scope(year, BoardQuery.parse(params), names, plans) as sc:
+        assert (sc.plan, sc.period, sc.periods) == (full.plan, full.period, full.periods)
+        assert sc.agencies == sorted({v.agency for v in full.every}, key=names.agency)
+        selected = full.selected()
+        assert sc.totals() == board.totals(selected)
+        assert sum(sc.totals().values()) == sc.count(sc.in_period)
+        # The overview: agencies counted, sorted and paged.
+        rows = agency_rows(selected, full.query.sort, names)
+        by_sql = boardsql.agency_rows(sc.period_counts())
+        assert [r.__dict__ for r in sort_agency_rows(by_sql, sc.query.sort, names)] == [
+            r.__dict__ for r in rows
+        ]
+        # The task list: one page in the list's order, and its working days overdue.
+        ordered = sort_tasks(selected, full.query.sort, names, full.late_days)
+        shown, page = paginate(ordered, full.query.page, TASKS_PER_PAGE)
+        start, sql_page = boardsql.page_of(len(ordered), sc.query.page, TASKS_PER_PAGE)
+        ranks = {a: i for i, a in enumerate(sorted(sc.agencies, key=names.agency))}
+        fetched = sc.rows(
+            sc.in_period,
+            sort=sc.query.sort,
+            agency_rank=ranks,
+            late=sc.late,
+            limit=TASKS_PER_PAGE,
+            offset=start,
+        )
+        assert sql_page == page
+        assert fetched == shown
+        assert sc.late_of(fetched) == {v.id: full.late[v.id] for v in shown if v.id in full.late}
+        # The trend across periods, from the counts.
+        across = select(full.every, full.query, names, full.late_days)
+        assert boardsql.on_time_rates(sc.counts) == board.on_time_rates(across)
+        # The grid of the agencies on the overview's page.
+        shown_rows = rows[:PER_PAGE]
+        if full.period != "all":
+            on_page = {r.agency for r in shown_rows}
+            whole = board.grid([v for v in selected if v.agency in on_page])
+            grid, left_out = _sql_grid(sc, shown_rows)
+            assert (grid.duties, grid.cells, left_out) == (whole.duties, whole.cells, 0)
+        # The awaiting list's first rows.
+        awaiting = [v for v in selected if v.state == "submitted"]
+        submitted = replace(sc.in_period, state="submitted")
+        assert sc.rows(submitted, sort="base", limit=boardsql.LISTED) == awaiting[: boardsql.LISTED]
+        assert sc.count(submitted) == len(awaiting)
 
 
 def test_some_views_hold_tasks_of_every_kind(year: WebContext) -> None:

@@ -6,8 +6,11 @@ the rows they show. The same results as filtering and sorting every task view (`
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from planflow.application.queries import AgencyRow, TaskView
 from planflow.application.queries import pages as sql
@@ -29,6 +32,7 @@ class Scope:
     """One request's board: the plan, the moment, the resolved selection and its counts."""
 
     ctx: Ctx
+    reader: sql.Reader
     query: BoardQuery
     names: Names
     plans: list[catalog.PlanInfo]
@@ -68,23 +72,43 @@ class Scope:
             if v.completed_at is None and v.due < today
         }
 
-    def rows(self, s: sql.Selection, **options: object) -> list[TaskView]:
-        return sql.rows(self.ctx.app.engine, self.moment, s, as_of=self.as_of, **options)  # type: ignore[arg-type]
+    def rows(self, s: sql.Selection, **options: Any) -> list[TaskView]:
+        return sql.rows(self.reader, s, **options)
 
     def count(self, s: sql.Selection) -> int:
-        return sql.count(self.ctx.app.engine, self.moment, s, as_of=self.as_of)
+        return sql.count(self.reader, s)
+
+    def distinct(self, s: sql.Selection, *columns: str) -> list[tuple[Any, ...]]:
+        return sql.distinct(self.reader, s, columns)
 
 
-def scope(ctx: Ctx, query: BoardQuery, names: Names, plans: list[catalog.PlanInfo]) -> Scope:
-    engine = ctx.app.engine
+@contextmanager
+def scope(
+    ctx: Ctx, query: BoardQuery, names: Names, plans: list[catalog.PlanInfo]
+) -> Iterator[Scope]:
+    """The board asked for, read on one connection (as of a past time: computed once)."""
     plan = query.plan or (plans[0].code if plans else None)
     as_of_moment = board.moment_param(query.as_of)
     moment = as_of_moment or ctx.now()
     as_of = as_of_moment is not None
+    with sql.reading(ctx.app.engine, moment, as_of=as_of) as reader:
+        yield _scope(ctx, reader, query, names, plans, plan, as_of)
+
+
+def _scope(
+    ctx: Ctx,
+    reader: sql.Reader,
+    query: BoardQuery,
+    names: Names,
+    plans: list[catalog.PlanInfo],
+    plan: str | None,
+    as_of: bool,
+) -> Scope:
+    moment = reader.moment
     base = sql.Selection(plan=plan, role="lead")
 
-    def distinct(s: sql.Selection, *columns: str) -> list[tuple[object, ...]]:
-        return sql.distinct(engine, moment, s, columns, as_of=as_of)
+    def distinct(s: sql.Selection, *columns: str) -> list[tuple[Any, ...]]:
+        return sql.distinct(reader, s, columns)
 
     periods = sorted({str(p) for (p,) in distinct(base, "period")}, key=board._period_key)
     period = query.period
@@ -104,23 +128,21 @@ def scope(ctx: Ctx, query: BoardQuery, names: Names, plans: list[catalog.PlanInf
             cal = catalog.calendar(ctx, by_code.get(str(p)))
             late[(str(p), due)] = max(0, -cal.working_days_between(today, due))
     query = replace(query, plan=plan, period=period)
-    selection = _selection(ctx, query, base, names, agencies, late, moment, as_of)
-    counts = sql.grouped_counts(engine, moment, selection, as_of=as_of)
+    selection = _selection(reader, query, base, names, agencies, late)
+    counts = sql.grouped_counts(reader, selection)
     return Scope(
-        ctx, query, names, plans, plan, moment, as_of, periods, period, agencies, duties, late,
+        ctx, reader, query, names, plans, plan, moment, as_of, periods, period, agencies, duties, late,
         selection, counts,
     )  # fmt: skip
 
 
 def _selection(
-    ctx: Ctx,
+    reader: sql.Reader,
     query: BoardQuery,
     base: sql.Selection,
     names: Names,
     agencies: list[str],
     late: dict[tuple[str, date], int],
-    moment: datetime,
-    as_of: bool,
 ) -> sql.Selection:
     s = replace(base, duty=query.duty or None, status=query.status)
     if query.agency.startswith(GROUP_PREFIX):
@@ -133,27 +155,23 @@ def _selection(
         s = replace(s, overdue_dues=frozenset(k for k, n in late.items() if n > limit))
     phrase = " ".join(query.q.casefold().split())
     if phrase:
-        s = _search(ctx, s, base, phrase, names, agencies, moment, as_of)
+        s = _search(reader, s, base, phrase, names, agencies)
     return s
 
 
 def _search(
-    ctx: Ctx,
+    reader: sql.Reader,
     s: sql.Selection,
     base: sql.Selection,
     phrase: str,
     names: Names,
     agencies: list[str],
-    moment: datetime,
-    as_of: bool,
 ) -> sql.Selection:
     """The tasks whose agency, agency name, duty, duty title or title hold the phrase. A phrase
     without "|" lies within one of the parts ``boardquery.select`` joins with " | ", so it is
     matched per part: agencies, and distinct (plan, duty, title) triples."""
-    engine = ctx.app.engine
     if "|" in phrase:
-        columns = ("agency", "plan", "duty", "title")
-        found = sql.distinct(engine, moment, base, columns, as_of=as_of)
+        found = sql.distinct(reader, base, ("agency", "plan", "duty", "title"))
         hits = {
             (str(a), str(p), str(d), str(t))
             for a, p, d, t in found
@@ -163,7 +181,7 @@ def _search(
     found_agencies = frozenset(a for a in agencies if phrase in _words(f"{a} | {names.agency(a)}"))
     triples = frozenset(
         (str(p), str(d), str(t))
-        for p, d, t in sql.distinct(engine, moment, base, ("plan", "duty", "title"), as_of=as_of)
+        for p, d, t in sql.distinct(reader, base, ("plan", "duty", "title"))
         if phrase in _words(f"{d} | {names.duty(str(p), str(d))} | {t}")
     )
     return replace(s, text_agencies=found_agencies, text_triples=triples)

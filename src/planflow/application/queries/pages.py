@@ -6,19 +6,35 @@ due dates, so every row is judged by the same four-way status ``CASE`` as ``coun
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
-from sqlalchemy.sql import ColumnElement, Select, Subquery
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from planflow.application.queries.board import status_case
-from planflow.application.queries.tasks import TaskView, _current_query, _view, as_of_rows
+from planflow.application.queries.tasks import TaskView, _view, as_of_rows
+from planflow.application.readmodels import board
 from planflow.domain.status import TaskStatus
 
-__all__ = ["Selection", "count", "distinct", "grouped_counts", "rows"]
+__all__ = ["Reader", "Selection", "count", "distinct", "grouped_counts", "reading", "rows"]
 
 STATUS_RANK = (
     TaskStatus.OPEN_OVERDUE,
@@ -49,10 +65,42 @@ class Selection:
     open_only: bool = False  # not completed
 
 
-def _source(engine: Engine, moment: datetime, as_of: bool) -> tuple[Subquery, ColumnElement[str]]:
-    query = as_of_rows(moment) if as_of else _current_query()
-    source = query.subquery("rows")
-    return source, status_case(source.c, engine.dialect.name, moment)
+@dataclass(frozen=True)
+class Reader:
+    """One request's reads: a connection and the rows the pages select from (board-named
+    columns), with the status ``CASE`` judged at ``moment``."""
+
+    connection: Connection
+    source: FromClause
+    status: ColumnElement[str]
+    moment: datetime
+
+
+@contextmanager
+def reading(engine: Engine, moment: datetime, *, as_of: bool) -> Iterator[Reader]:
+    """The current board, or the board as of ``moment``: computed once into a temporary table
+    (``tasks.as_of_rows``, the event index's lookup per task), so that a page's counts, choices
+    and rows read it several times for the price of one as-of computation. The table lives on
+    this connection only and is dropped at the end; nothing is written to the store."""
+    with engine.connect() as connection:
+        if not as_of:
+            yield Reader(
+                connection, board, status_case(board.c, engine.dialect.name, moment), moment
+            )
+            return
+        query = as_of_rows(moment)
+        name = f"planflow_as_of_{uuid4().hex[:12]}"
+        columns = [Column(c.name, c.type) for c in query.selected_columns]
+        table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+        table.create(connection)
+        try:
+            connection.execute(table.insert().from_select([c.name for c in columns], query))
+            status = status_case(table.c, engine.dialect.name, moment)
+            yield Reader(connection, table, status, moment)
+        finally:
+            connection.rollback()
+            table.drop(connection, checkfirst=True)
+            connection.commit()
 
 
 def _where(query: Select[Any], c: Any, status: ColumnElement[str], s: Selection) -> Select[Any]:
@@ -91,42 +139,30 @@ def _where(query: Select[Any], c: Any, status: ColumnElement[str], s: Selection)
     return query.where(and_(*conditions))
 
 
-def grouped_counts(
-    engine: Engine, moment: datetime, s: Selection, *, as_of: bool
-) -> dict[tuple[str, str, str], int]:
+def grouped_counts(r: Reader, s: Selection) -> dict[tuple[str, str, str], int]:
     """(agency, period, status) → number of tasks, aggregated by the database."""
-    source, status = _source(engine, moment, as_of)
-    c = source.c
+    c, status = r.source.c, r.status
     query = _where(select(c.agency, c.period, status, func.count()), c, status, s)
     query = query.group_by(c.agency, c.period, status)
-    with engine.connect() as connection:
-        return {(a, p, w): int(n) for a, p, w, n in connection.execute(query)}
+    return {(a, p, w): int(n) for a, p, w, n in r.connection.execute(query)}
 
 
-def count(engine: Engine, moment: datetime, s: Selection, *, as_of: bool) -> int:
-    source, status = _source(engine, moment, as_of)
-    query = _where(select(func.count()).select_from(source), source.c, status, s)
-    with engine.connect() as connection:
-        return int(connection.execute(query).scalar() or 0)
+def count(r: Reader, s: Selection) -> int:
+    query = _where(select(func.count()).select_from(r.source), r.source.c, r.status, s)
+    return int(r.connection.execute(query).scalar() or 0)
 
 
-def distinct(
-    engine: Engine, moment: datetime, s: Selection, names: Sequence[str], *, as_of: bool
-) -> list[tuple[Any, ...]]:
+def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, ...]]:
     """The distinct values of the named columns among the selected tasks."""
-    source, status = _source(engine, moment, as_of)
-    c = source.c
-    query = _where(select(*(c[n] for n in names)).distinct(), c, status, s)
-    with engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(query)]
+    c = r.source.c
+    query = _where(select(*(c[n] for n in names)).distinct(), c, r.status, s)
+    return [tuple(row) for row in r.connection.execute(query)]
 
 
 def rows(
-    engine: Engine,
-    moment: datetime,
+    r: Reader,
     s: Selection,
     *,
-    as_of: bool,
     sort: str = "",
     agency_rank: Mapping[str, int] | None = None,
     late: Mapping[tuple[str, date], int] | None = None,
@@ -140,9 +176,8 @@ def rows(
     overdue, most first, from ``late``: (plan, due date) → days, for open tasks past their deadline), or
     "base" (deadline, plan, duty, agency, period). Ties fall back to the base order and the id.
     """
-    source, status = _source(engine, moment, as_of)
-    c = source.c
-    text = _binary(engine)
+    c, status = r.source.c, r.status
+    text = _binary(r.connection.dialect.name)
     ranks = dict(agency_rank or {})
     name_rank = case(ranks, value=c.agency, else_=len(ranks)) if ranks else literal(0)
     base = [c.due, text(c.plan), text(c.duty), text(c.agency), text(c.period)]
@@ -166,13 +201,12 @@ def rows(
     query = query.order_by(*order, *base, c.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    with engine.connect() as connection:
-        return [_view(row, moment) for row in connection.execute(query)]
+    return [_view(row, r.moment) for row in r.connection.execute(query)]
 
 
-def _binary(engine: Engine) -> Any:
+def _binary(dialect: str) -> Any:
     """Strings compared by code point, as Python compares them (SQLite's default; PostgreSQL's
     "C" collation)."""
-    if engine.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return lambda column: column.collate("C")
     return lambda column: column

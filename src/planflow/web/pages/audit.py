@@ -77,14 +77,15 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         wanted_page = query.get("page", "")
         page_number = int(wanted_page) if wanted_page.isdigit() and int(wanted_page) > 0 else 1
         engine = ctx.app.engine
-        counts = sql_pages.grouped_counts(engine, moment, selection, as_of=as_of)
-        totals = {s.value: 0 for s in TaskStatus}
-        for (_agency, _period, word), n in counts.items():
-            totals[word] += n
-        start, page = boardsql.page_of(sum(totals.values()), page_number, AUDIT_PER_PAGE)
-        shown = sql_pages.rows(
-            engine, moment, selection, as_of=as_of, sort="base", limit=AUDIT_PER_PAGE, offset=start
-        )
+        with sql_pages.reading(engine, moment, as_of=as_of) as reader:
+            counts = sql_pages.grouped_counts(reader, selection)
+            totals = {s.value: 0 for s in TaskStatus}
+            for (_agency, _period, word), n in counts.items():
+                totals[word] += n
+            start, page = boardsql.page_of(sum(totals.values()), page_number, AUDIT_PER_PAGE)
+            shown = sql_pages.rows(
+                reader, selection, sort="base", limit=AUDIT_PER_PAGE, offset=start
+            )
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
     events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ and the filtered view as XLSX. Every view is a URL (``BoardQuery``)."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -145,7 +146,7 @@ def load(ctx: Ctx, request: Request) -> Loaded:
     return Loaded(query, names, plans, plan, moment, every, periods, period, late, cooperating)
 
 
-def _scope(ctx: Ctx, request: Request) -> boardsql.Scope:
+def _scope(ctx: Ctx, request: Request) -> AbstractContextManager[boardsql.Scope]:
     plans = catalog.list_plans(ctx)
     names = Names.of(language(request), plans)
     return boardsql.scope(ctx, BoardQuery.parse(request.query_params), names, plans)
@@ -178,41 +179,38 @@ def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
     if user is None:
         return to_login(request)
     try:
-        sc = _scope(ctx, request)
-        every = sort_agency_rows(boardsql.agency_rows(sc.period_counts()), sc.query.sort, sc.names)
-        start, page = boardsql.page_of(len(every), sc.query.page, PER_PAGE)
-        rows = every[start : start + PER_PAGE]
-        shown = [r.agency for r in rows]
-        codes, rates = boardsql.on_time_rates(sc.counts)
-        in_period = sc.in_period
-        grid, grid_more = _sql_grid(sc, rows) if sc.period != "all" else (None, 0)
-        awaiting = replace(in_period, state="submitted")
-        difficulties = replace(in_period, with_difficulties=True)
-        context: dict[str, Any] = {
-            "awaiting": sc.rows(awaiting, sort="base", limit=boardsql.LISTED),
-            "awaiting_count": sc.count(awaiting),
-            "difficulties": sc.rows(difficulties, sort="base", limit=boardsql.LISTED),
-            "difficulties_count": sc.count(difficulties),
-        }
-        common = _scope_context(sc, {})
+        with _scope(ctx, request) as sc:
+            context = _board_view(sc)
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
-    return render(
-        request,
-        ctx,
-        "board.html",
-        user,
-        session,
-        **common,
-        **context,
-        rows=rows,
-        page=page,
-        sorts=AGENCY_SORTS,
-        totals=sc.totals(),
-        grid=grid,
-        grid_more=grid_more,
-        chart=chart({a: rates[a] for a in shown if a in rates}, codes),
-    )
+    return render(request, ctx, "board.html", user, session, **context)
+
+
+def _board_view(sc: boardsql.Scope) -> dict[str, Any]:
+    """The overview's page of agencies, its grid and trend, the first reports awaiting review and
+    the first open difficulties: counted and listed by the database."""
+    every = sort_agency_rows(boardsql.agency_rows(sc.period_counts()), sc.query.sort, sc.names)
+    start, page = boardsql.page_of(len(every), sc.query.page, PER_PAGE)
+    rows = every[start : start + PER_PAGE]
+    codes, rates = boardsql.on_time_rates(sc.counts)
+    in_period = sc.in_period
+    grid, grid_more = _sql_grid(sc, rows) if sc.period != "all" else (None, 0)
+    awaiting = replace(in_period, state="submitted")
+    difficulties = replace(in_period, with_difficulties=True)
+    return {
+        **_scope_context(sc, {}),
+        "awaiting": sc.rows(awaiting, sort="base", limit=boardsql.LISTED),
+        "awaiting_count": sc.count(awaiting),
+        "difficulties": sc.rows(difficulties, sort="base", limit=boardsql.LISTED),
+        "difficulties_count": sc.count(difficulties),
+        "rows": rows,
+        "page": page,
+        "sorts": AGENCY_SORTS,
+        "totals": sc.totals(),
+        "grid": grid,
+        "grid_more": grid_more,
+        "chart": chart({r.agency: rates[r.agency] for r in rows if r.agency in rates}, codes),
+    }
 
 
 def _sql_grid(sc: boardsql.Scope, rows: list[AgencyRow]) -> tuple[board.Grid, int]:
@@ -221,8 +219,7 @@ def _sql_grid(sc: boardsql.Scope, rows: list[AgencyRow]) -> tuple[board.Grid, in
     shown = frozenset(r.agency for r in rows)
     agencies = shown if in_period.agencies is None else shown & in_period.agencies
     cells_of = replace(in_period, agencies=agencies)
-    found = sql_pages.distinct(sc.ctx.app.engine, sc.moment, cells_of, ("duty",), as_of=sc.as_of)
-    every = sorted({str(d) for (d,) in found}, key=board._duty_key)
+    every = sorted({str(d) for (d,) in sc.distinct(cells_of, "duty")}, key=board._duty_key)
     duties = every[: boardsql.GRID_DUTIES]
     views = sc.rows(replace(cells_of, duties=frozenset(duties)), sort="base")
     cells = {(v.agency, v.duty): v for v in views}
@@ -234,19 +231,19 @@ def board_tasks(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
     if user is None:
         return to_login(request)
     try:
-        sc = _scope(ctx, request)
-        totals = sc.totals()
-        start, page = boardsql.page_of(sum(totals.values()), sc.query.page, TASKS_PER_PAGE)
-        ranks = {a: i for i, a in enumerate(sorted(sc.agencies, key=sc.names.agency))}
-        views = sc.rows(
-            sc.in_period,
-            sort=sc.query.sort,
-            agency_rank=ranks,
-            late=sc.late,
-            limit=TASKS_PER_PAGE,
-            offset=start,
-        )
-        common = _scope_context(sc, sc.late_of(views))
+        with _scope(ctx, request) as sc:
+            totals = sc.totals()
+            start, page = boardsql.page_of(sum(totals.values()), sc.query.page, TASKS_PER_PAGE)
+            ranks = {a: i for i, a in enumerate(sorted(sc.agencies, key=sc.names.agency))}
+            views = sc.rows(
+                sc.in_period,
+                sort=sc.query.sort,
+                agency_rank=ranks,
+                late=sc.late,
+                limit=TASKS_PER_PAGE,
+                offset=start,
+            )
+            common = _scope_context(sc, sc.late_of(views))
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     return render(
