@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 from starlette.requests import Request
 
+from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 from planflow.application.app import PlanflowApp
 from planflow.domain import clock
 from planflow.domain.clock import LOCAL_TZ
@@ -58,16 +59,25 @@ VIEWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def year(tmp_path_factory: pytest.TempPathFactory, kien_giang: LoadedPlan) -> Iterator[WebContext]:
-    db = Path(tmp_path_factory.mktemp("board-sql")) / "year.db"
-    app = PlanflowApp(f"sqlite:///{db}")
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def year(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kien_giang: LoadedPlan
+) -> Iterator[WebContext]:
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{Path(tmp_path_factory.mktemp('board-sql')) / 'year.db'}"
+    else:
+        name = create_postgres_database()
+        url = postgres_database_url(name)
+    app = PlanflowApp(url)
     try:
         play_year(app, kien_giang)
-        settings = WebSettings(database_url=f"sqlite:///{db}", secret_key="test")
+        settings = WebSettings(database_url=url, secret_key="test")
         yield WebContext(app, AccountStore(app.engine), settings, lambda: NOW)
     finally:
         app.close()
+        if name is not None:
+            drop_postgres_database(name)
 
 
 def _request(params: dict[str, str]) -> Request:
