@@ -110,12 +110,14 @@ def _scope(
     def distinct(s: sql.Selection, *columns: str) -> list[tuple[Any, ...]]:
         return sql.distinct(reader, s, columns)
 
-    periods = sorted({str(p) for (p,) in distinct(base, "period")}, key=board._period_key)
+    # One pass for the periods, the agencies and the deadlines of open tasks (few of each).
+    facts = distinct(base, "plan", "period", "agency", "due", "open")
+    periods = sorted({str(f[1]) for f in facts}, key=board._period_key)
     period = query.period
     if not period:
-        open_periods = {str(p) for (p,) in distinct(replace(base, open_only=True), "period")}
+        open_periods = {str(f[1]) for f in facts if f[4]}
         period = next((p for p in periods if p in open_periods), periods[-1] if periods else None)
-    agencies = sorted({str(a) for (a,) in distinct(base, "agency")}, key=names.agency)
+    agencies = sorted({str(f[2]) for f in facts}, key=names.agency)
     duties = sorted(
         {(str(p), str(d)) for p, d in distinct(base, "plan", "duty")},
         key=lambda pd: _duty_key(pd[1]),
@@ -123,10 +125,10 @@ def _scope(
     today = clock.local_date(moment)
     by_code = {p.code: p for p in plans}
     late = {}
-    for p, due in distinct(replace(base, open_only=True), "plan", "due"):
+    for p, due in {(str(f[0]), f[3]) for f in facts if f[4]}:
         if isinstance(due, date) and due < today:
-            cal = catalog.calendar(ctx, by_code.get(str(p)))
-            late[(str(p), due)] = max(0, -cal.working_days_between(today, due))
+            cal = catalog.calendar(ctx, by_code.get(p))
+            late[(p, due)] = max(0, -cal.working_days_between(today, due))
     query = replace(query, plan=plan, period=period)
     selection = _selection(reader, query, base, names, agencies, late)
     counts = sql.grouped_counts(reader, selection)

@@ -153,9 +153,11 @@ def count(r: Reader, s: Selection) -> int:
 
 
 def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, ...]]:
-    """The distinct values of the named columns among the selected tasks."""
+    """The distinct values of the named columns among the selected tasks ("open": whether the
+    task is not completed)."""
     c = r.source.c
-    query = _where(select(*(c[n] for n in names)).distinct(), c, r.status, s)
+    columns = [c.completed_at.is_(None).label("open") if n == "open" else c[n] for n in names]
+    query = _where(select(*columns).distinct(), c, r.status, s)
     return [tuple(row) for row in r.connection.execute(query)]
 
 
