@@ -18,6 +18,7 @@ from starlette.requests import Request
 
 from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 from planflow.application.app import PlanflowApp
+from planflow.application.queries import pages as sql_pages
 from planflow.domain import clock
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import Completion, Task
@@ -135,6 +136,9 @@ def test_the_database_pages_show_what_filtering_every_task_in_python_shows(
         submitted = replace(sc.in_period, state="submitted")
         assert sc.rows(submitted, sort="base", limit=boardsql.LISTED) == awaiting[: boardsql.LISTED]
         assert sc.count(submitted) == len(awaiting)
+        flagged = sql_pages.count_where(sc.reader, sc.in_period, submitted=True, difficulties=True)
+        with_difficulties = [v for v in selected if v.open_difficulties]
+        assert flagged == {"submitted": len(awaiting), "difficulties": len(with_difficulties)}
 
 
 def test_some_views_hold_tasks_of_every_kind(year: WebContext) -> None:

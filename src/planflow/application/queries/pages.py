@@ -34,7 +34,16 @@ from planflow.application.queries.tasks import TaskView, _view, as_of_rows
 from planflow.application.readmodels import board
 from planflow.domain.status import TaskStatus
 
-__all__ = ["Reader", "Selection", "count", "distinct", "grouped_counts", "reading", "rows"]
+__all__ = [
+    "Reader",
+    "Selection",
+    "count",
+    "count_where",
+    "distinct",
+    "grouped_counts",
+    "reading",
+    "rows",
+]
 
 STATUS_RANK = (
     TaskStatus.OPEN_OVERDUE,
@@ -150,6 +159,16 @@ def grouped_counts(r: Reader, s: Selection) -> dict[tuple[str, str, str], int]:
 def count(r: Reader, s: Selection) -> int:
     query = _where(select(func.count()).select_from(r.source), r.source.c, r.status, s)
     return int(r.connection.execute(query).scalar() or 0)
+
+
+def count_where(r: Reader, s: Selection, **flags: bool) -> dict[str, int]:
+    """In one pass, the selected tasks with each of the flags "submitted" (a report awaiting
+    review) and "difficulties" (an open difficulty)."""
+    c = r.source.c
+    tests = {"submitted": c.state == "submitted", "difficulties": c.open_difficulties > 0}
+    sums = [func.coalesce(func.sum(case((tests[k], 1), else_=0)), 0) for k in flags]
+    found = r.connection.execute(_where(select(*sums), c, r.status, s)).one()
+    return {k: int(n) for k, n in zip(flags, found, strict=True)}
 
 
 def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, ...]]:

@@ -197,12 +197,13 @@ def _board_view(sc: boardsql.Scope) -> dict[str, Any]:
     grid, grid_more = _sql_grid(sc, rows) if sc.period != "all" else (None, 0)
     awaiting = replace(in_period, state="submitted")
     difficulties = replace(in_period, with_difficulties=True)
+    flagged = sql_pages.count_where(sc.reader, in_period, submitted=True, difficulties=True)
     return {
         **_scope_context(sc, {}),
         "awaiting": sc.rows(awaiting, sort="base", limit=boardsql.LISTED),
-        "awaiting_count": sc.count(awaiting),
+        "awaiting_count": flagged["submitted"],
         "difficulties": sc.rows(difficulties, sort="base", limit=boardsql.LISTED),
-        "difficulties_count": sc.count(difficulties),
+        "difficulties_count": flagged["difficulties"],
         "rows": rows,
         "page": page,
         "sorts": AGENCY_SORTS,
