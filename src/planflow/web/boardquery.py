@@ -127,7 +127,11 @@ def select(
 def agency_rows(views: list[TaskView], sort: str, names: Names) -> list[AgencyRow]:
     """Counts per agency and status; worst first (most overdue, then most done late) unless the
     reader sorts by name, by number of tasks or by the share done on time."""
-    rows = per_agency(views)
+    return sort_agency_rows(per_agency(views), sort, names)
+
+
+def sort_agency_rows(rows: list[AgencyRow], sort: str, names: Names) -> list[AgencyRow]:
+    """``agency_rows``' order over counts already made (by the database)."""
     if sort == "name":
         return sorted(rows, key=lambda r: names.agency(r.agency).casefold())
     if sort == "total":

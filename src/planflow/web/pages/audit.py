@@ -17,13 +17,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from planflow.application.queries import BoardFilter, TaskView, list_tasks, resolve_task
+from planflow.application.queries import pages as sql_pages
 from planflow.audit import store as audit_store
 from planflow.audit.bundle import BundleError
 from planflow.audit.export import export as export_bundle
 from planflow.audit.export import export_plan
 from planflow.domain.errors import InvalidArgument, PlanflowError
-from planflow.web import board, catalog
-from planflow.web.boardquery import paginate
+from planflow.domain.status import TaskStatus
+from planflow.web import board, boardsql, catalog
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.export import csv_text
 from planflow.web.names import Names
@@ -56,19 +57,37 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
     if user is None:
         return to_login(request)
     try:
-        moment, as_of, views = _board(ctx, request)
-        wanted = request.query_params.get("task", "").strip()
+        query = request.query_params
+        as_of_moment = board.moment_param(query.get("as_of"))
+        moment = as_of_moment or ctx.now()
+        as_of = as_of_moment is not None
+        agency = query.get("agency") or None
+        selection = sql_pages.Selection(
+            plan=query.get("plan") or None,
+            agencies=None if agency is None else frozenset({agency}),
+            period=board.period_param(query.get("period")),
+            status=board.status_param(query.get("status")),
+        )
+        wanted = query.get("task", "").strip()
         if wanted:
             ref = resolve_task(ctx.app.engine, wanted)
-            suffix = f"?as_of={request.query_params['as_of']}" if as_of else ""
+            suffix = f"?as_of={query['as_of']}" if as_of else ""
             return RedirectResponse(f"/tasks/{ref}{suffix}", status_code=303)
         agencies = catalog.agencies(ctx)
-        wanted_page = request.query_params.get("page", "")
+        wanted_page = query.get("page", "")
         page_number = int(wanted_page) if wanted_page.isdigit() and int(wanted_page) > 0 else 1
+        engine = ctx.app.engine
+        with sql_pages.reading(engine, moment, as_of=as_of) as reader:
+            counts = sql_pages.grouped_counts(reader, selection)
+            totals = {s.value: 0 for s in TaskStatus}
+            for (_agency, _period, word), n in counts.items():
+                totals[word] += n
+            start, page = boardsql.page_of(sum(totals.values()), page_number, AUDIT_PER_PAGE)
+            shown = sql_pages.rows(
+                reader, selection, sort="base", limit=AUDIT_PER_PAGE, offset=start
+            )
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
-    shown, page = paginate(views, page_number, AUDIT_PER_PAGE)
-    engine = ctx.app.engine
     events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
     return render(
         request,
@@ -83,7 +102,7 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         page_url=lambda number: (
             "/audit?" + urlencode({**dict(request.query_params), "page": str(number)})
         ),
-        totals=board.totals(views),
+        totals=totals,
         agencies=agencies,
         export_query=str(request.url.query),
         agency=request.query_params.get("agency", ""),

@@ -4,7 +4,8 @@ and the filtered view as XLSX. Every view is a URL (``BoardQuery``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from planflow.application.queries import AgencyRow, BoardFilter, TaskView, list_tasks
+from planflow.application.queries import pages as sql_pages
 from planflow.domain import clock
 from planflow.domain.errors import PlanflowError
-from planflow.web import board, catalog
+from planflow.web import board, boardsql, catalog
 from planflow.web.accounts import User
 from planflow.web.auth import Session
 from planflow.web.boardquery import (
@@ -23,9 +25,8 @@ from planflow.web.boardquery import (
     TASK_SORTS,
     TASKS_PER_PAGE,
     BoardQuery,
-    agency_rows,
-    paginate,
     select,
+    sort_agency_rows,
     sort_tasks,
 )
 from planflow.web.deps import Ctx, PageUser, SessionDep
@@ -145,43 +146,32 @@ def load(ctx: Ctx, request: Request) -> Loaded:
     return Loaded(query, names, plans, plan, moment, every, periods, period, late, cooperating)
 
 
-def _common(loaded: Loaded) -> dict[str, Any]:
-    duties = sorted({(v.plan, v.duty) for v in loaded.every}, key=lambda pd: _duty_key(pd[1]))
-    agencies = sorted({v.agency for v in loaded.every}, key=loaded.names.agency)
+def _scope(ctx: Ctx, request: Request) -> AbstractContextManager[boardsql.Scope]:
+    plans = catalog.list_plans(ctx)
+    names = Names.of(language(request), plans)
+    return boardsql.scope(ctx, BoardQuery.parse(request.query_params), names, plans)
+
+
+def _scope_context(sc: boardsql.Scope, late: dict[str, int]) -> dict[str, Any]:
+    cooperating = sql_pages.Selection(
+        plan=sc.plan, role="cooperating", period=None if sc.period == "all" else sc.period
+    )
     return {
-        "bq": loaded.query,
-        "n": loaded.names,
-        "plans": loaded.plans,
-        "plan": loaded.plan,
-        "periods": loaded.periods,
-        "period": loaded.period,
-        "moment": loaded.moment,
-        "as_of": loaded.query.as_of,
-        "duty_choices": duties,
-        "agency_choices": agencies,
-        "late": loaded.late,
-        "cooperating": [v for v in loaded.cooperating if loaded.period in ("all", v.period)],
+        "bq": sc.query,
+        "n": sc.names,
+        "plans": sc.plans,
+        "plan": sc.plan,
+        "periods": sc.periods,
+        "period": sc.period,
+        "moment": sc.moment,
+        "as_of": sc.query.as_of,
+        "duty_choices": sc.duties,
+        "agency_choices": sc.agencies,
+        "late": late,
+        "cooperating": sc.count(cooperating),
         "status_order": board.STATUS_ORDER,
-        "sort_label": lambda word: pick(loaded.names.lang, *SORT_LABELS.get(word, (word, word))),
+        "sort_label": lambda word: pick(sc.names.lang, *SORT_LABELS.get(word, (word, word))),
     }
-
-
-def _duty_key(duty: str) -> list[object]:
-    return [
-        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in duty.replace("-", ".").split(".")
-    ]
-
-
-def _grid(selected: list[TaskView], rows: list[AgencyRow]) -> board.Grid:
-    """The grid of the agencies shown, in the overview's order."""
-    shown = {r.agency for r in rows}
-    whole = board.grid([v for v in selected if v.agency in shown])
-    return board.Grid(rows, whole.duties, whole.cells)
-
-
-def _trend(loaded: Loaded, views: list[TaskView], agencies: list[str]) -> Chart:
-    codes, rates = board.on_time_rates(views)
-    return chart({a: rates[a] for a in agencies if a in rates}, codes)
 
 
 @router.get("/board")
@@ -189,32 +179,52 @@ def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
     if user is None:
         return to_login(request)
     try:
-        loaded = load(ctx, request)
-        selected = loaded.selected()
-        rows, page = paginate(
-            agency_rows(selected, loaded.query.sort, loaded.names), loaded.query.page, PER_PAGE
-        )
-        shown_agencies = [r.agency for r in rows]
-        across = select(loaded.every, loaded.query, loaded.names, loaded.late_days)
+        with _scope(ctx, request) as sc:
+            context = _board_view(sc)
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
-    one_period = loaded.period != "all"
-    return render(
-        request,
-        ctx,
-        "board.html",
-        user,
-        session,
-        **_common(loaded),
-        rows=rows,
-        page=page,
-        sorts=AGENCY_SORTS,
-        totals=board.totals(selected),
-        grid=_grid(selected, rows) if one_period else None,
-        chart=_trend(loaded, across, shown_agencies),
-        awaiting=[v for v in selected if v.state == "submitted"],
-        difficulties=[v for v in selected if v.open_difficulties],
-    )
+    return render(request, ctx, "board.html", user, session, **context)
+
+
+def _board_view(sc: boardsql.Scope) -> dict[str, Any]:
+    """The overview's page of agencies, its grid and trend, the first reports awaiting review and
+    the first open difficulties: counted and listed by the database."""
+    every = sort_agency_rows(boardsql.agency_rows(sc.period_counts()), sc.query.sort, sc.names)
+    start, page = boardsql.page_of(len(every), sc.query.page, PER_PAGE)
+    rows = every[start : start + PER_PAGE]
+    codes, rates = boardsql.on_time_rates(sc.counts)
+    in_period = sc.in_period
+    grid, grid_more = _sql_grid(sc, rows) if sc.period != "all" else (None, 0)
+    awaiting = replace(in_period, state="submitted")
+    difficulties = replace(in_period, with_difficulties=True)
+    flagged = sql_pages.count_where(sc.reader, in_period, submitted=True, difficulties=True)
+    return {
+        **_scope_context(sc, {}),
+        "awaiting": sc.rows(awaiting, sort="base", limit=boardsql.LISTED),
+        "awaiting_count": flagged["submitted"],
+        "difficulties": sc.rows(difficulties, sort="base", limit=boardsql.LISTED),
+        "difficulties_count": flagged["difficulties"],
+        "rows": rows,
+        "page": page,
+        "sorts": AGENCY_SORTS,
+        "totals": sc.totals(),
+        "grid": grid,
+        "grid_more": grid_more,
+        "chart": chart({r.agency: rates[r.agency] for r in rows if r.agency in rates}, codes),
+    }
+
+
+def _sql_grid(sc: boardsql.Scope, rows: list[AgencyRow]) -> tuple[board.Grid, int]:
+    """The grid of the agencies shown, in the overview's order; at most ``GRID_DUTIES`` duties."""
+    in_period = sc.in_period
+    shown = frozenset(r.agency for r in rows)
+    agencies = shown if in_period.agencies is None else shown & in_period.agencies
+    cells_of = replace(in_period, agencies=agencies)
+    every = sorted({str(d) for (d,) in sc.distinct(cells_of, "duty")}, key=board._duty_key)
+    duties = every[: boardsql.GRID_DUTIES]
+    views = sc.rows(replace(cells_of, duties=frozenset(duties)), sort="base")
+    cells = {(v.agency, v.duty): v for v in views}
+    return board.Grid(rows, duties, cells), len(every) - len(duties)
 
 
 @router.get("/board/tasks")
@@ -222,9 +232,19 @@ def board_tasks(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
     if user is None:
         return to_login(request)
     try:
-        loaded = load(ctx, request)
-        ordered = sort_tasks(loaded.selected(), loaded.query.sort, loaded.names, loaded.late_days)
-        views, page = paginate(ordered, loaded.query.page, TASKS_PER_PAGE)
+        with _scope(ctx, request) as sc:
+            totals = sc.totals()
+            start, page = boardsql.page_of(sum(totals.values()), sc.query.page, TASKS_PER_PAGE)
+            ranks = {a: i for i, a in enumerate(sorted(sc.agencies, key=sc.names.agency))}
+            views = sc.rows(
+                sc.in_period,
+                sort=sc.query.sort,
+                agency_rank=ranks,
+                late=sc.late,
+                limit=TASKS_PER_PAGE,
+                offset=start,
+            )
+            common = _scope_context(sc, sc.late_of(views))
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     return render(
@@ -233,11 +253,11 @@ def board_tasks(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         "board_tasks.html",
         user,
         session,
-        **_common(loaded),
+        **common,
         views=views,
         page=page,
         sorts=TASK_SORTS,
-        totals=board.totals(ordered),
+        totals=totals,
     )
 
 

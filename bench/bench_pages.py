@@ -1,0 +1,139 @@
+"""Benchmark: the director's board page and the auditor's page (HTML) against the raw SQL aggregate
+over the same database, in the same run.
+
+Not a test. Builds the SQLite stores of bench_board.py (synthetic duties for the 40 Kiên Giang
+agencies over four quarters), signs in through the form, then times each page through FastAPI's
+TestClient (session cookie, the database's counts and one page of rows, Jinja2) and records its
+size in bytes; the baselines are the raw ``GROUP BY`` of the current board and the raw as-of window
+``GROUP BY`` (bench_board.py) through plain ``sqlite3``. For comparison, the full Python path the
+pages used before (every task view fetched, filtered and sorted: ``pages.board.load`` +
+``boardquery``) is timed without rendering.
+
+Run: ``python bench/bench_pages.py`` (10,000 and 100,000 tasks, several minutes, most of it building
+the stores); ``--quick`` (2,000 tasks, 3 repeats). Results go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+import warnings
+from datetime import UTC
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)
+    from fastapi.testclient import TestClient
+
+from bench_board import AS_OF, BOARD_AT, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
+from starlette.requests import Request
+
+from planflow.domain import clock
+from planflow.web.accounts import AccountStore, Role
+from planflow.web.boardquery import TASKS_PER_PAGE, paginate, sort_tasks
+from planflow.web.factory import create_app
+from planflow.web.pages.board import load
+from planflow.web.settings import WebSettings
+
+PASSWORD = "bench-password-1"
+AS_OF_PARAM = AS_OF.strftime("%Y-%m-%dT%H:%M")
+PAGES = [
+    ("/board", "current"),
+    ("/board?period=all", "current"),
+    ("/board/tasks?period=all&sort=late", "current"),
+    ("/audit", "current"),
+    (f"/audit?{urlencode({'as_of': AS_OF_PARAM})}", "as_of"),
+    (f"/board?{urlencode({'as_of': AS_OF_PARAM, 'period': '2022-Q2'})}", "as_of"),
+]
+
+
+def _sign_in(client: TestClient) -> None:
+    def csrf(html: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert found, "no CSRF token"
+        return found.group(1)
+
+    token = csrf(client.get("/login").text)
+    data = {"username": "director", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/login", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text[:300]
+
+
+def measure(size: int, repeat: int, folder: Path) -> list[tuple[str, float, int, float]]:
+    db = folder / f"pages-{size}.db"
+    started = time.perf_counter()
+    app = build(db, size)
+    print(f"  {size:,} tasks built in {time.perf_counter() - started:.1f} s", flush=True)
+    settings = WebSettings(database_url=f"sqlite:///{db}", secret_key="bench")
+    AccountStore(app.engine).add("director", Role.OFFICE_DIRECTOR, PASSWORD, LOADED_AT)
+    web = create_app(settings, lambda: BOARD_AT, application=app)
+    connection = sqlite3.connect(db)
+    today = clock.local_date(BOARD_AT).isoformat()
+    cutoff = AS_OF.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def raw() -> object:
+        return connection.execute(RAW_SQL, {"today": today, "plan": "bench"}).fetchall()
+
+    def raw_as_of() -> object:
+        arguments = {"today": clock.local_date(AS_OF).isoformat(), "plan": "bench"}
+        return connection.execute(RAW_AS_OF_SQL, {**arguments, "cutoff": cutoff}).fetchall()
+
+    baselines = {"current": timed(raw, repeat)[0], "as_of": timed(raw_as_of, repeat)[0]}
+    out = []
+    with TestClient(web) as client:
+        _sign_in(client)
+        for path, baseline in PAGES:
+            response = client.get(path)  # warm up
+            assert response.status_code == 200, (path, response.text[:300])
+            seconds, body = timed(lambda p=path: client.get(p).content, repeat)  # type: ignore[misc]
+            assert isinstance(body, bytes)
+            out.append((path, seconds, len(body), baselines[baseline]))
+        ctx = web.state.ctx
+
+        def before() -> object:
+            query = urlencode({"period": "all", "sort": "late"}).encode()
+            request = Request({"type": "http", "query_string": query, "headers": []})
+            loaded = load(ctx, request)
+            ordered = sort_tasks(loaded.selected(), "late", loaded.names, loaded.late_days)
+            return paginate(ordered, 1, TASKS_PER_PAGE)
+
+        seconds = timed(before, repeat)[0]
+        out.append(("before: every view + sort (tasks page)", seconds, 0, baselines["current"]))
+    connection.close()
+    app.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="2,000 tasks, 3 repeats")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat = [2000], 3
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            results[size] = measure(size, args.repeat, Path(tmp))
+    print()
+    print("| tasks | page | time | bytes | raw GROUP BY (same run) | page / raw |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for size, rows in results.items():
+        for path, seconds, size_bytes, base in rows:
+            shown = f"{size_bytes / 1024:.0f} KB" if size_bytes else "—"
+            print(
+                f"| {size:,} | `{path}` | {seconds * 1000:.0f} ms | {shown} | "
+                f"{base * 1000:.0f} ms | {seconds / base:.1f}× |"
+            )
+
+
+if __name__ == "__main__":
+    main()

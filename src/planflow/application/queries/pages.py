@@ -1,0 +1,233 @@
+"""The board's and the auditor's pages at province scale: counts aggregated by the database and
+lists paginated in SQL (``LIMIT``/``OFFSET``), for the current board or the board as it stood at a
+past time (``tasks.as_of_rows``). Filters that the web layer resolves against names and calendars
+(groups of agencies, a search phrase, working days overdue) arrive here as sets of codes, pairs and
+due dates, so every row is judged by the same four-way status ``CASE`` as ``counts_by_agency``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.sql import ColumnElement, FromClause, Select
+
+from planflow.application.queries.board import status_case
+from planflow.application.queries.tasks import TaskView, _view, as_of_rows
+from planflow.application.readmodels import board
+from planflow.domain.status import TaskStatus
+
+__all__ = [
+    "Reader",
+    "Selection",
+    "count",
+    "count_where",
+    "distinct",
+    "grouped_counts",
+    "reading",
+    "rows",
+]
+
+STATUS_RANK = (
+    TaskStatus.OPEN_OVERDUE,
+    TaskStatus.DONE_LATE,
+    TaskStatus.OPEN_IN_TIME,
+    TaskStatus.DONE_ON_TIME,
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which tasks a page shows; ``None`` leaves a criterion out. Cancelled tasks never show."""
+
+    plan: str | None = None
+    period: str | None = None
+    agencies: frozenset[str] | None = None  # an agency or the members of a group
+    duty: str | None = None
+    duties: frozenset[str] | None = None
+    status: TaskStatus | None = None
+    role: str | None = None  # "lead" or "cooperating"
+    overdue_dues: frozenset[tuple[str, date]] | None = None  # open overdue, (plan, due) in these
+    # A search phrase: the agencies and (plan, duty, title) triples whose words contain it.
+    text_agencies: frozenset[str] | None = None
+    text_triples: frozenset[tuple[str, str, str]] = frozenset()
+    text_quads: frozenset[tuple[str, str, str, str]] = frozenset()  # (agency, plan, duty, title)
+    state: str | None = None
+    with_difficulties: bool = False
+    open_only: bool = False  # not completed
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One request's reads: a connection and the rows the pages select from (board-named
+    columns), with the status ``CASE`` judged at ``moment``."""
+
+    connection: Connection
+    source: FromClause
+    status: ColumnElement[str]
+    moment: datetime
+
+
+@contextmanager
+def reading(engine: Engine, moment: datetime, *, as_of: bool) -> Iterator[Reader]:
+    """The current board, or the board as of ``moment``: computed once into a temporary table
+    (``tasks.as_of_rows``, the event index's lookup per task), so that a page's counts, choices
+    and rows read it several times for the price of one as-of computation. The table lives on
+    this connection only and is dropped at the end; nothing is written to the store."""
+    with engine.connect() as connection:
+        if not as_of:
+            yield Reader(
+                connection, board, status_case(board.c, engine.dialect.name, moment), moment
+            )
+            return
+        query = as_of_rows(moment)
+        name = f"planflow_as_of_{uuid4().hex[:12]}"
+        columns = [Column(c.name, c.type) for c in query.selected_columns]
+        table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+        table.create(connection)
+        try:
+            connection.execute(table.insert().from_select([c.name for c in columns], query))
+            status = status_case(table.c, engine.dialect.name, moment)
+            yield Reader(connection, table, status, moment)
+        finally:
+            connection.rollback()
+            table.drop(connection, checkfirst=True)
+            connection.commit()
+
+
+def _where(query: Select[Any], c: Any, status: ColumnElement[str], s: Selection) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = [c.cancelled.is_(False)]
+    if s.plan:
+        conditions.append(c.plan == s.plan)
+    if s.period:
+        conditions.append(c.period == s.period)
+    if s.agencies is not None:
+        conditions.append(c.agency.in_(sorted(s.agencies)))
+    if s.duty:
+        conditions.append(c.duty == s.duty)
+    if s.duties is not None:
+        conditions.append(c.duty.in_(sorted(s.duties)))
+    if s.role:
+        conditions.append(c.role == s.role)
+    if s.status is not None:
+        conditions.append(status == s.status.value)
+    if s.overdue_dues is not None:
+        conditions.append(status == TaskStatus.OPEN_OVERDUE.value)
+        conditions.append(tuple_(c.plan, c.due).in_(sorted(s.overdue_dues)))
+    if s.text_agencies is not None:
+        either: list[ColumnElement[bool]] = [c.agency.in_(sorted(s.text_agencies))]
+        if s.text_triples:
+            either.append(tuple_(c.plan, c.duty, c.title).in_(sorted(s.text_triples)))
+        if s.text_quads:
+            quad = tuple_(c.agency, c.plan, c.duty, c.title)
+            either.append(quad.in_(sorted(s.text_quads)))
+        conditions.append(or_(*either))
+    if s.state:
+        conditions.append(c.state == s.state)
+    if s.with_difficulties:
+        conditions.append(c.open_difficulties > 0)
+    if s.open_only:
+        conditions.append(c.completed_at.is_(None))
+    return query.where(and_(*conditions))
+
+
+def grouped_counts(r: Reader, s: Selection) -> dict[tuple[str, str, str], int]:
+    """(agency, period, status) → number of tasks, aggregated by the database."""
+    c, status = r.source.c, r.status
+    query = _where(select(c.agency, c.period, status, func.count()), c, status, s)
+    query = query.group_by(c.agency, c.period, status)
+    return {(a, p, w): int(n) for a, p, w, n in r.connection.execute(query)}
+
+
+def count(r: Reader, s: Selection) -> int:
+    query = _where(select(func.count()).select_from(r.source), r.source.c, r.status, s)
+    return int(r.connection.execute(query).scalar() or 0)
+
+
+def count_where(r: Reader, s: Selection, **flags: bool) -> dict[str, int]:
+    """In one pass, the selected tasks with each of the flags "submitted" (a report awaiting
+    review) and "difficulties" (an open difficulty)."""
+    c = r.source.c
+    tests = {"submitted": c.state == "submitted", "difficulties": c.open_difficulties > 0}
+    sums = [func.coalesce(func.sum(case((tests[k], 1), else_=0)), 0) for k in flags]
+    found = r.connection.execute(_where(select(*sums), c, r.status, s)).one()
+    return {k: int(n) for k, n in zip(flags, found, strict=True)}
+
+
+def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The distinct values of the named columns among the selected tasks ("open": whether the
+    task is not completed)."""
+    c = r.source.c
+    columns = [c.completed_at.is_(None).label("open") if n == "open" else c[n] for n in names]
+    query = _where(select(*columns).distinct(), c, r.status, s)
+    return [tuple(row) for row in r.connection.execute(query)]
+
+
+def rows(
+    r: Reader,
+    s: Selection,
+    *,
+    sort: str = "",
+    agency_rank: Mapping[str, int] | None = None,
+    late: Mapping[tuple[str, date], int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[TaskView]:
+    """The selected tasks in the board's order, one page of them (``limit``/``offset``).
+
+    ``sort`` as the task list's: "" or "due" (deadline, agency name, duty), "agency" (agency
+    name, deadline, duty), "status" (worst first, deadline, agency), "late" (working days
+    overdue, most first, from ``late``: (plan, due date) → days, for open tasks past their deadline), or
+    "base" (deadline, plan, duty, agency, period). Ties fall back to the base order and the id.
+    """
+    c, status = r.source.c, r.status
+    text = _binary(r.connection.dialect.name)
+    ranks = dict(agency_rank or {})
+    name_rank = case(ranks, value=c.agency, else_=len(ranks)) if ranks else literal(0)
+    base = [c.due, text(c.plan), text(c.duty), text(c.agency), text(c.period)]
+    order: list[Any]
+    if sort == "agency":
+        order = [name_rank, c.due, text(c.duty)]
+    elif sort == "status":
+        order = [case({w.value: i for i, w in enumerate(STATUS_RANK)}, value=status), c.due]
+        order.append(text(c.agency))
+    elif sort == "late":
+        days: Any = literal(0)
+        if late:
+            whens = [(and_(c.plan == p, c.due == d), n) for (p, d), n in sorted(late.items())]
+            days = case((c.completed_at.is_(None), case(*whens, else_=0)), else_=0)
+        order = [-days, c.due, text(c.agency)]
+    elif sort == "base":
+        order = []
+    else:
+        order = [c.due, name_rank, text(c.duty)]
+    query = _where(select(*c, status.label("judged")), c, status, s)
+    query = query.order_by(*order, *base, c.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_view(row, r.moment) for row in r.connection.execute(query)]
+
+
+def _binary(dialect: str) -> Any:
+    """Strings compared by code point, as Python compares them (SQLite's default; PostgreSQL's
+    "C" collation)."""
+    if dialect == "postgresql":
+        return lambda column: column.collate("C")
+    return lambda column: column
