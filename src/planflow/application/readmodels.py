@@ -34,10 +34,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
@@ -298,8 +300,10 @@ class Projector:
         self._rules = rules
         self._due_tasks: dict[str, Task] = {}
 
-    def task_event(self, event: Task.Event, task: Task) -> None:
-        """``task`` is the state right after ``event``."""
+    def task_event(self, event: Task.Event, task: Task, before: Task | None = None) -> None:
+        """``task`` is the state right after ``event``; ``before``, if known, the state right
+        before it: when the two agree on everything the due index is computed from, the task's
+        due-index rows are left as they are (a difficulty, a report, an activity)."""
         key = str(task.id)
         state = summarize(task)
         self._history.append(
@@ -329,7 +333,9 @@ class Projector:
         }
         if isinstance(event, Task.ReminderSent | Task.Escalated | Task.ChaseUpSent):
             self._chases.append(chase_row(event, task))
-        if self._rules is not None:
+        if self._rules is not None and (
+            key in self._due_tasks or before is None or due_key(before) != due_key(task)
+        ):
             self._due_tasks[key] = task
 
     def reindex(self, task: Task) -> None:
@@ -349,20 +355,24 @@ class Projector:
         }
 
     def flush(self, session: Session) -> None:
-        _replace(session, board, board.c.id, list(self._board.values()))
-        _replace(session, plans, plans.c.id, list(self._plans.values()))
+        """Write the rows gathered: the board and plans rows by one upsert each, the history and
+        ledger rows by one insert each, the due-index rows of the tasks whose due state changed
+        (statements built once per process, so SQLAlchemy only looks its compiled form up)."""
+        dialect = session.get_bind().dialect.name
+        _replace(session, board, list(self._board.values()), dialect)
+        _replace(session, plans, list(self._plans.values()), dialect)
         if self._history:
-            session.execute(insert(task_events), self._history)
+            session.execute(_INSERT_HISTORY, self._history)
         if self._chases:
-            session.execute(insert(chases), self._chases)
+            session.execute(_INSERT_CHASES, self._chases)
         if self._due_tasks and self._rules is not None:
             rules = self._rules
             keys = list(self._due_tasks)
             for chunk in _chunks(keys, 500):
-                session.execute(delete(due).where(due.c.task_id.in_(chunk)))
+                session.execute(_DELETE_DUE, {"ids": list(chunk)})
             rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
             if rows:
-                session.execute(insert(due), rows)
+                session.execute(_INSERT_DUE, rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
@@ -370,11 +380,62 @@ class Projector:
         self._due_tasks.clear()
 
 
-def _replace(
-    session: Session, table: Table, key: Column[Any], rows: Sequence[dict[str, Any]]
-) -> None:
+def due_key(task: Task) -> tuple[Any, ...]:
+    """Everything a task's due-index rows are computed from (``due_rows``: ``pending`` and
+    ``handover_on``), besides the plan's rules."""
+    return (
+        task.plan,
+        task.agency,
+        task.due,
+        task.duty,
+        task.role,
+        task.cancelled,
+        task.is_done,
+        task.report_state,
+        task.marked_overdue_for,
+        frozenset(task.chased),
+    )
+
+
+_INSERT_HISTORY = insert(task_events)
+_INSERT_CHASES = insert(chases)
+_INSERT_DUE = insert(due)
+_DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
+_UPSERTS: dict[tuple[str, str], Insert] = {}
+
+
+def _upsert(table: Table, dialect: str) -> Insert | None:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE for SQLite and PostgreSQL, built once."""
+    if dialect not in ("sqlite", "postgresql"):
+        return None
+    found = _UPSERTS.get((table.name, dialect))
+    if found is None:
+        keys = [c.name for c in table.primary_key.columns]
+        if dialect == "sqlite":
+            from sqlalchemy.dialects import sqlite
+
+            lite = sqlite.insert(table)
+            updates = {c.name: lite.excluded[c.name] for c in table.columns if c.name not in keys}
+            found = lite.on_conflict_do_update(index_elements=keys, set_=updates)
+        else:
+            from sqlalchemy.dialects import postgresql
+
+            pg = postgresql.insert(table)
+            updates = {c.name: pg.excluded[c.name] for c in table.columns if c.name not in keys}
+            found = pg.on_conflict_do_update(index_elements=keys, set_=updates)
+        _UPSERTS[(table.name, dialect)] = found
+    return found
+
+
+def _replace(session: Session, table: Table, rows: Sequence[dict[str, Any]], dialect: str) -> None:
+    """Each row replaces the table's row with its primary key, or is added."""
     if not rows:
         return
+    upsert = _upsert(table, dialect)
+    if upsert is not None:
+        session.execute(upsert, list(rows))
+        return
+    key = next(iter(table.primary_key.columns))
     ids = [row[key.name] for row in rows]
     for chunk in _chunks(ids, 500):
         session.execute(delete(table).where(key.in_(chunk)))
