@@ -328,7 +328,7 @@ class PlanflowApp(Application[UUID]):
             for code in revised:
                 old, new = earlier_rules[code], rules_for(code)
                 if new is not None and old is not None and only_reminders_changed(old, new):
-                    reindex_reminders(session, code, old, new, skip=saved)
+                    reindex_reminders(session, code, old, new)
                 else:
                     self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
