@@ -37,9 +37,9 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
@@ -299,12 +299,15 @@ class Projector:
         self._chases: list[dict[str, Any]] = []
         self._rules = rules
         self._due_tasks: dict[str, Task] = {}
+        self._new: set[str] = set()
 
     def task_event(self, event: Task.Event, task: Task, before: Task | None = None) -> None:
         """``task`` is the state right after ``event``; ``before``, if known, the state right
         before it: when the two agree on everything the due index is computed from, the task's
         due-index rows are left as they are (a difficulty, a report, an activity)."""
         key = str(task.id)
+        if key not in self._board and event.originator_version == 1:
+            self._new.add(key)  # its board row is inserted; any other is updated
         state = summarize(task)
         self._history.append(
             {
@@ -355,12 +358,12 @@ class Projector:
         }
 
     def flush(self, session: Session) -> None:
-        """Write the rows gathered: the board and plans rows by one upsert each, the history and
-        ledger rows by one insert each, the due-index rows of the tasks whose due state changed
-        (statements built once per process, so SQLAlchemy only looks its compiled form up)."""
-        dialect = session.get_bind().dialect.name
-        _replace(session, board, list(self._board.values()), dialect)
-        _replace(session, plans, list(self._plans.values()), dialect)
+        """Write the rows gathered: a new task's board row by an insert, any other by an update,
+        the history and ledger rows by one insert each, the due-index rows of the tasks whose due
+        state changed (statements built once per process, so SQLAlchemy only looks up their
+        compiled form)."""
+        _write_board(session, self._board, self._new)
+        _replace(session, plans, plans.c.id, list(self._plans.values()))
         if self._history:
             session.execute(_INSERT_HISTORY, self._history)
         if self._chases:
@@ -378,6 +381,7 @@ class Projector:
         self._plans.clear()
         self._chases.clear()
         self._due_tasks.clear()
+        self._new.clear()
 
 
 def due_key(task: Task) -> tuple[Any, ...]:
@@ -397,45 +401,36 @@ def due_key(task: Task) -> tuple[Any, ...]:
     )
 
 
+_INSERT_BOARD = insert(board)
+_UPDATE_BOARD = update(board).where(board.c.id == bindparam("board_id"))
 _INSERT_HISTORY = insert(task_events)
 _INSERT_CHASES = insert(chases)
 _INSERT_DUE = insert(due)
 _DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
-_UPSERTS: dict[tuple[str, str], Insert] = {}
 
 
-def _upsert(table: Table, dialect: str) -> Insert | None:
-    """INSERT … ON CONFLICT (primary key) DO UPDATE for SQLite and PostgreSQL, built once."""
-    if dialect not in ("sqlite", "postgresql"):
-        return None
-    found = _UPSERTS.get((table.name, dialect))
-    if found is None:
-        keys = [c.name for c in table.primary_key.columns]
-        if dialect == "sqlite":
-            from sqlalchemy.dialects import sqlite
-
-            lite = sqlite.insert(table)
-            updates = {c.name: lite.excluded[c.name] for c in table.columns if c.name not in keys}
-            found = lite.on_conflict_do_update(index_elements=keys, set_=updates)
-        else:
-            from sqlalchemy.dialects import postgresql
-
-            pg = postgresql.insert(table)
-            updates = {c.name: pg.excluded[c.name] for c in table.columns if c.name not in keys}
-            found = pg.on_conflict_do_update(index_elements=keys, set_=updates)
-        _UPSERTS[(table.name, dialect)] = found
-    return found
+def _write_board(session: Session, rows: dict[str, dict[str, Any]], new: set[str]) -> None:
+    """Insert the new tasks' rows, update the others' (a row that is not there after all, as
+    in a store whose board was emptied by hand, is replaced instead)."""
+    added = [row for key, row in rows.items() if key in new]
+    if added:
+        session.execute(_INSERT_BOARD, added)
+    changed = [row for key, row in rows.items() if key not in new]
+    if not changed:
+        return
+    values = [
+        {"board_id": row["id"], **{k: v for k, v in row.items() if k != "id"}} for row in changed
+    ]
+    result = session.execute(_UPDATE_BOARD, values)
+    if result.rowcount != len(changed):  # type: ignore[attr-defined]
+        _replace(session, board, board.c.id, changed)
 
 
-def _replace(session: Session, table: Table, rows: Sequence[dict[str, Any]], dialect: str) -> None:
-    """Each row replaces the table's row with its primary key, or is added."""
+def _replace(
+    session: Session, table: Table, key: Column[Any], rows: Sequence[dict[str, Any]]
+) -> None:
     if not rows:
         return
-    upsert = _upsert(table, dialect)
-    if upsert is not None:
-        session.execute(upsert, list(rows))
-        return
-    key = next(iter(table.primary_key.columns))
     ids = [row[key.name] for row in rows]
     for chunk in _chunks(ids, 500):
         session.execute(delete(table).where(key.in_(chunk)))
