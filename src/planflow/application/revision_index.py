@@ -103,22 +103,23 @@ def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRule
         for day in dues
         for item in reminders_pending(day, tuple(steps), None, new.calendar)
     ]
+    # Created inside the transaction: a failure rolls their creation back with everything else
+    # (on SQLite and PostgreSQL alike), so they are dropped only on the way out of a success.
     connection = session.connection()
     _scratch.drop_all(connection, checkfirst=True)
     _scratch.create_all(connection)
-    try:
-        session.execute(
-            insert(_days), [{"duty": d, "step": n} for d in duties for n in new.reminder_days(d)]
-        )
-        if fires:
-            session.execute(insert(_fires), fires)
-        changed = select(board.c.id).where(
-            and_(board.c.plan == code, board.c.duty.in_(select(_days.c.duty)))
-        )
-        session.execute(delete(due).where(and_(due.c.kind == REMINDER, due.c.task_id.in_(changed))))
-        return _insert_reminders(session, code)
-    finally:
-        _scratch.drop_all(connection)
+    session.execute(
+        insert(_days), [{"duty": d, "step": n} for d in duties for n in new.reminder_days(d)]
+    )
+    if fires:
+        session.execute(insert(_fires), fires)
+    changed = select(board.c.id).where(
+        and_(board.c.plan == code, board.c.duty.in_(select(_days.c.duty)))
+    )
+    session.execute(delete(due).where(and_(due.c.kind == REMINDER, due.c.task_id.in_(changed))))
+    written = _insert_reminders(session, code)
+    _scratch.drop_all(connection)
+    return written
 
 
 def _insert_reminders(session: Session, code: str) -> int:
