@@ -154,6 +154,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=None)
     parser.add_argument("--baseline-src", type=Path, default=Path("/tmp/pf-base/src"))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="SQLite only: N rounds of before, after and native, alternating; medians",
+    )
     parser.add_argument("--worker", choices=["planflow", "native"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -169,6 +175,9 @@ def main() -> None:
     if base is None:
         print(f"no baseline at {options.baseline_src}: run git worktree add --detach "
               "/tmp/pf-base 0513f41", file=sys.stderr)  # fmt: skip
+    if options.rounds:
+        rounds(options.rounds, count, here, base)
+        return
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as folder:
         runs: list[tuple[str, str, str, Path | None]] = [
@@ -198,6 +207,34 @@ def main() -> None:
             if label.startswith("after") and before:
                 line += f"  {rate / before[key]:5.2f}× before"
             print(line)
+
+
+def rounds(n: int, count: int, here: Path, base: Path | None) -> None:
+    """Alternate the variants ``n`` times on SQLite and print each one's median rates: on a
+    shared machine one run's spread is larger than the differences sought."""
+    import statistics
+
+    runs: dict[str, list[dict[str, Any]]] = {"native": [], "before": [], "after": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for i in range(n):
+            runs["native"].append(spawn("native", f"{folder}/n{i}.db", count, None))
+            if base is not None:
+                runs["before"].append(spawn("planflow", f"sqlite:///{folder}/b{i}.db", count, base))
+            runs["after"].append(spawn("planflow", f"sqlite:///{folder}/a{i}.db", count, here))
+    medians = {}
+    for label, results in runs.items():
+        if not results:
+            continue
+        cpu = [r["per_cpu_second"] for r in results]
+        wall = [r["per_second"] for r in results]
+        medians[label] = statistics.median(cpu)
+        print(
+            f"{label:<7} per CPU-second median {statistics.median(cpu):7.1f} "
+            f"({min(cpu):.0f}–{max(cpu):.0f}); wall median {statistics.median(wall):7.1f}/s"
+        )
+    print(f"after / native (CPU): {medians['after'] / medians['native']:.2f}×")
+    if "before" in medians:
+        print(f"after / before (CPU): {medians['after'] / medians['before']:.2f}×")
 
 
 def show(label: str, result: dict[str, Any]) -> None:

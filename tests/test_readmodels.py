@@ -13,7 +13,7 @@ from sqlalchemy import Table, select
 from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks, version_at
-from planflow.application.readmodels import board, chases, metadata, plans, task_events
+from planflow.application.readmodels import board, chases, due, metadata, plans, task_events
 from planflow.domain.status import TaskStatus
 from planflow.domain.task import ReportState, Task, task_id
 from planflow.workflow.loader import LoadedPlan, load_workflow
@@ -105,6 +105,20 @@ def test_rebuilding_the_read_models_reproduces_them_exactly(
     replayed = any_app.rebuild_read_models()
     assert replayed == any_app.recorder.max_notification_id()
     assert dump_all(any_app) == before
+
+
+def test_commands_that_leave_the_due_index_alone_leave_it_as_a_replay_computes_it(
+    any_app: PlanflowApp, mini_plan: LoadedPlan, tmp_path: Path
+) -> None:
+    # Difficulties, activities and reports skip the task's due rows; the rest rewrite them.
+    play_scenario(any_app, mini_plan, tmp_path)
+    any_app.raise_difficulty(B_REPORT, actor="so-b", at=utc(2022, 4, 2), text="sau điều chỉnh")
+    q2 = task_id(PLAN, "D2", "so-a", "2022-Q2")
+    any_app.submit_report(q2, actor="so-a", at=utc(2022, 4, 3), document="q2")  # no more chasing
+    written = dump(any_app, due)
+    assert written
+    any_app.rebuild_read_models()
+    assert dump(any_app, due) == written
 
 
 def test_rebuilding_after_the_read_models_were_lost_restores_them(

@@ -41,6 +41,7 @@ from planflow.application.readmodels import (
     metadata,
     plans,
 )
+from planflow.application.revision_index import only_reminders_changed, reindex_reminders
 from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, handovers_due, revise
 from planflow.domain import clock
@@ -287,13 +288,17 @@ class PlanflowApp(Application[UUID]):
         revised = [
             p.code for p in saved_plans.values() if p.pending_events[0].originator_version > 1
         ]
+        # The rules in force before the revision, read before its events are saved.
+        in_force = self._rules_for(session, {})
+        earlier_rules = {code: in_force(code) for code in revised}
         for aggregate in aggregates:
             pending = list(aggregate.pending_events)
             if not pending:
                 continue
             if isinstance(aggregate, Task):
                 if len(pending) == 1:
-                    projector.task_event(cast(Task.Event, pending[0]), aggregate)
+                    earlier = (before or {}).get(aggregate.id)
+                    projector.task_event(cast(Task.Event, pending[0]), aggregate, earlier)
                     continue
                 state: Task | None = None
                 if not isinstance(pending[0], Task.Assigned):
@@ -321,7 +326,11 @@ class PlanflowApp(Application[UUID]):
         if revised:
             saved = {a.id for a in aggregates}
             for code in revised:
-                self._reindex_plan(session, projector, code, skip=saved)
+                old, new = earlier_rules[code], rules_for(code)
+                if new is not None and old is not None and only_reminders_changed(old, new):
+                    reindex_reminders(session, code, old, new)
+                else:
+                    self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
 
     def _rules_for(self, session: Session | Connection, saved: dict[str, Plan]) -> RulesFor:

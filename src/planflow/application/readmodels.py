@@ -34,8 +34,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -297,10 +299,15 @@ class Projector:
         self._chases: list[dict[str, Any]] = []
         self._rules = rules
         self._due_tasks: dict[str, Task] = {}
+        self._new: set[str] = set()
 
-    def task_event(self, event: Task.Event, task: Task) -> None:
-        """``task`` is the state right after ``event``."""
+    def task_event(self, event: Task.Event, task: Task, before: Task | None = None) -> None:
+        """``task`` is the state right after ``event``; ``before``, if known, the state right
+        before it: when the two agree on everything the due index is computed from, the task's
+        due-index rows are left as they are (a difficulty, a report, an activity)."""
         key = str(task.id)
+        if key not in self._board and event.originator_version == 1:
+            self._new.add(key)  # its board row is inserted; any other is updated
         state = summarize(task)
         self._history.append(
             {
@@ -329,7 +336,9 @@ class Projector:
         }
         if isinstance(event, Task.ReminderSent | Task.Escalated | Task.ChaseUpSent):
             self._chases.append(chase_row(event, task))
-        if self._rules is not None:
+        if self._rules is not None and (
+            key in self._due_tasks or before is None or due_key(before) != due_key(task)
+        ):
             self._due_tasks[key] = task
 
     def reindex(self, task: Task) -> None:
@@ -349,25 +358,72 @@ class Projector:
         }
 
     def flush(self, session: Session) -> None:
-        _replace(session, board, board.c.id, list(self._board.values()))
+        """Write the rows gathered: a new task's board row by an insert, any other by an update,
+        the history and ledger rows by one insert each, the due-index rows of the tasks whose due
+        state changed (statements built once per process, so SQLAlchemy only looks up their
+        compiled form)."""
+        _write_board(session, self._board, self._new)
         _replace(session, plans, plans.c.id, list(self._plans.values()))
         if self._history:
-            session.execute(insert(task_events), self._history)
+            session.execute(_INSERT_HISTORY, self._history)
         if self._chases:
-            session.execute(insert(chases), self._chases)
+            session.execute(_INSERT_CHASES, self._chases)
         if self._due_tasks and self._rules is not None:
             rules = self._rules
             keys = list(self._due_tasks)
             for chunk in _chunks(keys, 500):
-                session.execute(delete(due).where(due.c.task_id.in_(chunk)))
+                session.execute(_DELETE_DUE, {"ids": list(chunk)})
             rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
             if rows:
-                session.execute(insert(due), rows)
+                session.execute(_INSERT_DUE, rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
         self._chases.clear()
         self._due_tasks.clear()
+        self._new.clear()
+
+
+def due_key(task: Task) -> tuple[Any, ...]:
+    """Everything a task's due-index rows are computed from (``due_rows``: ``pending`` and
+    ``handover_on``), besides the plan's rules."""
+    return (
+        task.plan,
+        task.agency,
+        task.due,
+        task.duty,
+        task.role,
+        task.cancelled,
+        task.is_done,
+        task.report_state,
+        task.marked_overdue_for,
+        frozenset(task.chased),
+    )
+
+
+_INSERT_BOARD = insert(board)
+_UPDATE_BOARD = update(board).where(board.c.id == bindparam("board_id"))
+_INSERT_HISTORY = insert(task_events)
+_INSERT_CHASES = insert(chases)
+_INSERT_DUE = insert(due)
+_DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
+
+
+def _write_board(session: Session, rows: dict[str, dict[str, Any]], new: set[str]) -> None:
+    """Insert the new tasks' rows, update the others' (a row that is not there after all, as
+    in a store whose board was emptied by hand, is replaced instead)."""
+    added = [row for key, row in rows.items() if key in new]
+    if added:
+        session.execute(_INSERT_BOARD, added)
+    changed = [row for key, row in rows.items() if key not in new]
+    if not changed:
+        return
+    values = [
+        {"board_id": row["id"], **{k: v for k, v in row.items() if k != "id"}} for row in changed
+    ]
+    result = session.execute(_UPDATE_BOARD, values)
+    if result.rowcount != len(changed):  # type: ignore[attr-defined]
+        _replace(session, board, board.c.id, changed)
 
 
 def _replace(

@@ -165,14 +165,9 @@ def pending(task: Task, rules: PlanRules) -> list[DueItem]:
     escalated = any(k.kind is ChaseKind.ESCALATION and k.due == due for k in task.chased)
     if not task.has_chased(overdue) and not escalated:
         sent = [k.step for k in task.chased if k.kind is ChaseKind.REMINDER and k.due == due]
-        floor = min(sent, default=None)
-        for n in sorted(set(rules.reminder_days(task.duty)), reverse=True):
-            if floor is not None and n >= floor:
-                continue
-            fire_on = cal.add_working_days(deadline, -n) if n else cal.on_or_before(deadline)
-            items.append(
-                DueItem(ChaseKey(ChaseKind.REMINDER, n, due), fire_on, start_of(fire_on), n)
-            )
+        items.extend(
+            reminders_pending(due, rules.reminder_days(task.duty), min(sent, default=None), cal)
+        )
     if not task.has_chased(overdue):
         items.append(DueItem(overdue, day_after, start_of(day_after), 0))
     for step in rules.ladder:
@@ -184,6 +179,22 @@ def pending(task: Task, rules: PlanRules) -> list[DueItem]:
             DueItem(key, fire_on, start_of(fire_on), step.working_days_after_due, step.recipient)
         )
     return sorted(items, key=lambda i: (i.fire_at, _ORDER[i.key.kind], i.key.step))
+
+
+def reminders_pending(
+    due: date, days: tuple[int, ...], floor: int | None, cal: WorkingCalendar
+) -> list[DueItem]:
+    """The reminders still to record for a task due on ``due`` that is neither marked overdue
+    nor escalated for it, when the lowest reminder already recorded for it is ``floor`` (a
+    reminder supersedes the earlier ones): those of ``days`` below ``floor``, latest first."""
+    deadline = cal.effective_due(due)
+    items = []
+    for n in sorted(set(days), reverse=True):
+        if floor is not None and n >= floor:
+            continue
+        fire_on = cal.add_working_days(deadline, -n) if n else cal.on_or_before(deadline)
+        items.append(DueItem(ChaseKey(ChaseKind.REMINDER, n, due), fire_on, start_of(fire_on), n))
+    return items
 
 
 _ORDER = {ChaseKind.OVERDUE: 0, ChaseKind.REMINDER: 1, ChaseKind.ESCALATION: 2}
