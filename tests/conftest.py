@@ -127,8 +127,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def app(sqlite_url: str) -> Iterator[PlanflowApp]:
-    application = PlanflowApp(sqlite_url)
+def app(database_url: str) -> Iterator[PlanflowApp]:
+    """The application on a fresh store, on each supported database (SQLite file, PostgreSQL)."""
+    application = PlanflowApp(database_url)
     yield application
     application.close()
 
@@ -214,9 +215,9 @@ def kg_database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def kg_app(kg_sqlite_url: str) -> Iterator[PlanflowApp]:
-    """The application on a fresh SQLite copy of the loaded Kiên Giang store."""
-    application = PlanflowApp(kg_sqlite_url)
+def kg_app(kg_database_url: str) -> Iterator[PlanflowApp]:
+    """The application on a fresh copy of the loaded Kiên Giang store, on each database."""
+    application = PlanflowApp(kg_database_url)
     yield application
     application.close()
 

@@ -147,7 +147,7 @@ def test_no_letter_to_an_agency_that_is_not_late(late: PlanflowApp) -> None:
 
 
 def test_the_letter_command_writes_html_docx_and_pdf(late: PlanflowApp, tmp_path: Path) -> None:
-    db = late.engine.url.database
+    db = late.engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
     for fmt in ("html", "docx", "pdf"):
         out = tmp_path / f"letter.{fmt}"
