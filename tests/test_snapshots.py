@@ -230,3 +230,22 @@ def test_a_task_as_of_a_past_time_reads_its_snapshot_and_only_the_events_after_i
     assert read == list(range(SNAPSHOT_INTERVAL + 1, wanted + 1))
     monkeypatch.undo()
     assert dict(vars(then)) == replay(app, ref, wanted)
+
+
+def test_the_api_shows_a_task_loaded_from_its_snapshot_as_it_shows_the_replayed_one(
+    long_task: tuple[PlanflowApp, UUID],
+) -> None:
+    from planflow.web.views import TaskState
+
+    app, ref = long_task
+    state: Task | None = None
+    for event in app.events.get(ref):
+        state = event.mutate(state)
+    assert state is not None
+    loaded = app.get_task(ref)
+    moment = loaded.modified_on + timedelta(days=1)
+    shown = TaskState(loaded, moment, False).as_json()
+    assert shown == TaskState(state, moment, False).as_json()
+    assert len(shown["difficulties"]) == COMMANDS
+    assert shown["difficulties"][2]["answer"] == "Trả lời"
+    assert shown["difficulties"][0]["raised_at"] == state.difficulties[0].raised_at.isoformat()
