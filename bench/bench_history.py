@@ -3,17 +3,19 @@ short one, in the same run and the same store (issue 14: "the same command on a 
 events ... ≤ 1.5×").
 
 Not a test (tests/test_snapshots.py checks the snapshots' correctness). For each variant a fresh
-SQLite file holds the mini plan; one task is given ``--events`` events (difficulties raised, every
-third answered), then ``--commands`` ``raise`` commands are timed on it and on a task with one
-event, alternating. Variants:
+SQLite file holds the mini plan; one task is given ``--events`` events (difficulties raised), then
+``--commands`` ``raise`` commands are timed on it and on a task with one event, alternating,
+median. Variants:
 
 - ``snapshots``: the application as shipped (a snapshot every SNAPSHOT_INTERVAL events);
 - ``no snapshots``: the same application with snapshotting switched off (a store from before
   snapshots): every load replays the whole history.
 
-A task's state grows with its difficulties (each is kept), so even with snapshots a load decodes
-them; the history's *events* are no longer replayed. Run: ``python bench/bench_history.py``
-(about 2 minutes); ``--quick`` for 300 events and 10 commands.
+Every difficulty stays in the task's state; a snapshot keeps them as one encoded string that a
+``raise`` never decodes (domain/difficulties.py). Run: ``python bench/bench_history.py`` (about
+2 minutes; ``--variant snapshots`` skips the slow one); ``--quick`` for 300 events and 10
+commands. Compare with another tree by running this file with that tree's ``src`` first on
+PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--commands", type=int, default=30)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--variant", choices=("snapshots", "no snapshots", "both"), default="both")
     options = parser.parse_args()
     events, commands = (300, 10) if options.quick else (options.events, options.commands)
     print(f"{events} events on the long task, {commands} commands timed on each task, median;")
@@ -73,6 +76,8 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for name, cls in (("snapshots", PlanflowApp), ("no snapshots", Unsnapshotted)):
+            if options.variant not in (name, "both"):
+                continue
             long, short = run(cls, Path(folder) / f"{name}.db", events, commands)
             print(f"| {name} | {long * 1000:.1f} | {short * 1000:.1f} | {long / short:.2f}× |")
 

@@ -11,11 +11,15 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import text
+from eventsourcing.utils import get_topic
+from sqlalchemy import select, text
 
 from conftest import utc
 from planflow.application.app import SNAPSHOT_INTERVAL, PlanflowApp
-from planflow.domain.task import Task, task_id
+from planflow.application.queries import version_at
+from planflow.application.readmodels import board
+from planflow.domain.snapshot import StateSnapshot, encode
+from planflow.domain.task import Difficulties, Task, task_id
 from planflow.workflow.loader import LoadedPlan
 
 LOADED = utc(2022, 2, 15)
@@ -136,3 +140,112 @@ def test_the_command_that_takes_a_snapshot_still_loads_its_task_once(
     assert loads == [ref]
     assert app.snapshots is not None
     assert [s.originator_version for s in app.snapshots.get(ref)] == [SNAPSHOT_INTERVAL]
+
+
+def old_format_snapshot(task: Task) -> StateSnapshot:
+    """The snapshot a store holds from before ``Difficulties`` (Task version 1): its difficulties
+    a list of records encoded as one topic and rows of values, and no class version."""
+    state = dict(vars(task))
+    for name in ("_id", "_version", "_pending_events"):
+        state.pop(name)
+    state["difficulties"] = list(task.difficulties)
+    encoded = encode(state)
+    assert encoded["difficulties"]["__planflow_state__"] == "records"
+    encoded["difficulties"]["topic"] = "planflow.domain.task:Difficulty"  # where the class was
+    return StateSnapshot(  # type: ignore[call-arg]
+        originator_id=task.id,
+        originator_version=task.version,
+        timestamp=task.modified_on,
+        topic=get_topic(Task),
+        state=encoded,
+    )
+
+
+def test_a_snapshot_from_before_the_difficulties_collection_still_loads_and_takes_commands(
+    long_task: tuple[PlanflowApp, UUID],
+) -> None:
+    app, ref = long_task
+    assert app.snapshots is not None
+    last = max(s.originator_version for s in app.snapshots.get(ref))
+    old = old_format_snapshot(app.get_task(ref, version=last))
+    with app.engine.begin() as connection:
+        connection.execute(text("DELETE FROM planflow_snapshots"))
+    app.snapshots.put([old])
+    with app.engine.connect() as connection:
+        stored = connection.execute(text("SELECT state FROM planflow_snapshots")).scalar_one()
+    stored_text = bytes(stored).decode()
+    assert '"records"' in stored_text and "planflow.domain.task:Difficulty" in stored_text
+    assert "class_version" not in stored_text
+
+    loaded = app.get_task(ref)
+    assert isinstance(loaded.difficulties, Difficulties)
+    assert dict(vars(loaded)) == replay(app, ref)
+    moment = loaded.modified_on + timedelta(minutes=1)
+    open_one = next(d.number for d in loaded.difficulties if d.answer is None)
+    app.answer_difficulty(ref, actor="vp", at=moment, number=open_one, answer="Sau nâng cấp")
+    while app.get_task(ref).version % SNAPSHOT_INTERVAL:
+        moment += timedelta(minutes=1)
+        app.raise_difficulty(ref, actor="so-x", at=moment, text="Sau nâng cấp")
+    assert dict(vars(app.get_task(ref))) == replay(app, ref)
+    newest = next(iter(app.snapshots.get(ref, desc=True, limit=1)))
+    assert newest.originator_version > last
+    assert newest.state["class_version"] == Task.class_version
+
+
+def test_the_board_counts_the_open_difficulties_of_a_task_loaded_from_its_snapshot(
+    long_task: tuple[PlanflowApp, UUID],
+) -> None:
+    app, ref = long_task
+    task = app.get_task(ref)
+    moment = task.modified_on + timedelta(minutes=1)
+    open_ones = [d.number for d in task.difficulties if d.answer is None]
+    app.answer_difficulty(ref, actor="vp", at=moment, number=open_ones[0], answer="Đã xử lý")
+    with app.engine.connect() as connection:
+        counted = connection.execute(
+            select(board.c.open_difficulties).where(board.c.id == str(ref))
+        ).scalar_one()
+    assert counted == len(open_ones) - 1
+    assert counted == sum(1 for d in replay(app, ref)["difficulties"] if d.answer is None)
+
+
+def test_a_task_as_of_a_past_time_reads_its_snapshot_and_only_the_events_after_it(
+    long_task: tuple[PlanflowApp, UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, ref = long_task
+    wanted = SNAPSHOT_INTERVAL + 7
+    moment = app.get_task(ref, version=wanted).modified_on
+    version = version_at(app.engine, ref, moment)  # the event index, as the task page does
+    assert version == wanted
+    store = app.repository.event_store
+    original = store.get
+    read: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        for event in original(*args, **kwargs):
+            read.append(event.originator_version)
+            yield event
+
+    monkeypatch.setattr(store, "get", counting)
+    then = app.get_task(ref, version=version)
+    assert read == list(range(SNAPSHOT_INTERVAL + 1, wanted + 1))
+    monkeypatch.undo()
+    assert dict(vars(then)) == replay(app, ref, wanted)
+
+
+def test_the_api_shows_a_task_loaded_from_its_snapshot_as_it_shows_the_replayed_one(
+    long_task: tuple[PlanflowApp, UUID],
+) -> None:
+    from planflow.web.views import TaskState
+
+    app, ref = long_task
+    state: Task | None = None
+    for event in app.events.get(ref):
+        state = event.mutate(state)
+    assert state is not None
+    loaded = app.get_task(ref)
+    moment = loaded.modified_on + timedelta(days=1)
+    shown = TaskState(loaded, moment, False).as_json()
+    assert shown == TaskState(state, moment, False).as_json()
+    assert len(shown["difficulties"]) == COMMANDS
+    assert shown["difficulties"][2]["answer"] == "Trả lời"
+    assert shown["difficulties"][0]["raised_at"] == state.difficulties[0].raised_at.isoformat()

@@ -56,7 +56,7 @@ from planflow.domain.chasing import (
 )
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.plan import Plan, plan_id
-from planflow.domain.task import Task
+from planflow.domain.task import Difficulties, Task
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan
 from planflow.workflow.model import Workflow
@@ -174,14 +174,15 @@ def hand_over(task: Task, rules: PlanRules, today: date, actor: str) -> bool:
 def _state_copy(task: Task) -> Task:
     """The task as it is, kept apart from the command about to change it: its attributes copied
     one level down (lists of records, sets, dicts), which is what an event's ``apply`` mutates.
+    The difficulties' records are immutable: their collection copies one list of references.
     Several times cheaper than ``copy.deepcopy`` on a long history."""
     kept = copy.copy(task)
     state = dict(vars(task))
     for name, value in state.items():
         if isinstance(value, list):
             state[name] = [_record_copy(item) for item in value]
-        elif isinstance(value, set | dict):
-            state[name] = copy.copy(value)
+        elif isinstance(value, set | dict | Difficulties):
+            state[name] = value.copy()
     object.__setattr__(kept, "__dict__", state)
     return kept
 

@@ -199,7 +199,7 @@ def summarize(task: Task) -> dict[str, Any]:
         "completed_at": to_db(task.completed_at),
         "review_pending_since": to_db(task.review_pending_since),
         "cancelled": task.cancelled,
-        "open_difficulties": sum(1 for d in task.difficulties if d.answer is None),
+        "open_difficulties": task.difficulties.open_count,
         "activities": task.activities,
     }
 

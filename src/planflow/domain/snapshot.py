@@ -5,6 +5,10 @@ dates, datetimes and UUIDs but would turn an enum into a bare string and cannot 
 dataclass. ``StateSnapshot`` stores those tagged (the class by its topic) and restores them, so a
 task loaded from a snapshot is equal, attribute by attribute, to the task replayed from its
 events (tests/test_snapshots.py).
+
+A collection may encode itself: a class with ``snapshot_state()`` (plain JSON values) and the
+class method ``from_snapshot_state(state)`` is stored as its topic and that state, and restored by
+that method, which may keep the state encoded until it is read (domain/difficulties.py).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ TAG = "__planflow_state__"
 
 
 def encode(value: Any) -> Any:
+    if hasattr(type(value), "from_snapshot_state"):
+        return {TAG: "own", "topic": get_topic(type(value)), "state": value.snapshot_state()}
     if isinstance(value, Enum):
         return {TAG: "enum", "topic": get_topic(type(value)), "value": value.value}
     if isinstance(value, set | frozenset):
@@ -59,6 +65,8 @@ def decode(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     kind = value.get(TAG)
+    if kind == "own":
+        return resolve_topic(value["topic"]).from_snapshot_state(value["state"])
     if kind == "enum":
         return resolve_topic(value["topic"])(value["value"])
     if kind == "records":

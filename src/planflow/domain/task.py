@@ -7,7 +7,6 @@ or reads the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -17,6 +16,8 @@ from eventsourcing.domain import Aggregate
 
 from planflow.domain import clock
 from planflow.domain.chase import ChaseKey, ChaseKind, Recipient
+from planflow.domain.difficulties import Difficulties as Difficulties
+from planflow.domain.difficulties import Difficulty as Difficulty
 from planflow.domain.errors import (
     ClockWentBackwards,
     InvalidArgument,
@@ -62,23 +63,18 @@ def task_id(plan: str, duty: str, agency: str, period: str) -> UUID:
     return uuid5(TASK_NAMESPACE, f"{plan}\x1f{duty}\x1f{agency}\x1f{period}")
 
 
-@dataclass
-class Difficulty:
-    """A difficulty or obstacle (khó khăn, vướng mắc) raised by the agency, answered by the Office."""
-
-    number: int
-    text: str
-    raised_by: str
-    raised_at: datetime
-    answer: str | None = None
-    answered_by: str | None = None
-    answered_at: datetime | None = None
-
-
 class Task(Aggregate):
     """A duty assigned to one agency for one period."""
 
     Snapshot = StateSnapshot  # enums, sets and dataclasses survive a snapshot (domain/snapshot.py)
+    # Version 2: ``difficulties`` is a ``Difficulties`` collection (version 1: a list of records),
+    # restored from a snapshot without decoding its records. Snapshots of version 1 are upcast.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before ``Difficulties``: its list of records becomes the collection."""
+        state["difficulties"] = Difficulties(state["difficulties"])
 
     class Event(Aggregate.Event):
         actor: str
@@ -158,7 +154,7 @@ class Task(Aggregate):
         self.report_state = ReportState.NONE
         self.report_submitted_at: datetime | None = None
         self.report_document: str | None = None
-        self.difficulties: list[Difficulty] = []
+        self.difficulties = Difficulties()
         self.marked_overdue_for: date | None = None
         self.chased: set[ChaseKey] = set()
         self.chase_ups = 0  # manual chase-ups (ChaseUpSent), any number
@@ -364,10 +360,9 @@ class Task(Aggregate):
         answer: str
 
         def apply(self, task: Task) -> None:
-            difficulty = task.difficulties[self.number - 1]
-            difficulty.answer = self.answer
-            difficulty.answered_by = self.actor
-            difficulty.answered_at = self.timestamp
+            task.difficulties.answer(
+                self.number, answer=self.answer, by=self.actor, at=self.timestamp
+            )
 
     def answer_difficulty(self, *, actor: str, number: int, answer: str) -> None:
         self._check_command(actor)
