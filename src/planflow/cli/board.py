@@ -12,7 +12,16 @@ from planflow.application.errors import TaskNotFound
 from planflow.application.timeparse import parse_moment
 from planflow.cli import render
 from planflow.cli.choices import check_agency, check_duty, check_period, check_plan, task_ref
-from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
+from planflow.cli.common import (
+    FormatOption,
+    app,
+    check_format,
+    console,
+    edge,
+    open_app,
+    open_reader,
+    wall_now,
+)
 from planflow.domain.labels import window_words
 from planflow.domain.status import TaskStatus, parse_status
 
@@ -50,32 +59,30 @@ def status(
     ] = TABLE_LIMIT,
 ) -> None:
     """Bảng theo dõi / the status board, now or as of a past time."""
-    from planflow.application.queries import BoardFilter, list_tasks
+    from planflow.application.queries.status_table import plans_that_may_wait, status_table
+    from planflow.application.queries.tasks import BoardFilter
 
     with edge():
         check_format(fmt)
         wanted = _status_word(only)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
-        application = open_app()
-        engine = application.engine
+        engine = open_reader()
         check_plan(engine, plan)
         check_agency(engine, agency, plan)
         check_duty(engine, duty, plan)
         check_period(engine, wall_now(), period, plan)
-        views = list_tasks(
-            application.engine,
-            moment,
-            BoardFilter(
-                plan=plan,
-                agency=agency,
-                period=period,
-                duty=duty,
-                status=wanted,
-                include_cancelled=include_cancelled,
-            ),
-            as_of=as_of is not None,
+        filters = BoardFilter(
+            plan=plan,
+            agency=agency,
+            period=period,
+            duty=duty,
+            status=wanted,
+            include_cancelled=include_cancelled,
         )
         if fmt == "json":
+            from planflow.application.queries import list_tasks
+
+            views = list_tasks(engine, moment, filters, as_of=as_of is not None)
             payload = {
                 "as_of": moment.isoformat(),
                 "count": len(views),
@@ -83,14 +90,19 @@ def status(
             }
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
             return
-        console.print(render.board_table(views, moment, as_of is not None, limit or None))
-        console.print(render.status_counts(views))
-        for code in [plan] if plan else application.plan_codes():
-            recorded = application.get_plan(code)
-            if recorded is not None:
-                from planflow.application.facts import waiting
+        table = status_table(engine, moment, filters, as_of=as_of is not None, limit=limit or None)
+        out = render.board_text(table.rows, table.total, moment, as_of is not None)
+        sys.stdout.write(out + render.counts_text(table.counts))
+        sys.stdout.flush()
+        waiting_plans = plans_that_may_wait(engine, plan)
+        if waiting_plans:  # only these plans' recorded facts need the event store
+            from planflow.application.facts import waiting
 
-                render.print_waiting(console, waiting(recorded), code)
+            application = open_app()
+            for code in waiting_plans:
+                recorded = application.get_plan(code)
+                if recorded is not None:
+                    render.print_waiting(console, waiting(recorded), code)
 
 
 def _status_word(value: str | None) -> TaskStatus | None:

@@ -62,10 +62,9 @@ def check_period(engine: Engine, now: datetime, period: str | None, plan: str | 
     """The periods that tasks of the plan (or of every plan) carry."""
     if period is None:
         return
-    from planflow.application.queries import BoardFilter, list_tasks
+    from planflow.application.queries.status_table import board_periods
 
-    views = list_tasks(engine, now, BoardFilter(plan=plan, include_cancelled=True), as_of=False)
-    periods = sorted({v.period for v in views})
+    periods = board_periods(engine, plan)
     if period not in periods:
         raise _refuse("Kỳ", "period", period, periods)
 
