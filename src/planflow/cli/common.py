@@ -52,6 +52,7 @@ app = typer.Typer(
     # start); a crash prints Python's own traceback.
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"max_content_width": 120},  # Click's default is 80 columns at most
     help="planflow: kế hoạch thành nhiệm vụ được theo dõi / a plan becomes tracked duties.",
 )
 console = render.lazy_console()
