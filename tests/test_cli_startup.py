@@ -46,7 +46,8 @@ NOT_FOR_HELP = (
     "planflow.application.app",
 )
 # What reading the board does not need: the event store's application and recorder, the audit
-# chain, the migrations, the working calendar, rich (the table is plain text).
+# chain, the migrations, the working calendar, rich (the table is plain text); the table of a
+# SQLite store not even SQLAlchemy.
 NOT_FOR_READING = (
     "eventsourcing.application",
     "eventsourcing.persistence",
@@ -145,11 +146,19 @@ def test_the_help_lists_every_command_with_its_whole_label_in_order(tmp_path: Pa
 def test_reading_the_board_of_a_store_needs_no_event_store(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     assert modules_after(["--db", db, "status"], tmp_path)[0] == 0  # creates the store
-    for command in (["status"], ["status", "--as-of", "2022-06-25"], ["status", "--limit", "0"]):
+    for command in (
+        ["status"],
+        ["status", "--as-of", "2022-06-25", "--status", "open_overdue"],
+        ["status", "--limit", "0", "--include-cancelled"],
+    ):
         code, modules = modules_after(["--db", db, *command], tmp_path)
         assert code == 0
         assert heavy_in(modules, NOT_FOR_READING) == []
-        assert "sqlalchemy" in modules  # the probe sees what it reads with
+        assert "sqlalchemy" not in modules  # a SQLite table is read through sqlite3
+        assert "planflow.application.board_sqlite" in modules  # the probe sees what it reads with
+    code, modules = modules_after(["--db", db, "status", "--format", "json"], tmp_path)
+    assert code == 0
+    assert heavy_in(modules, NOT_FOR_READING) == []
 
 
 @pytest.mark.parametrize("command", [["status"], ["validate", str(MINI)]])

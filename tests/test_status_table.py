@@ -6,14 +6,17 @@ and without filters, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
+from planflow.application import board_sqlite
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
 from planflow.application.queries.status_table import (
@@ -107,3 +110,56 @@ def test_a_reader_opens_only_a_store_that_has_the_read_models(
     assert not (tmp_path / "none.db").exists()  # nothing was created
     (tmp_path / "empty.db").touch()
     assert read_engine(f"sqlite:///{tmp_path / 'empty.db'}") is None
+
+
+QUICK_FILTERS = [
+    {},
+    {"include_cancelled": True},
+    {"plan": PLAN, "status": TaskStatus.OPEN_OVERDUE},
+    {"plan": "no-such-plan"},
+    {"status": TaskStatus.DONE_LATE, "include_cancelled": True},
+]
+
+
+@pytest.mark.parametrize("as_of", [True, False], ids=["as-of", "now"])
+def test_the_sqlite_reader_gives_the_same_table_as_the_sqlalchemy_query(
+    year: PlanflowApp, as_of: bool
+) -> None:
+    """The hand-written SQLite path (``board_sqlite``) and ``status_table``: the same counts, rows
+    and order, for every instant and filter."""
+    if year.engine.dialect.name != "sqlite":
+        pytest.skip("board_sqlite reads SQLite stores only")
+    connection = board_sqlite.connect(year.engine.url.render_as_string(hide_password=False))
+    assert connection is not None
+    with closing(connection):
+        for moment in INSTANTS:
+            for options in QUICK_FILTERS:
+                for limit in (None, 5):
+                    quick = board_sqlite.status_lines(
+                        connection, moment, as_of=as_of, limit=limit, **options
+                    )
+                    table = status_table(
+                        year.engine, moment, BoardFilter(**options), as_of=as_of, limit=limit
+                    )
+                    assert quick.counts == table.counts
+                    assert quick.lines == [
+                        (v.id, v.duty, v.agency, v.period, v.due.isoformat(), v.status, v.state)
+                        for v in table.rows
+                    ]
+        assert board_sqlite.plan_codes(connection) == [PLAN]
+        assert board_sqlite.plans_that_may_wait(connection, None) == []
+
+
+def test_the_sqlite_reader_opens_only_a_sqlite_store_with_the_read_models(tmp_path: Path) -> None:
+    assert board_sqlite.connect("postgresql://somewhere/planflow") is None
+    assert board_sqlite.connect(f"sqlite:///{tmp_path / 'none.db'}") is None
+    assert not (tmp_path / "none.db").exists()
+    sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)").connection.close()
+    assert board_sqlite.connect(f"sqlite:///{tmp_path / 'other.db'}") is None
+
+
+def test_a_plan_may_wait_only_with_a_conditional_group_or_an_event() -> None:
+    assert not board_sqlite.may_wait({"groups": [{"code": "g", "kinds": ["department"]}]})
+    assert board_sqlite.may_wait({"groups": [{"code": "g", "condition_vi": "các sở …"}]})
+    assert board_sqlite.may_wait({"events": [{"code": "e", "name_vi": "Ký"}]})
+    assert board_sqlite.may_wait("not a document")

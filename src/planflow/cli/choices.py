@@ -30,8 +30,12 @@ def check_plan(engine: Engine, plan: str | None) -> None:
         return
     from planflow.application.queries import plan_codes
 
-    codes = plan_codes(engine)
-    if plan not in codes:
+    check_plan_in(plan_codes(engine), plan)
+
+
+def check_plan_in(codes: list[str], plan: str | None) -> None:
+    """``plan`` (if given) is one of ``codes``."""
+    if plan is not None and plan not in codes:
         raise _refuse("Kế hoạch", "plan", plan, codes)
 
 

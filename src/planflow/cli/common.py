@@ -213,6 +213,11 @@ def open_app(url: str | None = None) -> PlanflowApp:
         raise _unusable(url, exc) from None
 
 
+def store_url() -> str:
+    """The store's URL: --db, else $PLANFLOW_DATABASE_URL, else planflow.db."""
+    return database_url(state.db, os.environ)
+
+
 def open_reader(url: str | None = None) -> Engine:
     """An engine for a read-only command: the read models only, without the event store
     (``application/reading.py``); a store without them yet is opened as ``open_app`` opens it."""

@@ -180,8 +180,12 @@ BOARD_HEADERS = (
 )
 
 
-def board_text(views: Sequence[TaskView], total: int, moment: datetime, as_of: bool) -> str:
-    """``planflow status``'s table as plain text: ``views`` are the rows shown, ``total`` the
+BoardLine = tuple[str, str, str, str, str, TaskStatus, str]
+# (task id, duty, agency, period, due as an ISO date, status, state): one row of ``status``
+
+
+def board_text(lines: Sequence[BoardLine], total: int, moment: datetime, as_of: bool) -> str:
+    """``planflow status``'s table as plain text: ``lines`` are the rows shown, ``total`` the
     tasks the filters match (the rest are counted in the caption)."""
     caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
     caption_en = "The board as of" if as_of else "The board, judged at"
@@ -189,7 +193,7 @@ def board_text(views: Sequence[TaskView], total: int, moment: datetime, as_of: b
         f"{caption_vi} {local(moment)} (giờ Việt Nam), {total} nhiệm vụ / "
         f"{caption_en} {local(moment)} (Vietnam time), {total} tasks"
     )
-    more = total - len(views)
+    more = total - len(lines)
     caption = (
         f"… và {more} nhiệm vụ nữa: lọc bớt, dùng --limit 0 hoặc --format json / "
         f"… and {more} more tasks: filter, or use --limit 0 or --format json"
@@ -197,8 +201,16 @@ def board_text(views: Sequence[TaskView], total: int, moment: datetime, as_of: b
         else ""
     )
     rows = (
-        (v.id[:8], v.duty, v.agency, v.period, f"{v.due:%d/%m/%Y}", v.status.label_vi, v.state)
-        for v in views
+        (
+            task[:8],
+            duty,
+            agency,
+            period,
+            f"{due[8:10]}/{due[5:7]}/{due[:4]}",
+            status.label_vi,
+            state,
+        )
+        for task, duty, agency, period, due, status, state in lines
     )
     return text_table(BOARD_HEADERS, rows, title, caption)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, select, true
 
+from planflow.application.board_sqlite import may_wait
 from planflow.application.queries.board import status_case
 from planflow.application.queries.tasks import (
     BoardFilter,
@@ -96,15 +97,7 @@ def plans_that_may_wait(engine: Engine, plan: str | None) -> list[str]:
         query = query.where(plans_table.c.code == plan)
     with engine.connect() as connection:
         found = connection.execute(query).all()
-    return [str(code) for code, document in found if _may_wait(document)]
-
-
-def _may_wait(document: Any) -> bool:
-    if not isinstance(document, dict):
-        return True  # not a document this check understands: ask the event store
-    groups = document.get("groups") or []
-    conditional = any(isinstance(g, dict) and g.get("condition_vi") is not None for g in groups)
-    return conditional or bool(document.get("events"))
+    return [str(code) for code, document in found if may_wait(document)]
 
 
 def board_periods(engine: Engine, plan: str | None) -> list[str]:
