@@ -8,6 +8,10 @@ form (web/pages/tasks.py and task.html) and the command table in docs/cli.md are
 
 Every command runs through ``PlanflowApp.run_command``: one load, the access check, the expected
 version, the domain method, one save.
+
+The input models (pydantic) live in command_inputs.py and a declaration names its model: listing
+the commands (``planflow --help``) imports neither pydantic nor the models; ``TaskCommand.input``
+imports them when a command is run, validated or shown.
 """
 
 from __future__ import annotations
