@@ -175,3 +175,14 @@ def test_the_heavy_modules_are_still_there_when_a_command_needs_them(tmp_path: P
     code, modules = modules_after(["--db", str(tmp_path / "s.db"), "tick"], tmp_path)
     assert code == 0
     assert "planflow.scheduler.tick" in modules
+
+
+def test_a_mistyped_command_is_answered_with_the_close_names_lazy_ones_included() -> None:
+    from typer.testing import CliRunner
+
+    from planflow.cli.main import app
+
+    mistyped = CliRunner().invoke(app, ["exectue", "abcdef12", "--actor", "x"])
+    assert mistyped.exit_code == 2
+    assert "No such command 'exectue'. Did you mean 'execute', 'extend'?" in mistyped.output
+    assert "Did you mean 'status'?" in CliRunner().invoke(app, ["statu"]).output

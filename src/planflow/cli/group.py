@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 
 from typer import _click
 from typer.core import TyperGroup
@@ -88,6 +89,20 @@ class RootGroup(PlanflowGroup):
         if found is None and cmd_name in LAZY:
             found = LAZY[cmd_name].command()
         return found
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        """As Typer's, with the lazy commands among the suggestions for a mistyped name."""
+        try:
+            return super().resolve_command(ctx, args)
+        except _click.exceptions.UsageError as exc:
+            if args and exc.message.startswith("No such command"):
+                said = exc.message.split(". Did you mean", 1)[0].rstrip(".")
+                matches = get_close_matches(args[0], self.list_commands(ctx))
+                suggestions = ", ".join(repr(m) for m in matches)
+                exc.message = f"{said}. Did you mean {suggestions}?" if matches else f"{said}."
+            raise
 
 
 def lazy_command(position: int, name: str, help: str, build: Build) -> None:
