@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -17,14 +16,6 @@ if TYPE_CHECKING:  # rich is imported when something is drawn, not at start-up
     from rich.table import Table
 
     from planflow.application.facts import Waiting
-    from planflow.application.queries import TaskView
-
-STATUS_STYLE = {
-    TaskStatus.DONE_ON_TIME: "green",
-    TaskStatus.DONE_LATE: "yellow",
-    TaskStatus.OPEN_IN_TIME: "blue",
-    TaskStatus.OPEN_OVERDUE: "bold red",
-}
 
 
 def local(moment: datetime | None) -> str:
@@ -89,50 +80,6 @@ def task_facts(data: dict[str, Any]) -> list[tuple[str, str]]:
             shown = VALUE_LABELS.get(key, {}).get(str(value), "" if value is None else str(value))
         out.append((f"{vi} / {en}", shown))
     return out
-
-
-def board_table(
-    views: list[TaskView], moment: datetime, as_of: bool, limit: int | None = None
-) -> Table:
-    """The tasks as a table: the first ``limit`` rows (all with None), the count of the rest in
-    the caption."""
-    from rich.table import Table
-
-    shown = views if limit is None else views[:limit]
-    caption_vi = "Tình trạng tại" if as_of else "Tình trạng, đánh giá lúc"
-    caption_en = "The board as of" if as_of else "The board, judged at"
-    table = Table(
-        title=f"{caption_vi} {local(moment)} (giờ Việt Nam), {len(views)} nhiệm vụ / "
-        f"{caption_en} {local(moment)} (Vietnam time), {len(views)} tasks",
-        show_lines=False,
-    )
-    if len(shown) < len(views):
-        more = len(views) - len(shown)
-        table.caption = (
-            f"… và {more} nhiệm vụ nữa: lọc bớt, dùng --limit 0 hoặc --format json / "
-            f"… and {more} more tasks: filter, or use --limit 0 or --format json"
-        )
-    for header in (
-        "Mã / Id",
-        "Nhiệm vụ / Duty",
-        "Cơ quan / Agency",
-        "Kỳ / Period",
-        "Hạn / Due",
-        "Tình trạng / Status",
-        "Bước / State",
-    ):
-        table.add_column(header, no_wrap=header.startswith(("Mã", "Hạn", "Kỳ")))
-    for v in shown:
-        table.add_row(
-            v.id[:8],
-            v.duty,
-            v.agency,
-            v.period,
-            f"{v.due:%d/%m/%Y}",
-            f"[{STATUS_STYLE[v.status]}]{v.status.label_vi}[/]",
-            v.state,
-        )
-    return table
 
 
 def text_table(
@@ -219,21 +166,6 @@ def counts_text(counts: Mapping[TaskStatus, int]) -> str:
     """The count per status word as plain text (``planflow status``'s summary)."""
     rows = ((f"{s.label_vi} / {s.label_en} ({s.value})", str(counts.get(s, 0))) for s in TaskStatus)
     return text_table(("Tình trạng / Status", "Số / Count"), rows, "Tổng hợp / Summary", right={1})
-
-
-def status_counts(views: list[TaskView]) -> Table:
-    from rich.table import Table
-
-    counts = Counter(v.status for v in views)
-    table = Table(title="Tổng hợp / Summary")
-    table.add_column("Tình trạng / Status")
-    table.add_column("Số / Count", justify="right")
-    for status in TaskStatus:
-        table.add_row(
-            f"[{STATUS_STYLE[status]}]{status.label_vi}[/] / {status.label_en} ({status.value})",
-            str(counts.get(status, 0)),
-        )
-    return table
 
 
 def event_details(event: Any) -> dict[str, Any]:

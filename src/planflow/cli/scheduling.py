@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
 from collections import Counter
@@ -136,6 +135,8 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
         ticker = _ticker()
         # The heartbeat too (/readyz), so that a cron job running `planflow tick` counts as a
         # scheduler node.
+        import socket
+
         report = recorded_tick(ticker, f"{socket.gethostname()}:tick")(moment)
         daily_checkpoints(ticker.app, os.environ)(moment)
         if fmt == "json":

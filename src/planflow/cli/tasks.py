@@ -5,7 +5,6 @@ every command's. The CLI acts for the Office's own operators: it has no access c
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from collections.abc import Callable
 from datetime import datetime
@@ -86,6 +85,8 @@ def _data(spec: TaskCommand, values: dict[str, Any]) -> dict[str, Any]:
                     f"Không có tệp {value!r}: hãy đưa đường dẫn tới tệp báo cáo",
                     f"no file {value!r}: give the path of the report file",
                 )
+            import hashlib
+
             data[name] = value
             data["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         else:
