@@ -13,7 +13,9 @@ some of them overdue), then times, in the same run and on the same file:
 
 The same three as of 25/06/2022 09:00 (``?as_of=``; ``list_tasks(as_of=True)``; a hand-written
 window query over the event index as the raw baseline), and ``planflow status --as-of`` as a
-process (start-up, the as-of rows, a table of at most 1,000 rows).
+process (start-up, the as-of rows, a table of at most 1,000 rows) against the raw as-of query in a
+Python process, alternated, fastest wall time and median CPU time of at least 5 runs each
+(``--cli-baseline-src DIR``: the same row on another code base, in the same run).
 
 It checks the three agree, and prints a Markdown table (median of --repeat runs) with the ratio
 endpoint / raw SQL. Run: ``python bench/bench_board.py`` (about 1 minute);
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -158,27 +161,55 @@ for row in rows:
 """
 
 
-def raw_as_of_process(db: Path) -> float:
+def timed_process(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def raw_as_of_process(db: Path) -> tuple[float, float]:
     """The issue's baseline: the raw as-of GROUP BY in a Python process (start-up included)."""
     today = clock.local_date(AS_OF).isoformat()
     cutoff = AS_OF.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     command = [sys.executable, "-c", RAW_PROCESS, str(db), RAW_AS_OF_SQL, today, "bench", cutoff]
-    started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - started
+    return timed_process(command)
 
 
-def cli_status_as_of(db: Path) -> float:
-    """``planflow status --as-of`` (the table, its default row limit) as a process, wall time."""
+def cli_status_as_of(db: Path, src: str | None = None) -> tuple[float, float]:
+    """``planflow status --as-of`` (the table, its default row limit) as a process: wall and CPU;
+    ``src``: another code base (``--cli-baseline-src``)."""
     local = AS_OF.strftime("%Y-%m-%dT%H:%M")
     args = ["--db", str(db), "status", "--as-of", local]  # every task is the bench plan's
     command = [sys.executable, "-c", "from planflow.cli.main import main; main()", *args]
-    started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "COLUMNS": "200"})
-    return time.perf_counter() - started
+    env = {**os.environ, "COLUMNS": "200"}
+    if src:
+        env["PYTHONPATH"] = src
+    return timed_process(command, env)
 
 
-def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
+def processes(db: Path, repeat: int, baseline: str | None) -> dict[str, tuple[float, float]]:
+    """The status row's processes, alternated so that the machine's load falls on each alike:
+    the fastest wall time and the median CPU time of each."""
+    runs: dict[str, list[tuple[float, float]]] = {"raw": [], "cli": [], "cli_baseline": []}
+    for _ in range(repeat):
+        runs["raw"].append(raw_as_of_process(db))
+        runs["cli"].append(cli_status_as_of(db))
+        if baseline:
+            runs["cli_baseline"].append(cli_status_as_of(db, baseline))
+    return {
+        name: (min(w for w, _ in found), statistics.median(c for _, c in found))
+        for name, found in runs.items()
+        if found
+    }
+
+
+def measure(
+    size: int, repeat: int, folder: Path, cli_baseline: str | None = None
+) -> dict[str, float]:
     db = folder / f"board-{size}.db"
     started = time.perf_counter()
     app = build(db, size)
@@ -244,8 +275,7 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
         t_endpoint_as_of, by_endpoint_as_of = timed(endpoint_as_of, repeat)
         t_function_as_of, by_function_as_of = timed(function_as_of, repeat)
         t_raw_as_of, by_raw_as_of = timed(raw_as_of, repeat)
-        t_raw_process = min(raw_as_of_process(db) for _ in range(repeat))
-        t_cli_as_of = min(cli_status_as_of(db) for _ in range(repeat))
+        by_process = processes(db, max(repeat, 5), cli_baseline)
         connection.close()
     app.close()
     assert by_endpoint == by_function == by_raw, "the board and the raw aggregate disagree"
@@ -263,8 +293,12 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, float]:
         "endpoint_as_of": t_endpoint_as_of,
         "function_as_of": t_function_as_of,
         "raw_as_of": t_raw_as_of,
-        "cli_as_of": t_cli_as_of,
-        "raw_process": t_raw_process,
+        "cli_as_of": by_process["cli"][0],
+        "cli_as_of_cpu": by_process["cli"][1],
+        "raw_process": by_process["raw"][0],
+        "raw_process_cpu": by_process["raw"][1],
+        "cli_baseline": by_process.get("cli_baseline", (0.0, 0.0))[0],
+        "cli_baseline_cpu": by_process.get("cli_baseline", (0.0, 0.0))[1],
         "built": built,
     }
 
@@ -274,13 +308,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2,000 tasks, 3 repeats")
+    parser.add_argument(
+        "--cli-baseline-src", help="another code base's src for the status row (same run)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat = [2000], 3
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            results[size] = measure(size, args.repeat, Path(tmp))
+            results[size] = measure(size, args.repeat, Path(tmp), args.cli_baseline_src)
     print()
     print(
         "| tasks | GET /api/v1/board | list_tasks + per_agency | raw SQL GROUP BY "
@@ -307,12 +344,22 @@ def main() -> None:
             f"{r['function_as_of'] / r['raw_as_of']:.1f}× |"
         )
     print()
-    print("| tasks | planflow status --as-of (process) | raw as-of GROUP BY (process) | ratio |")
-    print("|---:|---:|---:|---:|")
+    print(
+        "| tasks | planflow status --as-of (process): wall, CPU | raw as-of GROUP BY (process): "
+        "wall, CPU | ratio wall | ratio CPU | baseline code: wall, CPU |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
     for size, r in results.items():
+        baseline = (
+            f"{r['cli_baseline']:.2f} s, {r['cli_baseline_cpu']:.2f} s"
+            if r["cli_baseline"]
+            else "—"
+        )
         print(
-            f"| {size:,} | {r['cli_as_of']:.2f} s | {r['raw_process']:.2f} s | "
-            f"{r['cli_as_of'] / r['raw_process']:.1f}× |"
+            f"| {size:,} | {r['cli_as_of']:.2f} s, {r['cli_as_of_cpu']:.2f} s | "
+            f"{r['raw_process']:.2f} s, {r['raw_process_cpu']:.2f} s | "
+            f"{r['cli_as_of'] / r['raw_process']:.1f}× | "
+            f"{r['cli_as_of_cpu'] / r['raw_process_cpu']:.1f}× | {baseline} |"
         )
 
 

@@ -6,14 +6,18 @@ and reports the fastest and the median wall time:
 
 - ``python -c pass``: the interpreter alone (with this environment's site-packages);
 - ``import planflow.cli.main``: every command registered, nothing run;
-- ``planflow --help``: the help screen (Typer's rich help formatter included);
-- ``planflow status``: a simple command on an empty SQLite store (opens the store: SQLAlchemy and
-  eventsourcing, no documents, web or scheduler).
+- ``planflow --help``: the help screen (Click's plain formatter; the task commands listed by name
+  and label, their input models not built);
+- ``planflow status``: a simple command on an empty SQLite store (the store is created by the
+  warm-up start; then ``status`` reads the read models through sqlite3: no event store, no
+  SQLAlchemy).
 
-With ``--baseline-src DIR`` the ``--help`` row also runs on another code base (e.g. the commit
-before the imports were made lazy: ``git worktree add --detach /tmp/pf-base 262a88c``).
+With ``--baseline-src DIR`` every planflow row also runs on another code base, in the same run
+(e.g. main before this change: ``git archive main src | tar -x -C /tmp/cli-base`` and
+``--baseline-src /tmp/cli-base/src``).
 
-Run: ``python bench/bench_startup.py`` (about 30 s); ``--quick`` for 3 starts per row.
+Run: ``python bench/bench_startup.py`` (about 30 s; a minute with a baseline); ``--quick`` for 3
+starts per row.
 """
 
 from __future__ import annotations
@@ -32,16 +36,20 @@ ROOT = Path(__file__).resolve().parent.parent
 CLI = "from planflow.cli.main import main; main()"
 
 
+def planflow_rows(store: Path, src: str, suffix: str = "") -> list[tuple[str, list[str], str]]:
+    return [
+        (f"import planflow.cli.main{suffix}", ["-c", "import planflow.cli.main"], src),
+        (f"planflow --help{suffix}", ["-c", CLI, "--help"], src),
+        (f"planflow status (empty store){suffix}", ["-c", CLI, "--db", str(store), "status"], src),
+    ]
+
+
 def rows(store: Path, baseline: str | None) -> list[tuple[str, list[str], str | None]]:
     here = str(ROOT / "src")
-    found = [
-        ("python -c pass", ["-c", "pass"], here),
-        ("import planflow.cli.main", ["-c", "import planflow.cli.main"], here),
-        ("planflow --help", ["-c", CLI, "--help"], here),
-        ("planflow status (empty store)", ["-c", CLI, "--db", str(store), "status"], here),
-    ]
-    if baseline:
-        found.append(("planflow --help (baseline)", ["-c", CLI, "--help"], baseline))
+    found: list[tuple[str, list[str], str | None]] = [("python -c pass", ["-c", "pass"], here)]
+    found += planflow_rows(store, here)
+    if baseline:  # its own store: the schema may differ
+        found += planflow_rows(store.with_name("empty-baseline.db"), baseline, " (baseline)")
     return found
 
 
@@ -64,7 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--quick", action="store_true", help="3 starts per row")
-    parser.add_argument("--baseline-src", help="another code base's src for the --help row")
+    parser.add_argument("--baseline-src", help="another code base's src, for every planflow row")
     options = parser.parse_args()
     repeat = 3 if options.quick else options.repeat
     with tempfile.TemporaryDirectory() as folder:
@@ -83,7 +91,7 @@ def main() -> None:
     base_cpu = statistics.median(cpus["python -c pass"])
     print(f"{repeat} starts per row, load average {os.getloadavg()[0]:.1f}")
     print(
-        f"{'what':<32} {'wall min':>9} {'wall med':>9} {'CPU med':>8} {'min - pass':>11} "
+        f"{'what':<40} {'wall min':>9} {'wall med':>9} {'CPU med':>8} {'min - pass':>11} "
         f"{'CPU - pass':>11}"
     )
     for name, _, _ in table:
@@ -93,7 +101,7 @@ def main() -> None:
             statistics.median(cpus[name]),
         )
         print(
-            f"{name:<32} {low:9.3f} {mid:9.3f} {cpu:8.3f} {low - base:11.3f} {cpu - base_cpu:11.3f}"
+            f"{name:<40} {low:9.3f} {mid:9.3f} {cpu:8.3f} {low - base:11.3f} {cpu - base_cpu:11.3f}"
         )
 
 

@@ -8,24 +8,38 @@ form (web/pages/tasks.py and task.html) and the command table in docs/cli.md are
 
 Every command runs through ``PlanflowApp.run_command``: one load, the access check, the expected
 version, the domain method, one save.
+
+The input models (pydantic) live in command_inputs.py and a declaration names its model: listing
+the commands (``planflow --help``) imports neither pydantic nor the models; ``TaskCommand.input``
+imports them when a command is run, validated or shown.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
-
-from pydantic import BaseModel, ConfigDict, Field
-
-from planflow.domain.chase import Recipient
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # annotations only: the CLI lists the commands without loading the aggregate
+    from planflow.application.command_inputs import CommandInput as CommandInput
+    from planflow.application.command_inputs import (
+        NoteInput,
+        ReassignInput,
+        ReportInput,
+    )
+    from planflow.domain.chase import Recipient
     from planflow.domain.task import Task
 
-MAX_TEXT = 4000
+INPUTS_MODULE = "planflow.application.command_inputs"
+
+
+def __getattr__(name: str) -> Any:
+    """``CommandInput`` and the input models, imported from command_inputs on first use."""
+    if name == "CommandInput" or name.endswith("Input"):
+        return getattr(importlib.import_module(INPUTS_MODULE), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CommandName(StrEnum):
@@ -51,156 +65,6 @@ class Audience(StrEnum):
     DIRECTOR = "director"  # the Office director only
 
 
-# --- input models: the fields each command takes besides actor, time and expected version -----
-
-
-def _widget(kind: str, label_vi: str, label_en: str, **extra: Any) -> dict[str, Any]:
-    return {"widget": kind, "label_vi": label_vi, "label_en": label_en, **extra}
-
-
-Note = Annotated[
-    str,
-    Field(max_length=MAX_TEXT, json_schema_extra=_widget("textarea", "Ghi chú", "Note")),
-]
-Reason = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=MAX_TEXT,
-        pattern=r"\S",
-        json_schema_extra=_widget("textarea", "Lý do", "Reason"),
-    ),
-]
-NewDue = Annotated[date, Field(json_schema_extra=_widget("date", "Hạn mới", "New deadline"))]
-
-
-class CommandInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ExecuteInput(CommandInput):
-    note: Note = ""
-    evidence: Annotated[
-        str,
-        Field(
-            max_length=2000,
-            description="A link (http:// or https://) or a file name as evidence",
-            json_schema_extra=_widget(
-                "evidence", "Minh chứng (đường dẫn hoặc tệp)", "Evidence (link or file)"
-            ),
-        ),
-    ] = ""
-
-
-class ReportInput(CommandInput):
-    document: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=500,
-            pattern=r"\S",
-            description="The report file's name (or its reference number)",
-            json_schema_extra=_widget("file", "Tệp báo cáo", "Report file"),
-        ),
-    ]
-    sha256: Annotated[str, Field(max_length=64, pattern=r"^[0-9a-fA-F]*$")] = ""
-    note: Note = ""
-
-
-class NoteInput(CommandInput):
-    note: Note = ""
-
-
-class ReasonInput(CommandInput):
-    reason: Reason
-
-
-class RaiseInput(CommandInput):
-    text: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=MAX_TEXT,
-            pattern=r"\S",
-            json_schema_extra=_widget("textarea", "Nội dung khó khăn", "Difficulty"),
-        ),
-    ]
-
-
-class AnswerInput(CommandInput):
-    number: Annotated[
-        int,
-        Field(ge=1, json_schema_extra=_widget("open-difficulty", "Khó khăn số", "Difficulty no.")),
-    ]
-    answer: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=MAX_TEXT,
-            pattern=r"\S",
-            json_schema_extra=_widget("textarea", "Câu trả lời", "Answer"),
-        ),
-    ]
-
-
-class ExtendInput(CommandInput):
-    new_due: NewDue
-    reason: Reason
-    answers: Annotated[
-        int | None,
-        Field(
-            None,
-            ge=1,
-            description="Also answer this extension request (a difficulty number)",
-            json_schema_extra=_widget(
-                "open-difficulty-optional",
-                "Trả lời đề nghị gia hạn số",
-                "Answers the extension request no.",
-            ),
-        ),
-    ] = None
-
-
-class RequestExtensionInput(CommandInput):
-    new_due: NewDue
-    reason: Reason
-
-
-class ReassignInput(CommandInput):
-    new_agency: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=64,
-            pattern=r"^[a-z0-9][a-z0-9-]*$",
-            json_schema_extra=_widget("agency", "Cơ quan mới", "New agency"),
-        ),
-    ]
-    reason: Reason
-
-
-class CheckInInput(CommandInput):
-    note: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=MAX_TEXT,
-            pattern=r"\S",
-            json_schema_extra=_widget("textarea", "Kết quả thực hiện trong kỳ", "Progress"),
-        ),
-    ]
-    evidence: Annotated[
-        str,
-        Field(
-            max_length=2000,
-            description="A link (http:// or https://) or a file name as evidence",
-            json_schema_extra=_widget(
-                "evidence", "Minh chứng (đường dẫn hoặc tệp)", "Evidence (link or file)"
-            ),
-        ),
-    ] = ""
-
-
 # --- what a command may consult besides the task ----------------------------------------------
 
 
@@ -222,7 +86,7 @@ class TaskCommand:
     return a number (a difficulty's); ``offered(task_state)`` says when its form is shown."""
 
     name: CommandName
-    input: type[CommandInput]
+    input_model: str  # the class's name in command_inputs, imported when needed
     audience: Audience
     label_vi: str
     label_en: str
@@ -234,6 +98,14 @@ class TaskCommand:
     danger: bool = False
     submit_vi: str = "Gửi"
     submit_en: str = "Send"
+
+    @property
+    def input(self) -> type[CommandInput]:
+        """The command's input model (pydantic, imported on first use)."""
+        model: type[CommandInput] = getattr(
+            importlib.import_module(INPUTS_MODULE), self.input_model
+        )
+        return model
 
     @property
     def label(self) -> str:
@@ -264,7 +136,7 @@ def _chase(task: Task, i: NoteInput, actor: str, s: CommandServices) -> None:
 COMMANDS: tuple[TaskCommand, ...] = (
     TaskCommand(
         CommandName.EXECUTE,
-        ExecuteInput,
+        "ExecuteInput",
         Audience.AGENCY,
         "Đánh dấu đã thực hiện",
         "Mark the activity done",
@@ -277,7 +149,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.REPORT,
-        ReportInput,
+        "ReportInput",
         Audience.AGENCY,
         "Gửi báo cáo",
         "Submit the report",
@@ -288,7 +160,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.ACCEPT,
-        NoteInput,
+        "NoteInput",
         Audience.OFFICE,
         "Chấp nhận báo cáo",
         "Accept the report",
@@ -301,7 +173,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.RETURN,
-        ReasonInput,
+        "ReasonInput",
         Audience.OFFICE,
         "Trả lại báo cáo",
         "Return the report",
@@ -314,7 +186,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.RAISE,
-        RaiseInput,
+        "RaiseInput",
         Audience.AGENCY,
         "Nêu khó khăn, vướng mắc",
         "Raise a difficulty",
@@ -324,7 +196,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.ANSWER,
-        AnswerInput,
+        "AnswerInput",
         Audience.OFFICE,
         "Trả lời khó khăn",
         "Answer a difficulty",
@@ -338,7 +210,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.EXTEND,
-        ExtendInput,
+        "ExtendInput",
         Audience.DIRECTOR,
         "Gia hạn (chấp thuận đề nghị gia hạn)",
         "Extend the deadline (approve an extension)",
@@ -354,7 +226,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.REQUEST_EXTENSION,
-        RequestExtensionInput,
+        "RequestExtensionInput",
         Audience.AGENCY,
         "Đề nghị gia hạn",
         "Ask for an extension",
@@ -366,7 +238,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.REASSIGN,
-        ReassignInput,
+        "ReassignInput",
         Audience.DIRECTOR,
         "Giao lại cho cơ quan khác",
         "Reassign to another agency",
@@ -380,7 +252,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.CANCEL,
-        ReasonInput,
+        "ReasonInput",
         Audience.DIRECTOR,
         "Hủy nhiệm vụ",
         "Cancel the task",
@@ -394,7 +266,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.CHASE,
-        NoteInput,
+        "NoteInput",
         Audience.OFFICE,
         "Gửi văn bản đôn đốc ngay",
         "Send a chase-up now",
@@ -405,7 +277,7 @@ COMMANDS: tuple[TaskCommand, ...] = (
     ),
     TaskCommand(
         CommandName.CHECK_IN,
-        CheckInInput,
+        "CheckInInput",
         Audience.AGENCY,
         "Cập nhật tiến độ (nhiệm vụ thường xuyên)",
         "Record a check-in (ongoing duty)",

@@ -29,6 +29,7 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
+from planflow.cli.group import PlanflowGroup
 
 if TYPE_CHECKING:  # the chain's store, keys and bundles are imported when a command runs
     from sqlalchemy import Table
@@ -41,6 +42,7 @@ EXIT_PROBLEM = 1
 KEY_ENV = "PLANFLOW_AUDIT_KEY"
 
 audit_app = typer.Typer(
+    cls=PlanflowGroup,
     no_args_is_help=True,
     help="Kiểm toán: chuỗi băm, điểm kiểm có chữ ký, xác minh / audit: hash chain, signed "
     "checkpoints, verification.",

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from contextlib import closing
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from planflow.application.errors import TaskNotFound
 from planflow.application.timeparse import parse_moment
 from planflow.cli import render
-from planflow.cli.choices import check_agency, check_duty, check_period, check_plan, task_ref
-from planflow.cli.common import FormatOption, app, check_format, console, edge, open_app, wall_now
+from planflow.cli.choices import (
+    check_agency,
+    check_duty,
+    check_period,
+    check_plan,
+    check_plan_in,
+    task_ref,
+)
+from planflow.cli.common import (
+    FormatOption,
+    app,
+    check_format,
+    console,
+    edge,
+    open_app,
+    open_reader,
+    store_url,
+    wall_now,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from planflow.application.queries.tasks import BoardFilter
 from planflow.domain.labels import window_words
 from planflow.domain.status import TaskStatus, parse_status
 
@@ -50,47 +74,84 @@ def status(
     ] = TABLE_LIMIT,
 ) -> None:
     """Bảng theo dõi / the status board, now or as of a past time."""
-    from planflow.application.queries import BoardFilter, list_tasks
-
     with edge():
         check_format(fmt)
         wanted = _status_word(only)
         moment = parse_moment(as_of, bare_date="end") if as_of else wall_now()
-        application = open_app()
-        engine = application.engine
-        check_plan(engine, plan)
-        check_agency(engine, agency, plan)
-        check_duty(engine, duty, plan)
-        check_period(engine, wall_now(), period, plan)
-        views = list_tasks(
-            application.engine,
-            moment,
-            BoardFilter(
+        shown = limit or None
+        quick = None  # a SQLite store read straight through sqlite3 (application/board_sqlite.py)
+        if fmt == "table" and agency is None and duty is None and period is None:
+            from planflow.application import board_sqlite
+
+            quick = board_sqlite.connect(store_url())
+        if quick is not None:
+            with closing(quick):
+                check_plan_in(board_sqlite.plan_codes(quick), plan)
+                found = board_sqlite.status_lines(
+                    quick,
+                    moment,
+                    as_of=as_of is not None,
+                    plan=plan,
+                    status=wanted,
+                    include_cancelled=include_cancelled,
+                    limit=shown,
+                )
+                counts, lines = found.counts, found.lines
+                waiting_plans = board_sqlite.plans_that_may_wait(quick, plan)
+        else:
+            from planflow.application.queries.status_table import (
+                plans_that_may_wait,
+                status_table,
+            )
+            from planflow.application.queries.tasks import BoardFilter
+
+            engine = open_reader()
+            check_plan(engine, plan)
+            check_agency(engine, agency, plan)
+            check_duty(engine, duty, plan)
+            check_period(engine, wall_now(), period, plan)
+            filters = BoardFilter(
                 plan=plan,
                 agency=agency,
                 period=period,
                 duty=duty,
                 status=wanted,
                 include_cancelled=include_cancelled,
-            ),
-            as_of=as_of is not None,
-        )
-        if fmt == "json":
-            payload = {
-                "as_of": moment.isoformat(),
-                "count": len(views),
-                "tasks": [v.as_json() for v in views],
-            }
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-            return
-        console.print(render.board_table(views, moment, as_of is not None, limit or None))
-        console.print(render.status_counts(views))
-        for code in [plan] if plan else application.plan_codes():
-            recorded = application.get_plan(code)
-            if recorded is not None:
-                from planflow.application.facts import waiting
+            )
+            if fmt == "json":
+                _print_json(engine, moment, filters, as_of is not None)
+                return
+            table = status_table(engine, moment, filters, as_of=as_of is not None, limit=shown)
+            counts = table.counts
+            lines = [
+                (v.id, v.duty, v.agency, v.period, v.due.isoformat(), v.status, v.state)
+                for v in table.rows
+            ]
+            waiting_plans = plans_that_may_wait(engine, plan)
+        total = sum(counts.values())
+        out = render.board_text(lines, total, moment, as_of is not None)
+        sys.stdout.write(out + render.counts_text(counts))
+        sys.stdout.flush()
+        if waiting_plans:  # only these plans' recorded facts need the event store
+            from planflow.application.facts import waiting
 
-                render.print_waiting(console, waiting(recorded), code)
+            application = open_app()
+            for code in waiting_plans:
+                recorded = application.get_plan(code)
+                if recorded is not None:
+                    render.print_waiting(console, waiting(recorded), code)
+
+
+def _print_json(engine: Engine, moment: datetime, filters: BoardFilter, as_of: bool) -> None:
+    from planflow.application.queries import list_tasks
+
+    views = list_tasks(engine, moment, filters, as_of=as_of)
+    payload = {
+        "as_of": moment.isoformat(),
+        "count": len(views),
+        "tasks": [v.as_json() for v in views],
+    }
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 def _status_word(value: str | None) -> TaskStatus | None:

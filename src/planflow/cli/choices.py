@@ -30,8 +30,12 @@ def check_plan(engine: Engine, plan: str | None) -> None:
         return
     from planflow.application.queries import plan_codes
 
-    codes = plan_codes(engine)
-    if plan not in codes:
+    check_plan_in(plan_codes(engine), plan)
+
+
+def check_plan_in(codes: list[str], plan: str | None) -> None:
+    """``plan`` (if given) is one of ``codes``."""
+    if plan is not None and plan not in codes:
         raise _refuse("Kế hoạch", "plan", plan, codes)
 
 
@@ -62,10 +66,9 @@ def check_period(engine: Engine, now: datetime, period: str | None, plan: str | 
     """The periods that tasks of the plan (or of every plan) carry."""
     if period is None:
         return
-    from planflow.application.queries import BoardFilter, list_tasks
+    from planflow.application.queries.status_table import board_periods
 
-    views = list_tasks(engine, now, BoardFilter(plan=plan, include_cancelled=True), as_of=False)
-    periods = sorted({v.period for v in views})
+    periods = board_periods(engine, plan)
     if period not in periods:
         raise _refuse("Kỳ", "period", period, periods)
 

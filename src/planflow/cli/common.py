@@ -27,11 +27,14 @@ from planflow.application.errors import (
 )
 from planflow.application.timeparse import TimeFormatError, parse_moment
 from planflow.cli import render
+from planflow.cli.group import RootGroup
 from planflow.domain.errors import FactConflict, InvalidArgument, PlanflowError
 from planflow.settings import database_url
 from planflow.workflow.errors import WorkflowError
 
 if TYPE_CHECKING:  # the application (SQLAlchemy, eventsourcing) is imported when a command opens it
+    from sqlalchemy import Engine
+
     from planflow.application.app import PlanflowApp
 
 T = TypeVar("T")
@@ -42,14 +45,19 @@ EXIT_NOT_FOUND = 4
 EXIT_CONFLICT = 5
 
 app = typer.Typer(
+    cls=RootGroup,
     no_args_is_help=True,
     add_completion=False,
+    # Click's plain help (rich's help formatter imports rich, pygments and markdown-it at every
+    # start); a crash prints Python's own traceback.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"max_content_width": 120},  # Click's default is 80 columns at most
     help="planflow: kế hoạch thành nhiệm vụ được theo dõi / a plan becomes tracked duties.",
 )
-console = render.make_console()
-err_console = render.make_console()
-err_console.stderr = True
-err_console.soft_wrap = True  # an error is one line, whatever the terminal's width
+console = render.lazy_console()
+# An error is one line, whatever the terminal's width.
+err_console = render.lazy_console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
@@ -203,6 +211,21 @@ def open_app(url: str | None = None) -> PlanflowApp:
         return bootstrap(url)
     except (SQLAlchemyError, StoreUnavailable, ValueError, OSError) as exc:
         raise _unusable(url, exc) from None
+
+
+def store_url() -> str:
+    """The store's URL: --db, else $PLANFLOW_DATABASE_URL, else planflow.db."""
+    return database_url(state.db, os.environ)
+
+
+def open_reader(url: str | None = None) -> Engine:
+    """An engine for a read-only command: the read models only, without the event store
+    (``application/reading.py``); a store without them yet is opened as ``open_app`` opens it."""
+    from planflow.application.reading import read_engine
+
+    url = url or database_url(state.db, os.environ)
+    engine = read_engine(url)
+    return engine if engine is not None else open_app(url).engine
 
 
 def wall_now() -> datetime:

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from planflow.cli.common import app, check_format, console, edge, open_app
+from planflow.cli.group import PlanflowGroup
 
 db_app = typer.Typer(
+    cls=PlanflowGroup,
     no_args_is_help=True,
     help="Lược đồ cơ sở dữ liệu / the read-model schema and its migrations.",
 )

@@ -10,12 +10,17 @@ import typer
 
 from planflow.application.timeparse import parse_date
 from planflow.cli.common import ActorOption, AtOption, app, console, edge, moment_of, open_app
+from planflow.cli.group import PlanflowGroup
 
 if TYPE_CHECKING:  # imported when a command runs
     from planflow.application.facts import FactResult
 
-event_app = typer.Typer(no_args_is_help=True, help="Sự kiện của kế hoạch / a plan's events.")
-group_app = typer.Typer(no_args_is_help=True, help="Nhóm theo điều kiện / conditional groups.")
+event_app = typer.Typer(
+    cls=PlanflowGroup, no_args_is_help=True, help="Sự kiện của kế hoạch / a plan's events."
+)
+group_app = typer.Typer(
+    cls=PlanflowGroup, no_args_is_help=True, help="Nhóm theo điều kiện / conditional groups."
+)
 app.add_typer(event_app, name="event")
 app.add_typer(group_app, name="group")
 

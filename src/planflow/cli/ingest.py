@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from planflow.cli.common import app, console, edge, err_console, open_app
+from planflow.cli.group import PlanflowGroup
 
 
 @app.command("import-plan")
@@ -43,7 +44,9 @@ def import_plan_command(
             raise typer.Exit(2)
 
 
-agencies_app = typer.Typer(help="Sổ đăng ký cơ quan / the agency register.", no_args_is_help=True)
+agencies_app = typer.Typer(
+    cls=PlanflowGroup, help="Sổ đăng ký cơ quan / the agency register.", no_args_is_help=True
+)
 app.add_typer(agencies_app, name="agencies")
 
 
@@ -79,7 +82,9 @@ def agencies_list(register: Annotated[str | None, typer.Option("--register")] = 
             )
 
 
-plan_app = typer.Typer(help="Chuỗi kế hoạch / plan series.", no_args_is_help=True)
+plan_app = typer.Typer(
+    cls=PlanflowGroup, help="Chuỗi kế hoạch / plan series.", no_args_is_help=True
+)
 app.add_typer(plan_app, name="plan")
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from planflow.cli import render
 from planflow.cli.common import (
     EXIT_BAD_INPUT,
     ActorOption,
@@ -47,7 +48,6 @@ def validate(file: Path) -> None:
         for stated in sorted({s.stated_due for s in specs if s.stated_due is not None}):
             console.print(f"  {due_note(stated, loaded.calendar)}", markup=False)
         from planflow.application.facts import waiting_of
-        from planflow.cli import render
 
         render.print_waiting(console, waiting_of(loaded.workflow, {}, {}))
 
@@ -82,7 +82,7 @@ def load(
             _print_dry_run(application, loaded, actor, moment)
             return
         ensure_record_tables(application)
-        with Progress(console=console, transient=True) as progress:
+        with Progress(console=render.real(console), transient=True) as progress:
             bar = progress.add_task("Đang nạp / loading", total=None)
 
             def advance(done: int, total: int) -> None:
@@ -167,7 +167,7 @@ def rebuild() -> None:
 
     with edge():
         application = open_app()
-        with Progress(console=console, transient=True) as progress:
+        with Progress(console=render.real(console), transient=True) as progress:
             bar = progress.add_task("Đang dựng lại / rebuilding", total=None)
             count = application.rebuild_read_models(lambda n: progress.update(bar, completed=n))
         console.print(f"[green]Đã dựng lại từ {count} sự kiện / Rebuilt from {count} events[/]")

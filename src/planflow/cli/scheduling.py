@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
 from collections import Counter
@@ -21,7 +20,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from planflow import logs
 from planflow.application.timeparse import TimeFormatError, parse_date, parse_moment
@@ -48,6 +46,8 @@ from planflow.domain.status import TaskStatus
 log = logging.getLogger("planflow.run")
 
 if TYPE_CHECKING:  # the scheduler and the read models are imported when a command runs
+    from rich.table import Table
+
     from planflow.application.queries import LedgerEntry
     from planflow.bootstrap import Fired, Ticker, TickReport
 
@@ -85,6 +85,8 @@ def _fired_json(f: Fired) -> dict[str, object]:
 
 
 def _fired_table(report: TickReport, title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for header in (
         "Mã / Id",
@@ -133,6 +135,8 @@ def tick(now: NowOption = None, fmt: Annotated[str, typer.Option("--format")] = 
         ticker = _ticker()
         # The heartbeat too (/readyz), so that a cron job running `planflow tick` counts as a
         # scheduler node.
+        import socket
+
         report = recorded_tick(ticker, f"{socket.gethostname()}:tick")(moment)
         daily_checkpoints(ticker.app, os.environ)(moment)
         if fmt == "json":
@@ -322,6 +326,8 @@ def ledger_(
             return
         for head in heads:
             who = f"{head.title} ({head.name})" if head.name else head.title
+            from rich.table import Table
+
             table = Table(title=f"{who} — {head.agency or 'người ký / signer'}")
             for header in (
                 "Lúc / At",

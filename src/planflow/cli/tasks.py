@@ -5,15 +5,17 @@ every command's. The CLI acts for the Office's own operators: it has no access c
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from uuid import UUID
 
 import typer
+import typer.main
+from typer import _click
 
 from planflow.application.commands import COMMANDS, TaskCommand, form_fields
 from planflow.application.timeparse import parse_date
@@ -28,6 +30,7 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
+from planflow.cli.group import lazy_command
 from planflow.domain.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -82,6 +85,8 @@ def _data(spec: TaskCommand, values: dict[str, Any]) -> dict[str, Any]:
                     f"Không có tệp {value!r}: hãy đưa đường dẫn tới tệp báo cáo",
                     f"no file {value!r}: give the path of the report file",
                 )
+            import hashlib
+
             data[name] = value
             data["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         else:
@@ -89,7 +94,9 @@ def _data(spec: TaskCommand, values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _register(spec: TaskCommand) -> None:
+def _function(spec: TaskCommand) -> Callable[..., None]:
+    """The command's Typer function: its options are the input model's fields."""
+
     def command(task: str, actor: str, at: str | None = None, **values: Any) -> None:
         outcome = act(
             task,
@@ -131,8 +138,18 @@ def _register(spec: TaskCommand) -> None:
     command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
     command.__name__ = spec.name.value.replace("-", "_")
     command.__doc__ = spec.label
-    app.command(name=spec.name.value, help=spec.label)(command)
+    return command
+
+
+def _build(spec: TaskCommand) -> _click.Command:
+    """The command as Click runs it, made when it is first used (``--help`` lists it by name and
+    label only, so listing the commands needs neither pydantic nor the input models)."""
+    single = typer.Typer(add_completion=False, rich_markup_mode=None)
+    single.command(name=spec.name.value, help=spec.label)(_function(spec))
+    return typer.main.get_command(single)
 
 
 for _spec in COMMANDS:
-    _register(_spec)
+    lazy_command(
+        len(app.registered_commands), _spec.name.value, _spec.label, partial(_build, _spec)
+    )

@@ -22,6 +22,7 @@ from planflow.cli.common import (
     state,
     wall_now,
 )
+from planflow.cli.group import PlanflowGroup
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.errors import InvalidArgument
 
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
     from planflow.bootstrap import Clock
 
 users_app = typer.Typer(
-    no_args_is_help=True, help="Tài khoản và vai trò / accounts and roles for the web app."
+    cls=PlanflowGroup,
+    no_args_is_help=True,
+    help="Tài khoản và vai trò / accounts and roles for the web app.",
 )
 app.add_typer(users_app, name="users")
 

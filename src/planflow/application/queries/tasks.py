@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Engine, String, and_, cast, func, select
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from planflow.application.errors import AmbiguousTaskId, TaskNotFound
 from planflow.application.readmodels import board, from_db, task_events, to_db
@@ -80,8 +80,21 @@ def list_tasks(
     """The board at ``moment``. With ``as_of`` the rows are the tasks as they stood then (from the
     event index); without it, as they are now, with statuses judged at ``moment``."""
     query = _as_of_query(moment) if as_of else _current_query()
+    conditions = filter_conditions(query.selected_columns, filters)
+    if conditions:
+        query = query.where(and_(*conditions))
     cols = query.selected_columns
-    conditions = []
+    query = query.order_by(cols.due, cols.plan, cols.duty, cols.agency, cols.period)
+    with engine.connect() as connection:
+        views = [_view(row, moment) for row in connection.execute(query)]
+    if filters.status is not None:
+        views = [v for v in views if v.status is filters.status]
+    return views
+
+
+def filter_conditions(cols: Any, filters: BoardFilter) -> list[ColumnElement[bool]]:
+    """The filters' conditions (all but the status word) over columns named as the board's."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.plan:
         conditions.append(cols.plan == filters.plan)
     if filters.agency:
@@ -96,14 +109,12 @@ def list_tasks(
         conditions.append(cols.role == filters.role)
     if not filters.include_cancelled:
         conditions.append(cols.cancelled.is_(False))
-    if conditions:
-        query = query.where(and_(*conditions))
-    query = query.order_by(cols.due, cols.plan, cols.duty, cols.agency, cols.period)
-    with engine.connect() as connection:
-        views = [_view(row, moment) for row in connection.execute(query)]
-    if filters.status is not None:
-        views = [v for v in views if v.status is filters.status]
-    return views
+    return conditions
+
+
+def current_rows() -> Select[Any]:
+    """Every task on the board as it is now, the columns ``as_of_rows`` has."""
+    return _current_query()
 
 
 def _current_query() -> Select[Any]:
