@@ -127,9 +127,10 @@ def test_the_sqlite_reader_gives_the_same_table_as_the_sqlalchemy_query(
 ) -> None:
     """The hand-written SQLite path (``board_sqlite``) and ``status_table``: the same counts, rows
     and order, for every instant and filter."""
-    if year.engine.dialect.name != "sqlite":
-        pytest.skip("board_sqlite reads SQLite stores only")
     connection = board_sqlite.connect(year.engine.url.render_as_string(hide_password=False))
+    if year.engine.dialect.name != "sqlite":
+        assert connection is None  # another database: the CLI takes the SQLAlchemy path
+        return
     assert connection is not None
     with closing(connection):
         for moment in INSTANTS:
