@@ -1,9 +1,13 @@
 """eventsourcing-sqlalchemy with a hash chain: every event gets its chain row in its transaction.
 
 Named by ``PERSISTENCE_MODULE``: eventsourcing looks up ``Factory`` here. The factory is
-eventsourcing-sqlalchemy's own, with our application recorder; the recorder inserts the events as
-the library does (taking its table lock), then appends their chain rows in the same session —
-the pattern of the library's process recorder, which writes tracking rows beside its events.
+eventsourcing-sqlalchemy's own, with our application recorder. The recorder keeps the library's
+semantics — its table lock on PostgreSQL (notification ids in commit order), its NOTIFY, the
+unique (originator_id, version) index whose violation is an IntegrityError — but inserts the
+events with one SQLAlchemy Core statement built once per process (``INSERT … RETURNING id``, so
+SQLAlchemy only looks up its compiled form), not through the ORM unit of work, then appends their
+chain rows on the same connection — the pattern of the library's process recorder, which writes
+tracking rows beside its events.
 
 ``recorder.clock`` gives ``recorded_at`` (the wall clock by default); tests replace it.
 """
@@ -17,7 +21,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Table
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from planflow.audit import writer
@@ -38,6 +42,10 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.clock: Callable[[], datetime] = wall_clock
         self.tables.extend(audit_metadata.sorted_tables)
+        table = self.events_table
+        self._insert_events_statement: Insert = insert(table).returning(
+            table.c.id, sort_by_parameter_order=True
+        )
 
     @property
     def events_table(self) -> Table:
@@ -47,12 +55,26 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
-        ids: Sequence[int] = super()._insert_stored_events(session, stored_events, **kwargs)
+        if not stored_events:
+            return []
+        self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
+        connection = session.connection()
+        rows = [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
+        ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
+        self._notify_channel(session)
         new = [
             writer.NewEvent(nid, str(e.originator_id), e.originator_version, e.topic, e.state)
             for nid, e in zip(ids, stored_events, strict=True)
         ]
-        writer.append(session, self.events_table, new, stamp(self.clock()))
+        writer.append(connection, self.events_table, new, stamp(self.clock()))
         return ids
 
 
