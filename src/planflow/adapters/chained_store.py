@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from planflow.audit import writer
@@ -35,6 +35,19 @@ def wall_clock() -> datetime:
 def stamp(moment: datetime) -> str:
     """recorded_at as stored and hashed: UTC, ISO 8601 with microseconds."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection of the session's transaction, looked up once per transaction: the command
+    loader, this recorder and the projector all go through it (Core, without the ORM's layers),
+    and ``Session.connection()`` costs about as much as executing a cached statement."""
+    transaction = session.get_transaction()
+    kept = session.info.get("planflow_connection")
+    if kept is not None and kept[0] is transaction:
+        return cast(Connection, kept[1])
+    connection = session.connection()
+    session.info["planflow_connection"] = (transaction, connection)
+    return connection
 
 
 class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
@@ -58,7 +71,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         if not stored_events:
             return []
         self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
-        connection = session.connection()
+        connection = connection_of(session)
         rows = [
             {
                 "originator_id": e.originator_id,

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
+from planflow.adapters.chained_store import connection_of
 from planflow.application import schema
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
@@ -718,7 +719,7 @@ class PlanflowApp(Application[UUID]):
         lock_tasks(session, [ref])
         if self._task_loader is None:
             self._task_loader = TaskLoader(self)
-        task = self._task_loader.load(session.connection(), ref)
+        task = self._task_loader.load(connection_of(session), ref)
         if task is None:
             raise TaskNotFound(str(ref))
         return task

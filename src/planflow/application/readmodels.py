@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planflow.adapters.chained_store import connection_of
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
@@ -363,7 +364,7 @@ class Projector:
         the history and ledger rows by one insert each, the due-index rows of the tasks whose due
         state changed (statements built once per process, so SQLAlchemy only looks up their
         compiled form), on the session's connection (Core, without the ORM's execute layer)."""
-        connection = session.connection()
+        connection = connection_of(session)
         _write_board(connection, self._board, self._new)
         _replace(connection, plans, plans.c.id, list(self._plans.values()))
         if self._history:
