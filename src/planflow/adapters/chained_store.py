@@ -41,12 +41,11 @@ def connection_of(session: Session) -> Connection:
     """The connection of the session's transaction, looked up once per transaction: the command
     loader, this recorder and the projector all go through it (Core, without the ORM's layers),
     and ``Session.connection()`` costs about as much as executing a cached statement."""
-    transaction = session.get_transaction()
     kept = session.info.get("planflow_connection")
-    if kept is not None and kept[0] is transaction:
+    if kept is not None and kept[0] is session.get_transaction():
         return cast(Connection, kept[1])
-    connection = session.connection()
-    session.info["planflow_connection"] = (transaction, connection)
+    connection = session.connection()  # begins the transaction if it has not begun
+    session.info["planflow_connection"] = (session.get_transaction(), connection)
     return connection
 
 
@@ -59,6 +58,19 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         self._insert_events_statement: Insert = insert(table).returning(
             table.c.id, sort_by_parameter_order=True
         )
+
+    def _lock_table(self, session: Session) -> None:
+        """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
+        driver's statement on the transaction's connection, without the ORM's execute."""
+        engine = self.datastore.engine
+        assert engine is not None
+        if engine.dialect.name == "postgresql":
+            name = self.events_table_name
+            if self.schema_name is not None:
+                name = f"{self.schema_name}.{name}"
+            connection_of(session).exec_driver_sql(f"LOCK TABLE {name} IN EXCLUSIVE MODE")
+        else:
+            super()._lock_table(session)
 
     @property
     def events_table(self) -> Table:
