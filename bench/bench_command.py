@@ -2,20 +2,22 @@
 
 Not a test. In the same run, each in its own process (the two code bases are both ``planflow``):
 
-- ``before``: the code at commit 0513f41, before the command path was rebuilt (a git worktree,
-  ``git worktree add --detach /tmp/pf-base 0513f41``; pass its ``src`` with ``--baseline-src``);
+- ``before``: an earlier code base, extracted beside this one (``git archive <commit> src | tar
+  -x -C /tmp/pf-base``; pass its ``src`` with ``--baseline-src``);
 - ``after``: this tree's code (``PlanflowApp.run_command``: BEGIN IMMEDIATE / advisory lock, one
   load, the read models and the audit chain written in the same transaction);
-- ``native``: eventsourcing's own SQLite application (``eventsourcing.sqlite``) with a trivial
-  aggregate, get → trigger → save — the floor of what the library costs.
+- ``native``: eventsourcing's own application with a trivial aggregate, get → trigger → save —
+  the floor of what the library costs: ``eventsourcing.sqlite`` on SQLite,
+  ``eventsourcing.postgres`` (needs psycopg-pool) on PostgreSQL.
 
 Each run loads the mini plan (10 tasks) and raises N difficulties, round robin over the tasks, at
 increasing times; the native run does the same over 10 trivial aggregates. PostgreSQL runs too
 when PLANFLOW_TEST_POSTGRES_URL is set (a fresh database per run, dropped afterwards).
 
 Run: ``python bench/bench_command.py --baseline-src /tmp/pf-base/src`` (about a minute);
-``--quick`` for a look (a few seconds per run). Results go in docs/performance.md, section
-"Commands under contention".
+``--quick`` for a look (a few seconds per run); ``--rounds 3 [--backend postgres]`` alternates
+the three variants on one backend and prints medians. Results go in docs/performance.md,
+section "The command path".
 """
 
 from __future__ import annotations
@@ -81,8 +83,9 @@ def _task_ids(app: Any) -> list[uuid.UUID]:
         return [uuid.UUID(str(r[0])) for r in rows]
 
 
-def native_worker(path: str, count: int) -> dict[str, Any]:
-    """eventsourcing's own SQLite application and a trivial aggregate."""
+def native_worker(target: str, count: int) -> dict[str, Any]:
+    """eventsourcing's own application and a trivial aggregate: SQLite (``target`` a file) or
+    PostgreSQL (``target`` a URL; ``eventsourcing.postgres``, which needs psycopg-pool)."""
     from eventsourcing.application import Application
     from eventsourcing.domain import Aggregate, event
 
@@ -94,7 +97,22 @@ def native_worker(path: str, count: int) -> dict[str, Any]:
         def note(self, text: str) -> None:
             self.notes.append(text)
 
-    os.environ.update({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path})
+    if target.startswith("postgresql"):
+        from urllib.parse import urlsplit
+
+        url = urlsplit(target)
+        os.environ.update(
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": url.path.lstrip("/"),
+                "POSTGRES_HOST": url.hostname or "localhost",
+                "POSTGRES_PORT": str(url.port or 5432),
+                "POSTGRES_USER": url.username or "postgres",
+                "POSTGRES_PASSWORD": url.password or "",
+            }
+        )
+    else:
+        os.environ.update({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": target})
     app: Application[uuid.UUID] = Application()
     ids = []
     for _ in range(10):
@@ -158,8 +176,9 @@ def main() -> None:
         "--rounds",
         type=int,
         default=0,
-        help="SQLite only: N rounds of before, after and native, alternating; medians",
+        help="N rounds of native, before and after, alternating, on one backend; medians",
     )
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--worker", choices=["planflow", "native"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -176,7 +195,7 @@ def main() -> None:
         print(f"no baseline at {options.baseline_src}: run git worktree add --detach "
               "/tmp/pf-base 0513f41", file=sys.stderr)  # fmt: skip
     if options.rounds:
-        rounds(options.rounds, count, here, base)
+        rounds(options.rounds, count, here, base, options.backend)
         return
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -191,17 +210,18 @@ def main() -> None:
             show(label, results[label])
     admin = os.environ.get("PLANFLOW_TEST_POSTGRES_URL")
     if admin and not options.no_postgres:
-        for label, src in (("before postgres", base), ("after postgres", here)):
-            if src is None:
+        pg_runs = [("native postgres", "native", None), ("before postgres", "planflow", base)]
+        for label, kind, src in [*pg_runs, ("after postgres", "planflow", here)]:
+            if kind == "planflow" and src is None:
                 continue
             with PostgresDatabase(admin) as url:
-                results[label] = spawn("planflow", url, count, src)
+                results[label] = spawn(kind, url, count, src)
             show(label, results[label])
     print()
     for key, unit in (("per_second", "/s"), ("per_cpu_second", "/CPU-s")):
-        native = results["native sqlite"][key]
         for label, result in results.items():
             rate = result[key]
+            native = results.get("native " + label.split()[-1], results["native sqlite"])[key]
             line = f"{label:<16} {rate:8.1f}{unit:<7} {rate / native:6.1%} of native"
             before = results.get(label.replace("after", "before"))
             if label.startswith("after") and before:
@@ -209,32 +229,48 @@ def main() -> None:
             print(line)
 
 
-def rounds(n: int, count: int, here: Path, base: Path | None) -> None:
-    """Alternate the variants ``n`` times on SQLite and print each one's median rates: on a
-    shared machine one run's spread is larger than the differences sought."""
+def rounds(n: int, count: int, here: Path, base: Path | None, backend: str) -> None:
+    """Alternate the variants ``n`` times on one backend and print each one's median rates: on
+    a shared machine one run's spread is larger than the differences sought."""
     import statistics
 
+    admin = os.environ.get("PLANFLOW_TEST_POSTGRES_URL")
+    if backend == "postgres" and not admin:
+        raise SystemExit("--backend postgres needs PLANFLOW_TEST_POSTGRES_URL")
     runs: dict[str, list[dict[str, Any]]] = {"native": [], "before": [], "after": []}
+
+    def run(label: str, kind: str, name: str, src: Path | None) -> None:
+        if backend == "postgres":
+            assert admin is not None
+            with PostgresDatabase(admin) as url:
+                runs[label].append(spawn(kind, url, count, src))
+        elif kind == "native":
+            runs[label].append(spawn(kind, f"{folder}/{name}.db", count, src))
+        else:
+            runs[label].append(spawn(kind, f"sqlite:///{folder}/{name}.db", count, src))
+
     with tempfile.TemporaryDirectory() as folder:
         for i in range(n):
-            runs["native"].append(spawn("native", f"{folder}/n{i}.db", count, None))
+            run("native", "native", f"n{i}", None)
             if base is not None:
-                runs["before"].append(spawn("planflow", f"sqlite:///{folder}/b{i}.db", count, base))
-            runs["after"].append(spawn("planflow", f"sqlite:///{folder}/a{i}.db", count, here))
-    medians = {}
+                run("before", "planflow", f"b{i}", base)
+            run("after", "planflow", f"a{i}", here)
+    medians: dict[str, tuple[float, float]] = {}
     for label, results in runs.items():
         if not results:
             continue
         cpu = [r["per_cpu_second"] for r in results]
         wall = [r["per_second"] for r in results]
-        medians[label] = statistics.median(cpu)
+        medians[label] = (statistics.median(cpu), statistics.median(wall))
         print(
-            f"{label:<7} per CPU-second median {statistics.median(cpu):7.1f} "
-            f"({min(cpu):.0f}–{max(cpu):.0f}); wall median {statistics.median(wall):7.1f}/s"
+            f"{backend} {label:<7} per CPU-second median {statistics.median(cpu):7.1f} "
+            f"({min(cpu):.0f}–{max(cpu):.0f}); wall median {statistics.median(wall):7.1f}/s "
+            f"({min(wall):.0f}–{max(wall):.0f})"
         )
-    print(f"after / native (CPU): {medians['after'] / medians['native']:.2f}×")
-    if "before" in medians:
-        print(f"after / before (CPU): {medians['after'] / medians['before']:.2f}×")
+    for other in ("native", "before"):
+        if other in medians:
+            cpu, wall = (medians["after"][i] / medians[other][i] for i in (0, 1))
+            print(f"after / {other}: {cpu:.2f}× (CPU), {wall:.2f}× (wall)")
 
 
 def show(label: str, result: dict[str, Any]) -> None:

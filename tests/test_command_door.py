@@ -18,6 +18,7 @@ from conftest import ROOT, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.commands import BY_NAME, COMMANDS, command_table
 from planflow.application.errors import ConcurrencyConflict
+from planflow.application.loading import TaskLoader
 from planflow.cli.main import app as cli
 from planflow.domain.errors import DomainError
 from planflow.domain.task import Task, task_id
@@ -40,7 +41,8 @@ def events(app: PlanflowApp) -> int:
 
 @pytest.fixture
 def task_loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[UUID]]:
-    """Every aggregate load of a task, in any application of this process."""
+    """Every aggregate load of a task, in any application of this process: the repository's
+    and the command loader's (application/loading.py)."""
     loads: list[UUID] = []
     original = Repository.get
 
@@ -51,6 +53,15 @@ def task_loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[UUID]]:
         return aggregate
 
     monkeypatch.setattr(Repository, "get", counting)
+    loader = TaskLoader.load
+
+    def counting_loader(self: TaskLoader, connection: Any, ref: UUID) -> Any:
+        task = loader(self, connection, ref)
+        if task is not None:
+            loads.append(ref)
+        return task
+
+    monkeypatch.setattr(TaskLoader, "load", counting_loader)
     yield loads
 
 

@@ -122,6 +122,8 @@ def test_the_command_that_takes_a_snapshot_still_loads_its_task_once(
 ) -> None:
     from eventsourcing.application import Repository
 
+    from planflow.application.loading import TaskLoader
+
     app.load_plan(mini_plan, actor="loader", at=LOADED)
     ref = task_id("mini-2022", "D1", "so-a", "2022")
     moment = LOADED + timedelta(days=1)
@@ -136,6 +138,13 @@ def test_the_command_that_takes_a_snapshot_still_loads_its_task_once(
         return original(self, aggregate_id, *args, **kwargs)
 
     monkeypatch.setattr(Repository, "get", counting)
+    loader = TaskLoader.load
+
+    def counting_loader(self: TaskLoader, connection: Any, aggregate_id: UUID) -> Any:
+        loads.append(aggregate_id)
+        return loader(self, connection, aggregate_id)
+
+    monkeypatch.setattr(TaskLoader, "load", counting_loader)
     app.raise_difficulty(ref, actor="so-x", at=moment + timedelta(minutes=1), text="Lần thứ 50")
     assert loads == [ref]
     assert app.snapshots is not None

@@ -1,9 +1,13 @@
 """eventsourcing-sqlalchemy with a hash chain: every event gets its chain row in its transaction.
 
 Named by ``PERSISTENCE_MODULE``: eventsourcing looks up ``Factory`` here. The factory is
-eventsourcing-sqlalchemy's own, with our application recorder; the recorder inserts the events as
-the library does (taking its table lock), then appends their chain rows in the same session —
-the pattern of the library's process recorder, which writes tracking rows beside its events.
+eventsourcing-sqlalchemy's own, with our application recorder. The recorder keeps the library's
+semantics — its table lock on PostgreSQL (notification ids in commit order), its NOTIFY, the
+unique (originator_id, version) index whose violation is an IntegrityError — but inserts the
+events with one SQLAlchemy Core statement built once per process (``INSERT … RETURNING id``, so
+SQLAlchemy only looks up its compiled form), not through the ORM unit of work, then appends their
+chain rows on the same connection — the pattern of the library's process recorder, which writes
+tracking rows beside its events.
 
 ``recorder.clock`` gives ``recorded_at`` (the wall clock by default); tests replace it.
 """
@@ -12,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Table
+from sqlalchemy import Connection, Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from planflow.audit import writer
@@ -33,11 +37,40 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def connection_of(session: Session) -> Connection:
+    """The connection of the session's transaction, looked up once per transaction: the command
+    loader, this recorder and the projector all go through it (Core, without the ORM's layers),
+    and ``Session.connection()`` costs about as much as executing a cached statement."""
+    kept = session.info.get("planflow_connection")
+    if kept is not None and kept[0] is session.get_transaction():
+        return cast(Connection, kept[1])
+    connection = session.connection()  # begins the transaction if it has not begun
+    session.info["planflow_connection"] = (session.get_transaction(), connection)
+    return connection
+
+
 class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clock: Callable[[], datetime] = wall_clock
         self.tables.extend(audit_metadata.sorted_tables)
+        table = self.events_table
+        self._insert_events_statement: Insert = insert(table).returning(
+            table.c.id, sort_by_parameter_order=True
+        )
+
+    def _lock_table(self, session: Session) -> None:
+        """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
+        driver's statement on the transaction's connection, without the ORM's execute."""
+        engine = self.datastore.engine
+        assert engine is not None
+        if engine.dialect.name == "postgresql":
+            name = self.events_table_name
+            if self.schema_name is not None:
+                name = f"{self.schema_name}.{name}"
+            connection_of(session).exec_driver_sql(f"LOCK TABLE {name} IN EXCLUSIVE MODE")
+        else:
+            super()._lock_table(session)
 
     @property
     def events_table(self) -> Table:
@@ -47,12 +80,26 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
-        ids: Sequence[int] = super()._insert_stored_events(session, stored_events, **kwargs)
+        if not stored_events:
+            return []
+        self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
+        connection = connection_of(session)
+        rows = [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": e.state,
+            }
+            for e in stored_events
+        ]
+        ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
+        self._notify_channel(session)
         new = [
             writer.NewEvent(nid, str(e.originator_id), e.originator_version, e.topic, e.state)
             for nid, e in zip(ids, stored_events, strict=True)
         ]
-        writer.append(session, self.events_table, new, stamp(self.clock()))
+        writer.append(connection, self.events_table, new, stamp(self.clock()))
         return ids
 
 

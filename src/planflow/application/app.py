@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
+from planflow.adapters.chained_store import connection_of
 from planflow.application import schema
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
@@ -31,6 +32,7 @@ from planflow.application.errors import (
 )
 from planflow.application.facts import FactResult, assign_spec, calendar_of, check_fact
 from planflow.application.inputs import command_named, parse_input
+from planflow.application.loading import TaskLoader
 from planflow.application.plan_changes import TaskChange, describe
 from planflow.application.planrules import rules_from_plan, rules_from_workflow
 from planflow.application.readmodels import (
@@ -224,6 +226,7 @@ class PlanflowApp(Application[UUID]):
         tune_engine(self.engine)
         schema.prepare(self.engine)  # a fresh store is created at the migrations' head
         self._rules_cache: dict[str, tuple[int, PlanRules]] = {}
+        self._task_loader: TaskLoader | None = None
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot a task from the aggregate in hand when its new version is a multiple of the
@@ -711,9 +714,16 @@ class PlanflowApp(Application[UUID]):
             return list(task.pending_events)
 
     def _load_for_write(self, session: Session, ref: UUID) -> Task:
-        """The task, loaded once, with its write lock held for this transaction."""
+        """The task, loaded once, with its write lock held for this transaction: its latest
+        snapshot and the events after it read with one statement on the transaction's
+        connection (application/loading.py), replayed without the repository's layers."""
         lock_tasks(session, [ref])
-        return self.get_task(ref)
+        if self._task_loader is None:
+            self._task_loader = TaskLoader(self)
+        task = self._task_loader.load(connection_of(session), ref)
+        if task is None:
+            raise TaskNotFound(str(ref))
+        return task
 
     def task_agency(self, ref: UUID) -> str:
         """The task's current agency from the board (no aggregate load): for early checks."""

@@ -26,6 +26,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     Date,
     DateTime,
     Index,
@@ -41,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planflow.adapters.chained_store import connection_of
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
@@ -361,21 +363,22 @@ class Projector:
         """Write the rows gathered: a new task's board row by an insert, any other by an update,
         the history and ledger rows by one insert each, the due-index rows of the tasks whose due
         state changed (statements built once per process, so SQLAlchemy only looks up their
-        compiled form)."""
-        _write_board(session, self._board, self._new)
-        _replace(session, plans, plans.c.id, list(self._plans.values()))
+        compiled form), on the session's connection (Core, without the ORM's execute layer)."""
+        connection = connection_of(session)
+        _write_board(connection, self._board, self._new)
+        _replace(connection, plans, plans.c.id, list(self._plans.values()))
         if self._history:
-            session.execute(_INSERT_HISTORY, self._history)
+            connection.execute(_INSERT_HISTORY, self._history)
         if self._chases:
-            session.execute(_INSERT_CHASES, self._chases)
+            connection.execute(_INSERT_CHASES, self._chases)
         if self._due_tasks and self._rules is not None:
             rules = self._rules
             keys = list(self._due_tasks)
             for chunk in _chunks(keys, 500):
-                session.execute(_DELETE_DUE, {"ids": list(chunk)})
+                connection.execute(_DELETE_DUE, {"ids": list(chunk)})
             rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
             if rows:
-                session.execute(_INSERT_DUE, rows)
+                connection.execute(_INSERT_DUE, rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
@@ -409,7 +412,7 @@ _INSERT_DUE = insert(due)
 _DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
 
 
-def _write_board(session: Session, rows: dict[str, dict[str, Any]], new: set[str]) -> None:
+def _write_board(session: Connection, rows: dict[str, dict[str, Any]], new: set[str]) -> None:
     """Insert the new tasks' rows, update the others' (a row that is not there after all, as
     in a store whose board was emptied by hand, is replaced instead)."""
     added = [row for key, row in rows.items() if key in new]
@@ -422,12 +425,12 @@ def _write_board(session: Session, rows: dict[str, dict[str, Any]], new: set[str
         {"board_id": row["id"], **{k: v for k, v in row.items() if k != "id"}} for row in changed
     ]
     result = session.execute(_UPDATE_BOARD, values)
-    if result.rowcount != len(changed):  # type: ignore[attr-defined]
+    if result.rowcount != len(changed):
         _replace(session, board, board.c.id, changed)
 
 
 def _replace(
-    session: Session, table: Table, key: Column[Any], rows: Sequence[dict[str, Any]]
+    session: Connection, table: Table, key: Column[Any], rows: Sequence[dict[str, Any]]
 ) -> None:
     if not rows:
         return

@@ -23,14 +23,17 @@ from uuid import UUID
 
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import Engine, event, text
+from sqlalchemy import BigInteger, Engine, bindparam, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from sqlalchemy.orm import Session
 
+from planflow.adapters.chained_store import connection_of
 from planflow.application.errors import StoreBusy, StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_LOCK_ONE = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger())))
 
 _writing: ContextVar[bool] = ContextVar("planflow_writing", default=False)
 
@@ -73,6 +76,9 @@ def lock_tasks(session: Session, refs: Iterable[UUID]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     keys = sorted({int.from_bytes(ref.bytes[:8], "big", signed=True) for ref in refs})
+    if len(keys) == 1:  # a command: one cached Core statement on the transaction's connection
+        connection_of(session).execute(_LOCK_ONE, {"key": keys[0]})
+        return
     for start in range(0, len(keys), 1000):
         session.execute(
             text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),

@@ -4,6 +4,10 @@ Called by the chained recorder right after its events are inserted and flushed: 
 then locked (PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE; SQLite: the single writer), so reading the
 head and writing the next positions cannot interleave with another writer. Positions follow commit
 order, never notification ids (those have gaps on PostgreSQL and can be reused on SQLite).
+
+The usual save (one command: one event of a stream already chained) reads the head and the
+stream's previous link with one statement and writes with one insert, both built once per
+process so SQLAlchemy only looks up their compiled form.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, select
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from planflow.audit import merkle
@@ -29,7 +33,30 @@ class NewEvent:
     state: bytes
 
 
-def append(session: Session, events_table: Table, new: Sequence[NewEvent], recorded_at: str) -> int:
+Executor = Session | Connection
+
+_HEAD = select(chain.c.position, chain.c.chain_hash).order_by(chain.c.position.desc()).limit(1)
+_PREVIOUS_LINK = (
+    select(chain.c.stream_hash)
+    .where(
+        and_(
+            chain.c.stream_id == bindparam("stream_id"),
+            chain.c.stream_version == bindparam("stream_version"),
+        )
+    )
+    .scalar_subquery()
+)
+_HEAD_AND_PREVIOUS = (
+    select(chain.c.position, chain.c.chain_hash, _PREVIOUS_LINK.label("previous_link"))
+    .order_by(chain.c.position.desc())
+    .limit(1)
+)
+_INSERT = insert(chain)
+
+
+def append(
+    session: Executor, events_table: Table, new: Sequence[NewEvent], recorded_at: str
+) -> int:
     """Chain ``new`` (in order) after the current head. Returns the last position written.
 
     If the chain is empty while the store already holds events (a store from before the chain),
@@ -37,9 +64,17 @@ def append(session: Session, events_table: Table, new: Sequence[NewEvent], recor
     only if no checkpoint was ever signed: an emptied chain after one is tampering, and history
     is not re-chained over it.
     """
-    head = session.execute(
-        select(chain.c.position, chain.c.chain_hash).order_by(chain.c.position.desc()).limit(1)
-    ).first()
+    streams: dict[str, str] = {}
+    first = new[0] if new else None
+    if first is not None and first.stream_version > 1:
+        head = session.execute(
+            _HEAD_AND_PREVIOUS,
+            {"stream_id": first.stream_id, "stream_version": first.stream_version - 1},
+        ).first()
+        if head is not None and head.previous_link is not None:
+            streams[first.stream_id] = str(head.previous_link)
+    else:
+        head = session.execute(_HEAD).first()
     if head is None and not _signed_before(session):
         fresh = {e.notification_id for e in new}
         earlier = [
@@ -51,7 +86,6 @@ def append(session: Session, events_table: Table, new: Sequence[NewEvent], recor
         position, previous = 0, ZERO.hex()
     else:
         position, previous = int(head.position), str(head.chain_hash)
-    streams: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
     for event in new:
         position += 1
@@ -85,15 +119,15 @@ def append(session: Session, events_table: Table, new: Sequence[NewEvent], recor
             }
         )
     if rows:
-        session.execute(insert(chain), rows)
+        session.execute(_INSERT, rows)
     return position
 
 
-def _signed_before(session: Session) -> bool:
+def _signed_before(session: Executor) -> bool:
     return session.execute(select(checkpoints.c.id).limit(1)).first() is not None
 
 
-def _stream_head(session: Session, stream_id: str, version: int) -> str:
+def _stream_head(session: Executor, stream_id: str, version: int) -> str:
     if version < 1:
         return ZERO.hex()
     value = session.execute(
@@ -104,7 +138,7 @@ def _stream_head(session: Session, stream_id: str, version: int) -> str:
     return str(value) if value is not None else ZERO.hex()
 
 
-def unchained_events(session: Session, events_table: Table) -> list[NewEvent]:
+def unchained_events(session: Executor, events_table: Table) -> list[NewEvent]:
     """Every stored event without a chain row, in notification-id order."""
     e = events_table.c
     rows = session.execute(
