@@ -19,8 +19,9 @@ Not a test. Three parts (docs/performance.md, "HTTP: commands, the board under l
    task, a command; task pages over many different tasks).
 
 The server runs with ``--no-scheduler`` and the bench clock (3 Oct 2022 09:00, Vietnam), so only
-the requests cost CPU. Run: ``python bench/bench_http.py`` (100,000 tasks; several minutes, most
-of it building the store and the memory part); ``--quick`` (10,000 tasks, short loads).
+the requests cost CPU. Run: ``python bench/bench_http.py`` (100,000 tasks for the commands and the
+board, 10,000 for the memory part: ``--memory-size``; about 15 minutes on a loaded 2-core
+machine, 5 of them building the store); ``--quick`` (10,000 tasks, short loads).
 """
 
 from __future__ import annotations
@@ -199,13 +200,15 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300, help="in-process commands")
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP command load")
     parser.add_argument("--each", type=int, default=20, help="board reads per client")
+    parser.add_argument("--memory-size", type=int, default=10_000, help="the memory part's store")
     parser.add_argument("--memory-step", type=int, default=1000)
     parser.add_argument("--baseline-src", type=Path, help="another code base for the 16 readers")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="10,000 tasks, short loads")
     args = parser.parse_args()
     if args.quick:
-        args.size, args.count, args.seconds, args.each, args.memory_step = 10_000, 100, 4, 8, 200
+        args.size, args.count, args.seconds, args.each = 10_000, 100, 4, 8
+        args.memory_size, args.memory_step = 5_000, 200
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -215,7 +218,6 @@ def main() -> None:
         who = people(url)
         results["commands"] = commands_part(url, folder, who, args)
         with serve(url, folder) as server:
-            results["memory"] = memory_part(server, who, args.memory_step, 3)
             one = one_client_misses(server, who, 5 if args.quick else 8)
             results["board"] = {
                 "one client, each read after a write": one,
@@ -226,6 +228,11 @@ def main() -> None:
             with serve(url, folder, src=args.baseline_src) as server:
                 before = readers(server, who, max(2, args.each // 4))
             results["board"][f"16 readers, {args.baseline_src}"] = before
+        small = f"sqlite:///{folder / 'memory.db'}"
+        print(f"building {args.memory_size:,} tasks (SQLite, memory) …", flush=True)
+        build(small, args.memory_size)
+        with serve(small, folder) as server:
+            results["memory"] = memory_part(server, people(small), args.memory_step, 3)
         admin = os.environ.get("PLANFLOW_TEST_POSTGRES_URL")
         if admin and not args.no_postgres:
             with PostgresDatabase(admin) as pg:
@@ -260,7 +267,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"| {label}{extra} | {row['p50'] * 1000:.0f} ms | {row['p99'] * 1000:.0f} ms | "
             f"{row['cpu_ms']:.0f} | {requests} |"
         )
-    print("\n| serve RSS | MiB |\n|---|---:|")
+    print(f"\n| serve RSS, {args.memory_size:,} tasks | MiB |\n|---|---:|")
     for label, mib in results["memory"]:
         print(f"| {label} | {mib:.0f} |")
     sys.stdout.flush()
