@@ -160,7 +160,7 @@ def test_the_board_endpoint_answers_from_the_cache_until_a_command_is_written(
     director = world.token("director")
     first = world.client.get("/api/v1/board", headers=director).json()
     assert world.client.get("/api/v1/board", headers=director).json() == first
-    cache = world.web.state.ctx.cache["board-cache"]
+    cache = world.web.state.ctx.board_cache()
     assert (cache.stats.misses, cache.stats.hits) == (1, 1)
     done = world.client.post(
         f"/api/v1/tasks/{world.task_id('D1', 'so-a')}/execute",
@@ -171,3 +171,28 @@ def test_the_board_endpoint_answers_from_the_cache_until_a_command_is_written(
     after = world.client.get("/api/v1/board", headers=director).json()
     assert after["totals"]["done_on_time"] == first["totals"]["done_on_time"] + 1
     assert cache.stats.misses == 2
+
+
+def test_the_board_page_is_drawn_from_the_cache_until_a_command_is_written(
+    world: WebWorld,
+) -> None:
+    from test_web_pages import sign_in
+
+    world.clock.set(NOON)
+    sign_in(world, "director")
+    cache = world.web.state.ctx.board_cache()
+    [task] = list_tasks(world.app.engine, NOON, BoardFilter(duty="D1", agency="so-a"), as_of=False)
+    view = f"/board?period={task.period}"
+    first = world.client.get(view)
+    assert first.status_code == 200
+    misses = cache.stats.misses
+    again = world.client.get(view)
+    assert again.text == first.text and cache.stats.misses == misses
+    world.client.get("/board?period=all")  # another view is another entry
+    assert cache.stats.misses == misses + 1
+    done = world.client.post(
+        f"/api/v1/tasks/{task.id}/execute", json={"note": ""}, headers=world.token("officer-a")
+    )
+    assert done.status_code == 200, done.text
+    after = world.client.get(view)
+    assert cache.stats.misses == misses + 2 and after.text != first.text

@@ -1,4 +1,5 @@
-"""A small per-process cache of the board's counts (``counts_by_agency``), with single flight.
+"""A small per-process cache of the board's counts (``counts_by_agency``) and of other views of
+the board (the board page's figures), with single flight.
 
 The board changes only when an event is written or when the judging time moves on, so an
 entry is keyed by:
@@ -23,10 +24,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar, cast
 
 from sqlalchemy import Engine, Table, func, select
 
@@ -34,7 +36,8 @@ from planflow.application.queries.board import AgencyRow, counts_by_agency
 
 DEFAULT_ENTRIES = 32
 
-Key = tuple[int, str | None, str | None, bool, datetime]
+Key = tuple[int, tuple[Hashable, ...], datetime | None]
+T = TypeVar("T")
 Compute = Callable[..., list[AgencyRow]]
 
 
@@ -62,8 +65,8 @@ class BoardCache:
         self.compute = compute
         self.stats = CacheStats()
         self._lock = threading.Lock()
-        self._cached: OrderedDict[Key, tuple[AgencyRow, ...]] = OrderedDict()
-        self._flights: dict[Key, Future[tuple[AgencyRow, ...]]] = {}
+        self._cached: OrderedDict[Key, object] = OrderedDict()
+        self._flights: dict[Key, Future[object]] = {}
         self._last_id = select(func.max(events.c.id))
 
     def last_notification_id(self) -> int:
@@ -80,16 +83,28 @@ class BoardCache:
         as_of: bool = False,
     ) -> Sequence[AgencyRow]:
         """The same rows as ``counts_by_agency`` (read them; do not change them)."""
+
+        def compute() -> tuple[AgencyRow, ...]:
+            return tuple(self.compute(self.engine, moment, plan, period, as_of=as_of))
+
         judged = moment.astimezone(UTC)
-        if not as_of:
-            judged = judged.replace(second=0, microsecond=0)
-        key: Key = (self.last_notification_id(), plan, period, as_of, judged)
+        if as_of:
+            return self.remember(("counts", plan, period, judged), compute)
+        return self.remember(("counts", plan, period), compute, judged)
+
+    def remember(
+        self, parts: tuple[Hashable, ...], compute: Callable[[], T], judged: datetime | None = None
+    ) -> T:
+        """``compute()``'s value for ``parts`` at the store's last notification id and
+        ``judged``'s minute (``None``: any minute), computed once however many callers wait.
+        ``parts`` must name everything the value depends on besides the store and the minute."""
+        minute = None if judged is None else judged.astimezone(UTC).replace(second=0, microsecond=0)
+        key: Key = (self.last_notification_id(), parts, minute)
         with self._lock:
-            rows = self._cached.get(key)
-            if rows is not None:
+            if key in self._cached:
                 self._cached.move_to_end(key)
                 self.stats.hits += 1
-                return rows
+                return cast(T, self._cached[key])
             flight = self._flights.get(key)
             leader = flight is None
             if flight is None:
@@ -98,9 +113,9 @@ class BoardCache:
             else:
                 self.stats.joined += 1
         if not leader:
-            return flight.result()
+            return cast(T, flight.result())
         try:
-            rows = tuple(self.compute(self.engine, moment, plan, period, as_of=as_of))
+            value = compute()
         except BaseException as error:
             with self._lock:
                 del self._flights[key]
@@ -108,11 +123,11 @@ class BoardCache:
             raise
         with self._lock:
             del self._flights[key]
-            self._cached[key] = rows
+            self._cached[key] = value
             while len(self._cached) > self.entries:
                 self._cached.popitem(last=False)
-        flight.set_result(rows)
-        return rows
+        flight.set_result(value)
+        return value
 
     def clear(self) -> None:
         with self._lock:

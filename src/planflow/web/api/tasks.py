@@ -13,7 +13,6 @@ from planflow.application.queries import (
     list_tasks,
     resolve_task,
 )
-from planflow.application.queries.board_cache import BoardCache
 from planflow.domain.status import TaskStatus
 from planflow.web import board, views
 from planflow.web.api.models import (
@@ -25,7 +24,6 @@ from planflow.web.api.models import (
     TaskPage,
     TaskRow,
 )
-from planflow.web.context import WebContext
 from planflow.web.deps import ApiUser, Ctx
 from planflow.web.problems import problem_responses
 
@@ -94,17 +92,6 @@ def list_(
     )
 
 
-def board_cache(ctx: WebContext) -> BoardCache:
-    """The process's board cache (one per web app)."""
-    found = ctx.cache.get("board-cache")
-    if isinstance(found, BoardCache):
-        return found
-    events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-    made = ctx.cache.setdefault("board-cache", BoardCache(ctx.app.engine, events))
-    assert isinstance(made, BoardCache)
-    return made
-
-
 @router.get(
     "/board",
     summary="Bảng tổng hợp / counts per agency and status, overdue first",
@@ -122,7 +109,7 @@ def board_summary(
     wanted = board.period_param(period)
     # Aggregated by the database, now or as of a past time (docs/performance.md, "Board"), and
     # kept until the next event or minute (application/queries/board_cache.py).
-    rows = board_cache(ctx).counts(
+    rows = ctx.board_cache().counts(
         moment or ctx.now(), plan=plan, period=wanted, as_of=moment is not None
     )
     totals = {s.value: sum(r.counts[s.value] for r in rows) for s in TaskStatus}
