@@ -102,6 +102,13 @@ def board_get(header: dict[str, str]) -> Callable[[httpx.Client, int], httpx.Res
     return request
 
 
+def page_get(cookie: dict[str, str]) -> Callable[[httpx.Client, int], httpx.Response]:
+    def request(client: httpx.Client, n: int) -> httpx.Response:
+        return client.get("/board", cookies=cookie)
+
+    return request
+
+
 def one_client_misses(server: Server, who: People, repeat: int) -> Row:
     """Each read follows a write, so each computes the aggregate; CPU taken around the read."""
     header, tasks = who.officers[0]
@@ -120,8 +127,11 @@ def one_client_misses(server: Server, who: People, repeat: int) -> Row:
     return {"p50": load.quantile(50), "p99": max(latencies), "cpu_ms": cpu / repeat * 1000}
 
 
-def readers(server: Server, who: People, each: int, writer: bool = False) -> Row:
-    """16 clients reading the board ``each`` times; with ``writer`` a command every 0.5 s."""
+def readers(
+    server: Server, who: People, each: int, writer: bool = False, page: bool = False
+) -> Row:
+    """16 clients reading the board ``each`` times (the API, or with ``page`` the board page);
+    with ``writer`` a command every 0.5 s."""
     import threading
 
     stop = threading.Event()
@@ -137,7 +147,8 @@ def readers(server: Server, who: People, each: int, writer: bool = False) -> Row
     thread = threading.Thread(target=write)
     if writer:
         thread.start()
-    load = run_load(server, [board_get(who.director)] * 16, each=each)
+    read = page_get(who.cookie) if page else board_get(who.director)
+    load = run_load(server, [read] * 16, each=each)
     stop.set()
     if writer:
         thread.join()
@@ -223,11 +234,16 @@ def main() -> None:
                 "one client, each read after a write": one,
                 "16 readers": readers(server, who, args.each),
                 "16 readers + a write every 0.5 s": readers(server, who, args.each, writer=True),
+                "16 readers of the board page (/board)": readers(
+                    server, who, max(2, args.each // 4), page=True
+                ),
             }
         if args.baseline_src:
             with serve(url, folder, src=args.baseline_src) as server:
                 before = readers(server, who, max(2, args.each // 4))
+                pages = readers(server, who, 2, page=True)
             results["board"][f"16 readers, {args.baseline_src}"] = before
+            results["board"][f"16 readers of /board, {args.baseline_src}"] = pages
         small = f"sqlite:///{folder / 'memory.db'}"
         print(f"building {args.memory_size:,} tasks (SQLite, memory) …", flush=True)
         build(small, args.memory_size)
@@ -258,7 +274,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"| {row['engine']} | {row['path']} | {row['rate']:.0f} | {row['cpu_ms']:.1f} | "
             f"{ratio:.2f}× | {row['statuses']} |"
         )
-    print("\n| GET /api/v1/board?plan=bench | p50 | p99 | server CPU ms/request | requests |")
+    print("\n| board reads | p50 | p99 | server CPU ms/request | requests |")
     print("|---|---:|---:|---:|---:|")
     for label, row in results["board"].items():
         requests = row.get("requests", "")
