@@ -9,6 +9,7 @@ from typing import Any
 
 from planflow.application.accounts_admin import AccountAdmin
 from planflow.application.app import PlanflowApp
+from planflow.application.queries.board_cache import BoardCache
 from planflow.web.accounts import AccountStore
 from planflow.web.settings import WebSettings
 
@@ -37,3 +38,13 @@ class WebContext:
         admin = AccountAdmin(self.app.engine)
         self.cache["account-admin"] = admin
         return admin
+
+    def board_cache(self) -> BoardCache:
+        """The board's counts and page figures until the next event or minute (one per app)."""
+        found = self.cache.get("board-cache")
+        if isinstance(found, BoardCache):
+            return found
+        events = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        made = self.cache.setdefault("board-cache", BoardCache(self.app.engine, events))
+        assert isinstance(made, BoardCache)
+        return made

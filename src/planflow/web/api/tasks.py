@@ -10,7 +10,6 @@ from fastapi.responses import FileResponse
 
 from planflow.application.queries import (
     BoardFilter,
-    counts_by_agency,
     list_tasks,
     resolve_task,
 )
@@ -108,9 +107,10 @@ def board_summary(
 ) -> BoardOut:
     moment = board.moment_param(as_of)
     wanted = board.period_param(period)
-    # Aggregated by the database, now or as of a past time (docs/performance.md, "Board").
-    rows = counts_by_agency(
-        ctx.app.engine, moment or ctx.now(), plan=plan, period=wanted, as_of=moment is not None
+    # Aggregated by the database, now or as of a past time (docs/performance.md, "Board"), and
+    # kept until the next event or minute (application/queries/board_cache.py).
+    rows = ctx.board_cache().counts(
+        moment or ctx.now(), plan=plan, period=wanted, as_of=moment is not None
     )
     totals = {s.value: sum(r.counts[s.value] for r in rows) for s in TaskStatus}
     return BoardOut(

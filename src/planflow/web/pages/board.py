@@ -178,9 +178,15 @@ def _scope_context(sc: boardsql.Scope, late: dict[str, int]) -> dict[str, Any]:
 def board_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) -> Response:
     if user is None:
         return to_login(request)
-    try:
+
+    def compute() -> dict[str, Any]:
         with _scope(ctx, request) as sc:
-            context = _board_view(sc)
+            return _board_view(sc)
+
+    # The same figures until the next event or minute (application/queries/board_cache.py).
+    parts = ("board-page", str(request.query_params), language(request))
+    try:
+        context = ctx.board_cache().remember(parts, compute, ctx.now())
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session)
     return render(request, ctx, "board.html", user, session, **context)

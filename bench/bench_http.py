@@ -1,0 +1,293 @@
+"""Benchmark: planflow over HTTP against a real ``planflow serve`` process, in one run.
+
+Not a test. Three parts (docs/performance.md, "HTTP: commands, the board under load, memory"):
+
+1. **Commands**: ``raise`` (a difficulty) round robin over open tasks, from 8 concurrent httpx
+   clients (8 agency officers, each on their own tasks) for a fixed time, against the same
+   command in process (``PlanflowApp.run_command``, one thread, other agencies' tasks) on the
+   same store, measured before the server starts. SQLite with one worker; PostgreSQL (when
+   PLANFLOW_TEST_POSTGRES_URL is set; a fresh database, dropped afterwards) with one and with two
+   workers (``serve --workers 2``; SQLite refuses it).
+2. **The board under load** (SQLite, the big store): ``GET /api/v1/board?plan=bench`` from one
+   client with a command written before each request (so every request computes the aggregate),
+   from 16 concurrent clients reading, and from 16 clients while a 17th writes a command every
+   half second (every write makes the next read compute). p50/p99 of the reads and the server's
+   CPU per request. With ``--baseline-src DIR`` the 16 readers run once more against that code
+   base (e.g. ``/work/main/src``, without the board cache).
+3. **Memory**: RSS of the server process (/proc/PID/status) at start, after a warm-up, and after
+   each ``--memory-step`` of mixed requests (the API board, the board page, a task page, the API
+   task, a command; task pages over many different tasks).
+
+The server runs with ``--no-scheduler`` and the bench clock (3 Oct 2022 09:00, Vietnam), so only
+the requests cost CPU. Run: ``python bench/bench_http.py`` (100,000 tasks for the commands and the
+board, 10,000 for the memory part: ``--memory-size``; about 15 minutes on a loaded 2-core
+machine, 5 of them building the store); ``--quick`` (10,000 tasks, short loads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+from bench_board import BOARD_AT
+from bench_command import PostgresDatabase
+from http_kit import Load, People, Server, build, people, raiser, run_load, serve
+
+from planflow.application.app import PlanflowApp
+
+Row = dict[str, Any]
+
+
+def in_process(url: str, tasks: list[str], count: int) -> Row:
+    """``run_command("raise", …)`` in this process, one after another."""
+    app = PlanflowApp(url)
+    refs = [UUID(t) for t in tasks]
+    moment = BOARD_AT
+
+    def run(start: int, n: int) -> None:
+        nonlocal moment
+        for i in range(start, start + n):
+            moment += timedelta(seconds=1)
+            data = {"text": f"Vướng mắc {i}"}
+            app.run_command("raise", refs[i % len(refs)], data, actor="bench", at=moment)
+
+    try:
+        run(0, 20)  # warm up
+        started, cpu = time.perf_counter(), time.process_time()
+        run(20, count)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        app.close()
+    return {"rate": count / seconds, "cpu_ms": cpu_seconds / count * 1000}
+
+
+def http_commands(server: Server, who: People, seconds: float) -> Row:
+    clients = [raiser(h, tasks, f"c{n}") for n, (h, tasks) in enumerate(who.officers)]
+    run_load(server, clients, seconds=1.0)  # warm up every worker's connections
+    load = run_load(server, clients, seconds=seconds)
+    ok = load.ok()
+    return {
+        "rate": ok / load.seconds,
+        "cpu_ms": load.cpu / max(ok, 1) * 1000,
+        "statuses": dict(load.statuses),
+        "p50": load.quantile(50),
+        "p99": load.quantile(99),
+    }
+
+
+def commands_part(url: str, folder: Path, who: People, args: argparse.Namespace) -> list[Row]:
+    """In process, then one worker (and two on PostgreSQL) over HTTP, on ``url``."""
+    engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    rows = [{"engine": engine, "path": "in process", **in_process(url, who.spare, args.count)}]
+    for workers in (1, 2) if engine == "PostgreSQL" else (1,):
+        with serve(url, folder, workers) as server:
+            row = http_commands(server, who, args.seconds)
+        rows.append({"engine": engine, "path": f"HTTP, 8 clients, {workers} worker(s)", **row})
+    return rows
+
+
+def board_get(header: dict[str, str]) -> Callable[[httpx.Client, int], httpx.Response]:
+    def request(client: httpx.Client, n: int) -> httpx.Response:
+        return client.get("/api/v1/board?plan=bench", headers=header)
+
+    return request
+
+
+def page_get(cookie: dict[str, str]) -> Callable[[httpx.Client, int], httpx.Response]:
+    def request(client: httpx.Client, n: int) -> httpx.Response:
+        return client.get("/board", cookies=cookie)
+
+    return request
+
+
+def one_client_misses(server: Server, who: People, repeat: int) -> Row:
+    """Each read follows a write, so each computes the aggregate; CPU taken around the read."""
+    header, tasks = who.officers[0]
+    write = raiser(header, tasks, "miss")
+    read = board_get(who.director)
+    latencies, cpu = [], 0.0
+    with httpx.Client(base_url=server.base, timeout=120) as client:
+        for n in range(repeat + 1):
+            assert write(client, n).status_code == 200
+            before, started = server.cpu(), time.perf_counter()
+            assert read(client, n).status_code == 200
+            if n:  # the first is a warm-up
+                latencies.append(time.perf_counter() - started)
+                cpu += server.cpu() - before
+    load = Load(latencies=latencies, cpu=cpu)
+    return {"p50": load.quantile(50), "p99": max(latencies), "cpu_ms": cpu / repeat * 1000}
+
+
+def readers(
+    server: Server, who: People, each: int, writer: bool = False, page: bool = False
+) -> Row:
+    """16 clients reading the board ``each`` times (the API, or with ``page`` the board page);
+    with ``writer`` a command every 0.5 s."""
+    import threading
+
+    stop = threading.Event()
+    writes = [0]
+
+    def write() -> None:
+        header, tasks = who.officers[1]
+        request = raiser(header, tasks, "w")
+        with httpx.Client(base_url=server.base, timeout=120) as client:
+            while not stop.wait(0.5):
+                writes[0] += request(client, writes[0]).status_code == 200
+
+    thread = threading.Thread(target=write)
+    if writer:
+        thread.start()
+    read = page_get(who.cookie) if page else board_get(who.director)
+    load = run_load(server, [read] * 16, each=each)
+    stop.set()
+    if writer:
+        thread.join()
+    ok = load.ok()
+    return {
+        "p50": load.quantile(50),
+        "p99": load.quantile(99),
+        "cpu_ms": load.cpu / max(ok, 1) * 1000,
+        "requests": ok,
+        "rate": ok / load.seconds,
+        "writes": writes[0],
+        "statuses": dict(load.statuses),
+    }
+
+
+def memory_part(server: Server, who: People, step: int, steps: int) -> list[tuple[str, float]]:
+    """RSS at start, after a warm-up of 50 mixed requests, then after each ``step`` more."""
+    header, own = who.officers[2]
+    tasks = who.spare
+    command = raiser(header, own, "m")
+
+    def mixed(client: httpx.Client, n: int) -> httpx.Response:
+        kind = n % 10
+        task = tasks[(n * 7919) % len(tasks)]  # many different tasks
+        if kind in (0, 5):
+            return client.get("/api/v1/board?plan=bench", headers=who.director)
+        if kind == 9:
+            return client.get("/board", cookies=who.cookie)
+        if kind in (1, 6, 8):
+            return client.get(f"/tasks/{task}", cookies=who.cookie)
+        if kind in (2, 7):
+            return client.get(f"/api/v1/tasks/{task}", headers=who.director)
+        return command(client, n)
+
+    seen = [("start", server.rss_mib())]
+    done = 0
+
+    def go(count: int, label: str) -> None:
+        nonlocal done
+        started = time.perf_counter()
+        with httpx.Client(base_url=server.base, timeout=120) as client:
+            for n in range(done, done + count):
+                response = mixed(client, n)
+                assert response.status_code == 200, (n, response.status_code, response.text[:300])
+        done += count
+        seen.append((label, server.rss_mib()))
+        took = time.perf_counter() - started
+        print(f"  memory: {label}: {seen[-1][1]:.0f} MiB ({took:.0f} s)", flush=True)
+
+    go(50, "after warm-up (50)")
+    for k in range(1, steps + 1):
+        go(step, f"after {k * step:,}")
+    return seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--pg-size", type=int, default=2_000, help="PostgreSQL store (commands)")
+    parser.add_argument("--count", type=int, default=300, help="in-process commands")
+    parser.add_argument("--seconds", type=float, default=10.0, help="HTTP command load")
+    parser.add_argument("--each", type=int, default=20, help="board reads per client")
+    parser.add_argument("--memory-size", type=int, default=10_000, help="the memory part's store")
+    parser.add_argument("--memory-step", type=int, default=1000)
+    parser.add_argument("--baseline-src", type=Path, help="another code base for the 16 readers")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="10,000 tasks, short loads")
+    args = parser.parse_args()
+    if args.quick:
+        args.size, args.count, args.seconds, args.each = 10_000, 100, 4, 8
+        args.memory_size, args.memory_step = 5_000, 200
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'http.db'}"
+        print(f"building {args.size:,} tasks (SQLite) …", flush=True)
+        results["built"] = build(url, args.size)
+        who = people(url)
+        results["commands"] = commands_part(url, folder, who, args)
+        with serve(url, folder) as server:
+            one = one_client_misses(server, who, 5 if args.quick else 8)
+            results["board"] = {
+                "one client, each read after a write": one,
+                "16 readers": readers(server, who, args.each),
+                "16 readers + a write every 0.5 s": readers(server, who, args.each, writer=True),
+                "16 readers of the board page (/board)": readers(
+                    server, who, max(2, args.each // 4), page=True
+                ),
+            }
+        if args.baseline_src:
+            with serve(url, folder, src=args.baseline_src) as server:
+                before = readers(server, who, max(2, args.each // 4))
+                pages = readers(server, who, 2, page=True)
+            results["board"][f"16 readers, {args.baseline_src}"] = before
+            results["board"][f"16 readers of /board, {args.baseline_src}"] = pages
+        small = f"sqlite:///{folder / 'memory.db'}"
+        print(f"building {args.memory_size:,} tasks (SQLite, memory) …", flush=True)
+        build(small, args.memory_size)
+        with serve(small, folder) as server:
+            results["memory"] = memory_part(server, people(small), args.memory_step, 3)
+        admin = os.environ.get("PLANFLOW_TEST_POSTGRES_URL")
+        if admin and not args.no_postgres:
+            with PostgresDatabase(admin) as pg:
+                print(f"building {args.pg_size:,} tasks (PostgreSQL) …", flush=True)
+                build(pg, args.pg_size)
+                results["commands"] += commands_part(pg, folder, people(pg), args)
+    report(results, args)
+
+
+def report(results: dict[str, Any], args: argparse.Namespace) -> None:
+    print(f"\n{args.size:,} tasks (SQLite), built in {results['built']:.0f} s\n")
+    print("| engine | path | commands/s | server CPU ms/command | vs in process | statuses |")
+    print("|---|---|---:|---:|---:|---|")
+    base: dict[str, float] = {}
+    for row in results["commands"]:
+        if row["path"] == "in process":
+            base[row["engine"]] = row["rate"]
+            line = f"| {row['engine']} | in process (`run_command`) | {row['rate']:.0f} | "
+            print(line + f"{row['cpu_ms']:.1f} (this process) | 1.00× | |")
+            continue
+        ratio = row["rate"] / base[row["engine"]]
+        print(
+            f"| {row['engine']} | {row['path']} | {row['rate']:.0f} | {row['cpu_ms']:.1f} | "
+            f"{ratio:.2f}× | {row['statuses']} |"
+        )
+    print("\n| board reads | p50 | p99 | server CPU ms/request | requests |")
+    print("|---|---:|---:|---:|---:|")
+    for label, row in results["board"].items():
+        requests = row.get("requests", "")
+        extra = f" ({row['writes']} writes)" if row.get("writes") else ""
+        print(
+            f"| {label}{extra} | {row['p50'] * 1000:.0f} ms | {row['p99'] * 1000:.0f} ms | "
+            f"{row['cpu_ms']:.0f} | {requests} |"
+        )
+    print(f"\n| serve RSS, {args.memory_size:,} tasks | MiB |\n|---|---:|")
+    for label, mib in results["memory"]:
+        print(f"| {label} | {mib:.0f} |")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
