@@ -230,15 +230,19 @@ class PlanflowApp(Application[UUID]):
         several new events is snapshotted the library's way."""
         if self.snapshots is None:
             return
+        # One pass over the events (a plan load saves tens of thousands of aggregates at once).
+        intervals: dict[UUID, int] = {}
         for aggregate in processing_event.aggregates.values():
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval is None:
-                continue
-            crossed = [
-                e.originator_version
-                for e in processing_event.events
-                if e.originator_id == aggregate.id and e.originator_version % interval == 0
-            ]
+            if interval is not None:
+                intervals[aggregate.id] = interval
+        crossing: dict[UUID, list[int]] = {}
+        for e in processing_event.events:
+            interval = intervals.get(e.originator_id, 0)
+            if interval and e.originator_version % interval == 0:
+                crossing.setdefault(e.originator_id, []).append(e.originator_version)
+        for originator_id, crossed in crossing.items():
+            aggregate = processing_event.aggregates[originator_id]
             for version in crossed:
                 if version == aggregate.version:
                     self.snapshots.put([Task.Snapshot.take(aggregate)])
