@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planflow.application.bulk import insert_rows
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
@@ -365,7 +366,7 @@ class Projector:
         _write_board(session, self._board, self._new)
         _replace(session, plans, plans.c.id, list(self._plans.values()))
         if self._history:
-            session.execute(_INSERT_HISTORY, self._history)
+            insert_rows(session, task_events, self._history)
         if self._chases:
             session.execute(_INSERT_CHASES, self._chases)
         if self._due_tasks and self._rules is not None:
@@ -375,7 +376,7 @@ class Projector:
                 session.execute(_DELETE_DUE, {"ids": list(chunk)})
             rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
             if rows:
-                session.execute(_INSERT_DUE, rows)
+                insert_rows(session, due, rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
@@ -401,11 +402,8 @@ def due_key(task: Task) -> tuple[Any, ...]:
     )
 
 
-_INSERT_BOARD = insert(board)
 _UPDATE_BOARD = update(board).where(board.c.id == bindparam("board_id"))
-_INSERT_HISTORY = insert(task_events)
 _INSERT_CHASES = insert(chases)
-_INSERT_DUE = insert(due)
 _DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -414,7 +412,7 @@ def _write_board(session: Session, rows: dict[str, dict[str, Any]], new: set[str
     in a store whose board was emptied by hand, is replaced instead)."""
     added = [row for key, row in rows.items() if key in new]
     if added:
-        session.execute(_INSERT_BOARD, added)
+        insert_rows(session, board, added)
     changed = [row for key, row in rows.items() if key not in new]
     if not changed:
         return
