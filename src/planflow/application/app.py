@@ -37,10 +37,9 @@ from planflow.application.readmodels import (
     Projector,
     RulesFor,
     board,
-    kept_on_rebuild,
-    metadata,
     plans,
 )
+from planflow.application.rebuild import interrupted_at, rebuild
 from planflow.application.revision_index import only_reminders_changed, reindex_reminders
 from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, handovers_due, revise
@@ -849,51 +848,18 @@ class PlanflowApp(Application[UUID]):
 
     # --- read models ------------------------------------------------------------------------
 
-    def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every read model and replay all events into it. Returns the events replayed."""
-        with self.transaction() as session:
-            connection = session.connection()
-            # Delete first: it opens the transaction, so that on SQLite the DDL below is part of
-            # it too (pysqlite would otherwise run it in autocommit) and a failed rebuild leaves
-            # the read models as they were.
-            # Tables marked keep_on_rebuild (the outbox's positions) are not read models.
-            rebuilt = [t for t in metadata.sorted_tables if not kept_on_rebuild(t)]
-            for table in reversed(rebuilt):
-                connection.execute(table.delete())
-            metadata.drop_all(connection, tables=rebuilt)
-            metadata.create_all(connection, tables=rebuilt)
-            self._rules_cache.clear()
-            states: dict[UUID, Any] = {}
-            count = 0
-            start = 1
-            while True:
-                notifications = self.recorder.select_notifications(start=start, limit=1000)
-                if not notifications:
-                    break
-                projector = Projector()
-                for notification in notifications:
-                    event: Any = self.mapper.to_domain_event(notification)
-                    state = event.mutate(states.get(event.originator_id))
-                    states[event.originator_id] = state
-                    if isinstance(state, Task):
-                        projector.task_event(cast(Task.Event, event), state)
-                    elif isinstance(state, Plan):
-                        projector.plan_event(state)
-                projector.flush(session)
-                count += len(notifications)
-                start = notifications[-1].id + 1
-                if progress:
-                    progress(count)
-            # The due index depends on each plan's final rules: compute it once, at the end.
-            rules = {s.code: rules_from_plan(s) for s in states.values() if isinstance(s, Plan)}
-            projector = Projector(rules.get)
-            for done, state in enumerate(states.values(), start=1):
-                if isinstance(state, Task):
-                    projector.reindex(state)
-                if done % 1000 == 0:
-                    projector.flush(session)
-            projector.flush(session)
-            return count
+    def rebuild_read_models(
+        self, progress: Callable[[int], None] | None = None, *, resume: bool = False
+    ) -> int:
+        """Drop every read model and replay all events into it, committing as it goes
+        (application/rebuild.py); ``resume`` goes on from where an interrupted rebuild stopped.
+        Returns the events replayed; ``progress`` is told how many so far."""
+        self._rules_cache.clear()
+        return rebuild(self, progress, resume=resume)
+
+    def rebuild_state(self) -> tuple[int, int | None]:
+        """(the events stored, the position of an interrupted rebuild or None)."""
+        return self.recorder.max_notification_id() or 0, interrupted_at(self.engine)
 
 
 class _NoSuchPlan(Exception):
