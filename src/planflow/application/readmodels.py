@@ -368,7 +368,7 @@ class Projector:
         if self._history:
             insert_rows(session, task_events, self._history)
         if self._chases:
-            session.execute(_INSERT_CHASES, self._chases)
+            insert_rows(session, chases, self._chases)
         if self._due_tasks and self._rules is not None:
             rules = self._rules
             keys = list(self._due_tasks)
@@ -403,7 +403,6 @@ def due_key(task: Task) -> tuple[Any, ...]:
 
 
 _UPDATE_BOARD = update(board).where(board.c.id == bindparam("board_id"))
-_INSERT_CHASES = insert(chases)
 _DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
 
 
