@@ -104,9 +104,10 @@ GROUP BY t.agency, status
 """
 
 
-def build(db: Path, size: int) -> PlanflowApp:
-    """``size`` tasks, saved 1,000 aggregates per batch in one transaction."""
-    app = PlanflowApp(f"sqlite:///{db}")
+def build(db: Path | str, size: int) -> PlanflowApp:
+    """``size`` tasks, saved 1,000 aggregates per batch in one transaction (``db``: a SQLite
+    file, or a database URL)."""
+    app = PlanflowApp(db if isinstance(db, str) else f"sqlite:///{db}")
     per_duty = len(AGENCIES) * len(PERIODS)
     with app.transaction() as session:
         batch: list[Task] = []
@@ -274,9 +275,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2,000 tasks, 3 repeats")
+    parser.add_argument(
+        "--postgres", action="store_true", help="PostgreSQL rows only (board_postgres.py)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat = [2000], 3
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from board_postgres import measure_postgres, report
+
+        report({size: measure_postgres(size, args.repeat) for size in args.sizes})
+        return
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
