@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import insert
 
 from planflow.application.app import PlanflowApp
-from planflow.application.bulk import BULK_FROM, insert_rows
+from planflow.application.bulk import BULK_FROM, insert_rows, paused_gc
 from planflow.application.readmodels import board, due, task_events, to_db
 
 
@@ -95,6 +97,24 @@ def test_rows_inserted_in_bulk_are_stored_byte_for_byte_as_sqlalchemy_stores_the
                     session.execute(insert(table), rows)
         app.close()
     for table, _make in tables:
-        bulk, orm = stored(tmp_path / "bulk.db", table.name), stored(tmp_path / "orm.db", table.name)
+        bulk, orm = (
+            stored(tmp_path / "bulk.db", table.name),
+            stored(tmp_path / "orm.db", table.name),
+        )
         assert len(bulk) == count
         assert bulk == orm
+
+
+def test_the_garbage_collector_is_paused_only_inside_and_comes_back_after_an_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), paused_gc():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()  # a caller that had paused it keeps it paused
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
 from planflow.application import schema
+from planflow.application.bulk import paused_gc
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
@@ -430,7 +431,7 @@ class PlanflowApp(Application[UUID]):
         workflow = loaded.workflow
         code = workflow.plan.id
         opened = self.transaction() if dry_run else self.write_transaction()
-        with clock.at(at), opened as session:
+        with paused_gc(), clock.at(at), opened as session:
             known = self.get_plan(code)
             specs = expand(
                 workflow,

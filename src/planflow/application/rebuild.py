@@ -20,13 +20,13 @@ transaction, so it is committed or rolled back with it.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, inspect, select, update
 
+from planflow.application.bulk import paused_gc
 from planflow.application.planrules import rules_from_plan
 from planflow.application.readmodels import Projector, due, kept_on_rebuild, metadata
 from planflow.domain.plan import Plan
@@ -64,16 +64,8 @@ def interrupted_at(connection: Connection | Engine) -> int | None:
 def rebuild(app: PlanflowApp, progress: Progress | None = None, *, resume: bool = False) -> int:
     """Rebuild every read model; with ``resume``, go on from where an interrupted one stopped
     (from the start if none was interrupted). Returns the events replayed (all of them)."""
-    # The states of every task stay in memory until the due index is written: the cyclic
-    # garbage collector would walk all of them again and again (each page costs more than the
-    # last). Task states hold no cycles; the collector runs again afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # every task's state is held until the due index is written
         return _rebuild(app, progress, resume)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _rebuild(app: PlanflowApp, progress: Progress | None, resume: bool) -> int:
