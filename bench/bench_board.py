@@ -107,9 +107,10 @@ GROUP BY t.agency, status
 """
 
 
-def build(db: Path, size: int) -> PlanflowApp:
-    """``size`` tasks, saved 1,000 aggregates per batch in one transaction."""
-    app = PlanflowApp(f"sqlite:///{db}")
+def build(db: Path | str, size: int) -> PlanflowApp:
+    """``size`` tasks, saved 1,000 aggregates per batch in one transaction (``db``: a SQLite
+    file, or a database URL)."""
+    app = PlanflowApp(db if isinstance(db, str) else f"sqlite:///{db}")
     per_duty = len(AGENCIES) * len(PERIODS)
     with app.transaction() as session:
         batch: list[Task] = []
@@ -311,9 +312,18 @@ def main() -> None:
     parser.add_argument(
         "--cli-baseline-src", help="another code base's src for the status row (same run)"
     )
+    parser.add_argument(
+        "--postgres", action="store_true", help="PostgreSQL rows only (board_postgres.py)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat = [2000], 3
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from board_postgres import measure_postgres, report
+
+        report({size: measure_postgres(size, args.repeat) for size in args.sizes})
+        return
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:

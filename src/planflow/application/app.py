@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from planflow.adapters.chained_store import connection_of
 from planflow.application import schema
+from planflow.application.bulk import paused_gc
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
@@ -39,10 +40,9 @@ from planflow.application.readmodels import (
     Projector,
     RulesFor,
     board,
-    kept_on_rebuild,
-    metadata,
     plans,
 )
+from planflow.application.rebuild import interrupted_at, rebuild
 from planflow.application.revision_index import only_reminders_changed, reindex_reminders
 from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, handovers_due, revise
@@ -234,15 +234,19 @@ class PlanflowApp(Application[UUID]):
         several new events is snapshotted the library's way."""
         if self.snapshots is None:
             return
+        # One pass over the events (a plan load saves tens of thousands of aggregates at once).
+        intervals: dict[UUID, int] = {}
         for aggregate in processing_event.aggregates.values():
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval is None:
-                continue
-            crossed = [
-                e.originator_version
-                for e in processing_event.events
-                if e.originator_id == aggregate.id and e.originator_version % interval == 0
-            ]
+            if interval is not None:
+                intervals[aggregate.id] = interval
+        crossing: dict[UUID, list[int]] = {}
+        for e in processing_event.events:
+            interval = intervals.get(e.originator_id, 0)
+            if interval and e.originator_version % interval == 0:
+                crossing.setdefault(e.originator_id, []).append(e.originator_version)
+        for originator_id, crossed in crossing.items():
+            aggregate = processing_event.aggregates[originator_id]
             for version in crossed:
                 if version == aggregate.version:
                     self.snapshots.put([Task.Snapshot.take(aggregate)])
@@ -431,7 +435,7 @@ class PlanflowApp(Application[UUID]):
         workflow = loaded.workflow
         code = workflow.plan.id
         opened = self.transaction() if dry_run else self.write_transaction()
-        with clock.at(at), opened as session:
+        with paused_gc(), clock.at(at), opened as session:
             known = self.get_plan(code)
             specs = expand(
                 workflow,
@@ -856,51 +860,18 @@ class PlanflowApp(Application[UUID]):
 
     # --- read models ------------------------------------------------------------------------
 
-    def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every read model and replay all events into it. Returns the events replayed."""
-        with self.transaction() as session:
-            connection = session.connection()
-            # Delete first: it opens the transaction, so that on SQLite the DDL below is part of
-            # it too (pysqlite would otherwise run it in autocommit) and a failed rebuild leaves
-            # the read models as they were.
-            # Tables marked keep_on_rebuild (the outbox's positions) are not read models.
-            rebuilt = [t for t in metadata.sorted_tables if not kept_on_rebuild(t)]
-            for table in reversed(rebuilt):
-                connection.execute(table.delete())
-            metadata.drop_all(connection, tables=rebuilt)
-            metadata.create_all(connection, tables=rebuilt)
-            self._rules_cache.clear()
-            states: dict[UUID, Any] = {}
-            count = 0
-            start = 1
-            while True:
-                notifications = self.recorder.select_notifications(start=start, limit=1000)
-                if not notifications:
-                    break
-                projector = Projector()
-                for notification in notifications:
-                    event: Any = self.mapper.to_domain_event(notification)
-                    state = event.mutate(states.get(event.originator_id))
-                    states[event.originator_id] = state
-                    if isinstance(state, Task):
-                        projector.task_event(cast(Task.Event, event), state)
-                    elif isinstance(state, Plan):
-                        projector.plan_event(state)
-                projector.flush(session)
-                count += len(notifications)
-                start = notifications[-1].id + 1
-                if progress:
-                    progress(count)
-            # The due index depends on each plan's final rules: compute it once, at the end.
-            rules = {s.code: rules_from_plan(s) for s in states.values() if isinstance(s, Plan)}
-            projector = Projector(rules.get)
-            for done, state in enumerate(states.values(), start=1):
-                if isinstance(state, Task):
-                    projector.reindex(state)
-                if done % 1000 == 0:
-                    projector.flush(session)
-            projector.flush(session)
-            return count
+    def rebuild_read_models(
+        self, progress: Callable[[int], None] | None = None, *, resume: bool = False
+    ) -> int:
+        """Drop every read model and replay all events into it, committing as it goes
+        (application/rebuild.py); ``resume`` goes on from where an interrupted rebuild stopped.
+        Returns the events replayed; ``progress`` is told how many so far."""
+        self._rules_cache.clear()
+        return rebuild(self, progress, resume=resume)
+
+    def rebuild_state(self) -> tuple[int, int | None]:
+        """(the events stored, the position of an interrupted rebuild or None)."""
+        return self.recorder.max_notification_id() or 0, interrupted_at(self.engine)
 
 
 class _NoSuchPlan(Exception):

@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planflow.adapters.chained_store import connection_of
+from planflow.application.bulk import insert_rows
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
@@ -368,9 +369,9 @@ class Projector:
         _write_board(connection, self._board, self._new)
         _replace(connection, plans, plans.c.id, list(self._plans.values()))
         if self._history:
-            connection.execute(_INSERT_HISTORY, self._history)
+            insert_rows(connection, task_events, self._history)
         if self._chases:
-            connection.execute(_INSERT_CHASES, self._chases)
+            insert_rows(connection, chases, self._chases)
         if self._due_tasks and self._rules is not None:
             rules = self._rules
             keys = list(self._due_tasks)
@@ -378,7 +379,7 @@ class Projector:
                 connection.execute(_DELETE_DUE, {"ids": list(chunk)})
             rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
             if rows:
-                connection.execute(_INSERT_DUE, rows)
+                insert_rows(connection, due, rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
@@ -404,11 +405,7 @@ def due_key(task: Task) -> tuple[Any, ...]:
     )
 
 
-_INSERT_BOARD = insert(board)
 _UPDATE_BOARD = update(board).where(board.c.id == bindparam("board_id"))
-_INSERT_HISTORY = insert(task_events)
-_INSERT_CHASES = insert(chases)
-_INSERT_DUE = insert(due)
 _DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -417,7 +414,7 @@ def _write_board(session: Connection, rows: dict[str, dict[str, Any]], new: set[
     in a store whose board was emptied by hand, is replaced instead)."""
     added = [row for key, row in rows.items() if key in new]
     if added:
-        session.execute(_INSERT_BOARD, added)
+        insert_rows(session, board, added)
     changed = [row for key, row in rows.items() if key not in new]
     if not changed:
         return

@@ -161,15 +161,34 @@ def schema(output: Annotated[Path | None, typer.Option("--output", "-o")] = None
 
 
 @app.command()
-def rebuild() -> None:
-    """Dựng lại các bảng đọc từ sự kiện / drop and rebuild every read model from the events."""
+def rebuild(
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Tiếp tục lần dựng lại bị ngắt / go on from where an interrupted rebuild stopped",
+        ),
+    ] = False,
+) -> None:
+    """Dựng lại các bảng đọc từ sự kiện / drop and rebuild every read model from the events
+    (committed as it goes; stop the web and scheduler processes first)."""
     from rich.progress import Progress
 
     with edge():
         application = open_app()
+        total, interrupted = application.rebuild_state()
+        if interrupted is not None and not resume:
+            console.print(
+                f"Lần dựng lại trước dừng ở sự kiện {interrupted}; dựng lại từ đầu "
+                f"(--resume để tiếp tục) / an earlier rebuild stopped at event {interrupted}; "
+                "starting over (--resume goes on from there)",
+                markup=False,
+            )
         with Progress(console=render.real(console), transient=True) as progress:
-            bar = progress.add_task("Đang dựng lại / rebuilding", total=None)
-            count = application.rebuild_read_models(lambda n: progress.update(bar, completed=n))
+            bar = progress.add_task("Đang dựng lại / rebuilding", total=total or None)
+            count = application.rebuild_read_models(
+                lambda n: progress.update(bar, completed=n), resume=resume
+            )
         console.print(f"[green]Đã dựng lại từ {count} sự kiện / Rebuilt from {count} events[/]")
 
 

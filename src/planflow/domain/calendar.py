@@ -23,6 +23,11 @@ class WorkingCalendar:
     working_days: frozenset[date] = field(default_factory=frozenset)
     names: dict[date, str] = field(default_factory=dict, compare=False)
     sources: dict[date, str] = field(default_factory=dict, compare=False)
+    # add_working_days results: a plan load or a rebuild asks the same few deadlines thousands
+    # of times (the calendar is immutable, so a result never changes).
+    _memo: dict[tuple[date, int], date] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def is_working_day(self, day: date) -> bool:
         if day in self.days_off:
@@ -37,6 +42,14 @@ class WorkingCalendar:
         ``start`` itself is not counted: one working day after a Friday is the next Monday.
         ``count == 0`` gives ``start`` if it is a working day, else the next working day.
         """
+        known = self._memo.get((start, count))
+        if known is not None:
+            return known
+        day = self._add_working_days(start, count)
+        self._memo[(start, count)] = day
+        return day
+
+    def _add_working_days(self, start: date, count: int) -> date:
         step = 1 if count >= 0 else -1
         day = start
         if count == 0:
