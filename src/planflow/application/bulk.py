@@ -58,9 +58,7 @@ def _converter(column_type: object) -> tuple[bool, Convert]:
     return False, None
 
 
-def insert_rows(
-    on: Session | Connection, table: Table, rows: Sequence[dict[str, Any]]
-) -> None:
+def insert_rows(on: Session | Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (each with a value for every column of ``table``) into ``table``."""
     if not rows:
         return
