@@ -104,9 +104,10 @@ GROUP BY t.agency, status
 """
 
 
-def build(db: Path, size: int) -> PlanflowApp:
-    """``size`` tasks, saved 1,000 aggregates per batch in one transaction."""
-    app = PlanflowApp(f"sqlite:///{db}")
+def build(db: Path | str, size: int) -> PlanflowApp:
+    """``size`` tasks, saved 1,000 aggregates per batch in one transaction (``db``: a SQLite
+    file, or a database URL)."""
+    app = PlanflowApp(db if isinstance(db, str) else f"sqlite:///{db}")
     per_duty = len(AGENCIES) * len(PERIODS)
     with app.transaction() as session:
         batch: list[Task] = []

@@ -164,3 +164,26 @@ def test_a_store_from_before_migrations_upgrades_keeping_its_rows(
     assert tuple(outbox) == (41, 40)
     assert {"planflow_ticks", "planflow_sessions", "planflow_agencies"} <= tables
     assert _differences(database_url) == []
+
+
+def test_a_store_at_0004_gets_the_board_pages_indexes_when_upgraded(database_url: str) -> None:
+    engine = create_engine(normalize_url(database_url))
+    try:
+        assert schema.upgrade(engine, "0004") == (None, "0004")
+        wanted = {
+            "ix_planflow_board_pages",
+            "ix_planflow_board_duties",
+            "ix_planflow_task_events_type_time",
+        }
+
+        def indexes() -> set[str]:
+            found = inspect(engine)
+            tables = ("planflow_board", "planflow_task_events")
+            return {i["name"] or "" for t in tables for i in found.get_indexes(t)}
+
+        assert not indexes() & wanted
+        assert schema.upgrade(engine) == ("0004", schema.head())
+        assert wanted <= indexes()
+    finally:
+        engine.dispose()
+    assert _differences(database_url) == []
