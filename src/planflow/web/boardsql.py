@@ -117,10 +117,11 @@ def _scope(
         open_periods = {g.period for g in groups if g.open}
         period = next((p for p in periods if p in open_periods), periods[-1] if periods else None)
     agencies = sorted({g.agency for g in groups}, key=names.agency)
-    duties = sorted(
-        {(str(p), str(d)) for p, d in sql.distinct(reader, base, ("plan", "duty"))},
-        key=lambda pd: _duty_key(pd[1]),
-    )
+    if plan is None:
+        found = {(str(p), str(d)) for p, d in sql.distinct(reader, base, ("plan", "duty"))}
+    else:
+        found = {(plan, d) for d in sql.duties(reader, plan, "lead")}
+    duties = sorted(found, key=lambda pd: _duty_key(pd[1]))
     today = clock.local_date(moment)
     by_code = {p.code: p for p in plans}
     late = {}

@@ -44,6 +44,7 @@ __all__ = [
     "count",
     "count_where",
     "distinct",
+    "duties",
     "grouped_counts",
     "reading",
     "rows",
@@ -256,6 +257,22 @@ def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, .
     columns = [c.completed_at.is_(None).label("open") if n == "open" else c[n] for n in names]
     query = _where(select(*columns).distinct(), c, r.status, s)
     return [tuple(row) for row in r.connection.execute(query)]
+
+
+def duties(r: Reader, plan: str, role: str) -> list[str]:
+    """The distinct duties of a plan's tasks of ``role`` that are not cancelled: on the board,
+    one seek per duty on ``ix_planflow_board_duties`` (the next duty after the last one found,
+    a recursive query) instead of reading every task's entry."""
+    if r.source is not board:
+        found = distinct(r, Selection(plan=plan, role=role), ("duty",))
+        return sorted(str(d) for (d,) in found)
+    c = board.c
+    mine = and_(c.plan == plan, c.cancelled == false(), c.role == role)
+    walk = select(func.min(c.duty).label("duty")).where(mine).cte("duties", recursive=True)
+    after = select(func.min(c.duty)).where(mine, c.duty > walk.c.duty).scalar_subquery()
+    walk = walk.union_all(select(after.label("duty")).where(walk.c.duty.is_not(None)))
+    query = select(walk.c.duty).where(walk.c.duty.is_not(None))
+    return sorted(str(d) for d in r.connection.execute(query).scalars())
 
 
 def rows(
