@@ -56,7 +56,7 @@ def test_a_fresh_store_is_created_at_head(database_url: str) -> None:
         found = schema.state(application.engine)
     finally:
         application.close()
-    assert found.is_current and found.current == schema.head() == "0004"
+    assert found.is_current and found.current == schema.head() == "0005"
     assert _differences(database_url) == []
 
 
@@ -163,4 +163,27 @@ def test_a_store_from_before_migrations_upgrades_keeping_its_rows(
     assert [u.username for u in users] == ["vanphong"]
     assert tuple(outbox) == (41, 40)
     assert {"planflow_ticks", "planflow_sessions", "planflow_agencies"} <= tables
+    assert _differences(database_url) == []
+
+
+def test_a_store_at_0004_gets_the_board_pages_indexes_when_upgraded(database_url: str) -> None:
+    engine = create_engine(normalize_url(database_url))
+    try:
+        assert schema.upgrade(engine, "0004") == (None, "0004")
+        wanted = {
+            "ix_planflow_board_pages",
+            "ix_planflow_board_duties",
+            "ix_planflow_task_events_type_time",
+        }
+
+        def indexes() -> set[str]:
+            found = inspect(engine)
+            tables = ("planflow_board", "planflow_task_events")
+            return {i["name"] or "" for t in tables for i in found.get_indexes(t)}
+
+        assert not indexes() & wanted
+        assert schema.upgrade(engine) == ("0004", schema.head())
+        assert wanted <= indexes()
+    finally:
+        engine.dispose()
     assert _differences(database_url) == []

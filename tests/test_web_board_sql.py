@@ -96,6 +96,11 @@ def test_the_database_pages_show_what_filtering_every_task_in_python_shows(
     with boardsql.scope(year, BoardQuery.parse(params), names, plans) as sc:
         assert (sc.plan, sc.period, sc.periods) == (full.plan, full.period, full.periods)
         assert sc.agencies == sorted({v.agency for v in full.every}, key=names.agency)
+        # The duties found one seek at a time are the distinct duties of the plan's lead tasks.
+        lead = sql_pages.Selection(plan=sc.plan, role="lead")
+        every_duty = sql_pages.distinct(sc.reader, lead, ("plan", "duty"))
+        assert sorted(sc.duties) == sorted((str(p), str(d)) for p, d in every_duty)
+        assert len(sc.duties) > 5
         selected = full.selected()
         assert sc.totals() == board.totals(selected)
         assert sum(sc.totals().values()) == sc.count(sc.in_period)

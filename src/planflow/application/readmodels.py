@@ -77,6 +77,29 @@ def _state_columns() -> list[Column[Any]]:
     ]
 
 
+# The board's pages (queries/pages.py, pagecounts.py): a covering index for the pass that counts a
+# plan's tasks by role, period, agency, deadline and status, and for ordering a list's page (only
+# the rows shown are then read from the table); one for the distinct duties of a plan or of some
+# agencies in a period. Migration 0005.
+BOARD_PAGE_INDEXES = (
+    Index(
+        "ix_planflow_board_pages",
+        "plan",
+        "cancelled",
+        "role",
+        "period",
+        "agency",
+        "due",
+        "completed_at",
+        "review_pending_since",
+        "state",
+        "open_difficulties",
+        "duty",
+        "id",
+    ),
+    Index("ix_planflow_board_duties", "plan", "cancelled", "role", "duty", "period", "agency"),
+)
+
 board = Table(
     "planflow_board",
     metadata,
@@ -95,6 +118,7 @@ board = Table(
     Column("updated_at", DateTime, nullable=False),
     Index("ix_planflow_board_plan_agency_period", "plan", "agency", "period"),
     Index("ix_planflow_board_due", "due"),
+    *BOARD_PAGE_INDEXES,
 )
 
 task_events = Table(
@@ -108,6 +132,9 @@ task_events = Table(
     *_state_columns(),
     Index("ix_planflow_task_events_task_time", "task_id", "timestamp"),
     Index("ix_planflow_task_events_time", "timestamp"),
+    # The inboxes and their unread count in every page's header: events of a few types by time
+    # (migration 0005).
+    Index("ix_planflow_task_events_type_time", "event_type", "timestamp"),
 )
 
 plans = Table(

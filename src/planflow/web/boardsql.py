@@ -107,25 +107,25 @@ def _scope(
     moment = reader.moment
     base = sql.Selection(plan=plan, role="lead")
 
-    def distinct(s: sql.Selection, *columns: str) -> list[tuple[Any, ...]]:
-        return sql.distinct(reader, s, columns)
-
-    # One pass for the periods, the agencies and the deadlines of open tasks (few of each).
-    facts = distinct(base, "plan", "period", "agency", "due", "open")
-    periods = sorted({str(f[1]) for f in facts}, key=board._period_key)
+    # One pass for the periods, agencies and open deadlines of the lead tasks, the counts when
+    # the filters need no other column, the cooperating tasks, and the reports awaiting review
+    # and open difficulties (``sql.tally``, kept on the reader for the request).
+    groups = [g for g in sql.tally(reader, plan) if g.role == base.role]
+    periods = sorted({g.period for g in groups}, key=board._period_key)
     period = query.period
     if not period:
-        open_periods = {str(f[1]) for f in facts if f[4]}
+        open_periods = {g.period for g in groups if g.open}
         period = next((p for p in periods if p in open_periods), periods[-1] if periods else None)
-    agencies = sorted({str(f[2]) for f in facts}, key=names.agency)
-    duties = sorted(
-        {(str(p), str(d)) for p, d in distinct(base, "plan", "duty")},
-        key=lambda pd: _duty_key(pd[1]),
-    )
+    agencies = sorted({g.agency for g in groups}, key=names.agency)
+    if plan is None:
+        found = {(str(p), str(d)) for p, d in sql.distinct(reader, base, ("plan", "duty"))}
+    else:
+        found = {(plan, d) for d in sql.duties(reader, plan, "lead")}
+    duties = sorted(found, key=lambda pd: _duty_key(pd[1]))
     today = clock.local_date(moment)
     by_code = {p.code: p for p in plans}
     late = {}
-    for p, due in {(str(f[0]), f[3]) for f in facts if f[4]}:
+    for p, due in {(g.plan, g.due) for g in groups if g.open}:
         if isinstance(due, date) and due < today:
             cal = catalog.calendar(ctx, by_code.get(p))
             late[(p, due)] = max(0, -cal.working_days_between(today, due))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    false,
     func,
     literal,
     or_,
@@ -29,20 +30,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, FromClause, Select
 
+from planflow.application.queries import pagecounts
 from planflow.application.queries.board import status_case
+from planflow.application.queries.pagecounts import Group
 from planflow.application.queries.tasks import TaskView, _view, as_of_rows
 from planflow.application.readmodels import board
 from planflow.domain.status import TaskStatus
 
 __all__ = [
+    "Group",
     "Reader",
     "Selection",
     "count",
     "count_where",
     "distinct",
+    "duties",
     "grouped_counts",
     "reading",
     "rows",
+    "tally",
 ]
 
 STATUS_RANK = (
@@ -77,12 +83,14 @@ class Selection:
 @dataclass(frozen=True)
 class Reader:
     """One request's reads: a connection and the rows the pages select from (board-named
-    columns), with the status ``CASE`` judged at ``moment``."""
+    columns), with the status ``CASE`` judged at ``moment``; ``tallies`` keeps the request's
+    ``tally`` per plan, from which the counts that need no other column are then answered."""
 
     connection: Connection
     source: FromClause
     status: ColumnElement[str]
     moment: datetime
+    tallies: dict[str | None, list[Group]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -113,7 +121,8 @@ def reading(engine: Engine, moment: datetime, *, as_of: bool) -> Iterator[Reader
 
 
 def _where(query: Select[Any], c: Any, status: ColumnElement[str], s: Selection) -> Select[Any]:
-    conditions: list[ColumnElement[bool]] = [c.cancelled.is_(False)]
+    # ``= false`` rather than ``IS false``: an equality the board's indexes can seek on.
+    conditions: list[ColumnElement[bool]] = [c.cancelled == false()]
     if s.plan:
         conditions.append(c.plan == s.plan)
     if s.period:
@@ -148,8 +157,68 @@ def _where(query: Select[Any], c: Any, status: ColumnElement[str], s: Selection)
     return query.where(and_(*conditions))
 
 
+def tally(r: Reader, plan: str | None) -> list[Group]:
+    """One pass over a plan's tasks that are not cancelled (every plan's with ``None``), both
+    roles (``pagecounts.groups``), kept for the request: ``grouped_counts``, ``count`` and
+    ``count_where`` then answer from it, without another scan, any selection of that plan that
+    filters only on what the groups hold (period, role, agencies, status, overdue deadlines)."""
+    if plan not in r.tallies:
+        r.tallies[plan] = pagecounts.groups(r.connection, r.source, r.moment, plan)
+    return r.tallies[plan]
+
+
+def _tallied(r: Reader, s: Selection) -> list[tuple[Group, int]] | None:
+    """The groups of the request's tally that ``s`` selects, each with its number of tasks
+    that ``s`` selects, or ``None`` if there is no tally for its plan or ``s`` filters on a
+    column the groups do not hold."""
+    if (
+        s.duty
+        or s.duties is not None
+        or s.text_agencies is not None
+        or s.state
+        or s.with_difficulties
+        or s.open_only
+    ):
+        return None
+    found = r.tallies.get(s.plan) if s.plan else None
+    if found is None:
+        found = r.tallies.get(None)
+    if found is None:
+        return None
+    out = []
+    for g in found:
+        if (
+            (s.plan and g.plan != s.plan)
+            or (s.period and g.period != s.period)
+            or (s.agencies is not None and g.agency not in s.agencies)
+            or (s.role and g.role != s.role)
+        ):
+            continue
+        n = g.n
+        if s.status is not None:
+            n = g.statuses.get(s.status.value, 0)
+        if s.overdue_dues is not None:
+            overdue = s.status in (None, TaskStatus.OPEN_OVERDUE)
+            late = overdue and (g.plan, g.due) in s.overdue_dues
+            n = g.statuses.get(TaskStatus.OPEN_OVERDUE.value, 0) if late else 0
+        out.append((g, n))
+    return out
+
+
 def grouped_counts(r: Reader, s: Selection) -> dict[tuple[str, str, str], int]:
     """(agency, period, status) → number of tasks, aggregated by the database."""
+    groups = _tallied(r, s)
+    if groups is not None:
+        out: dict[tuple[str, str, str], int] = {}
+        for g, n in groups:
+            if s.status is None and s.overdue_dues is None:
+                by_status = g.statuses  # every status
+            else:  # one status left: the one asked for, or overdue
+                word = s.status.value if s.status else TaskStatus.OPEN_OVERDUE.value
+                by_status = {word: n} if n else {}
+            for word, k in by_status.items():
+                out[(g.agency, g.period, word)] = out.get((g.agency, g.period, word), 0) + k
+        return out
     c, status = r.source.c, r.status
     query = _where(select(c.agency, c.period, status, func.count()), c, status, s)
     query = query.group_by(c.agency, c.period, status)
@@ -157,6 +226,9 @@ def grouped_counts(r: Reader, s: Selection) -> dict[tuple[str, str, str], int]:
 
 
 def count(r: Reader, s: Selection) -> int:
+    groups = _tallied(r, s)
+    if groups is not None:
+        return sum(n for _g, n in groups)
     query = _where(select(func.count()).select_from(r.source), r.source.c, r.status, s)
     return int(r.connection.execute(query).scalar() or 0)
 
@@ -164,6 +236,13 @@ def count(r: Reader, s: Selection) -> int:
 def count_where(r: Reader, s: Selection, **flags: bool) -> dict[str, int]:
     """In one pass, the selected tasks with each of the flags "submitted" (a report awaiting
     review) and "difficulties" (an open difficulty)."""
+    groups = _tallied(r, s)
+    if groups is not None and s.status is None and s.overdue_dues is None:
+        totals = {
+            "submitted": sum(g.submitted for g, _n in groups),
+            "difficulties": sum(g.difficulties for g, _n in groups),
+        }
+        return {k: totals[k] for k in flags}
     c = r.source.c
     tests = {"submitted": c.state == "submitted", "difficulties": c.open_difficulties > 0}
     sums = [func.coalesce(func.sum(case((tests[k], 1), else_=0)), 0) for k in flags]
@@ -178,6 +257,22 @@ def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, .
     columns = [c.completed_at.is_(None).label("open") if n == "open" else c[n] for n in names]
     query = _where(select(*columns).distinct(), c, r.status, s)
     return [tuple(row) for row in r.connection.execute(query)]
+
+
+def duties(r: Reader, plan: str, role: str) -> list[str]:
+    """The distinct duties of a plan's tasks of ``role`` that are not cancelled: on the board,
+    one seek per duty on ``ix_planflow_board_duties`` (the next duty after the last one found,
+    a recursive query) instead of reading every task's entry."""
+    if r.source is not board:
+        found = distinct(r, Selection(plan=plan, role=role), ("duty",))
+        return sorted(str(d) for (d,) in found)
+    c = board.c
+    mine = and_(c.plan == plan, c.cancelled == false(), c.role == role)
+    walk = select(func.min(c.duty).label("duty")).where(mine).cte("duties", recursive=True)
+    after = select(func.min(c.duty)).where(mine, c.duty > walk.c.duty).scalar_subquery()
+    walk = walk.union_all(select(after.label("duty")).where(walk.c.duty.is_not(None)))
+    query = select(walk.c.duty).where(walk.c.duty.is_not(None))
+    return sorted(str(d) for d in r.connection.execute(query).scalars())
 
 
 def rows(
@@ -218,10 +313,17 @@ def rows(
         order = []
     else:
         order = [c.due, name_rank, text(c.duty)]
-    query = _where(select(*c, status.label("judged")), c, status, s)
-    query = query.order_by(*order, *base, c.id).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    order = [*order, *base, c.id]
+    if r.source is board and limit is not None:
+        # The page's ids first, ordered on the board's covering index; then only their rows.
+        ids = _where(select(c.id), c, status, s).order_by(*order).offset(offset).limit(limit)
+        query = select(*c, status.label("judged")).where(c.id.in_(ids.scalar_subquery()))
+        query = query.order_by(*order)
+    else:
+        query = _where(select(*c, status.label("judged")), c, status, s)
+        query = query.order_by(*order).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
     return [_view(row, r.moment) for row in r.connection.execute(query)]
 
 
