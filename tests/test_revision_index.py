@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from conftest import MINI
+from planflow.application import revision_index
 from planflow.application.app import PlanflowApp
 from planflow.application.readmodels import due
 from planflow.domain.clock import LOCAL_TZ
@@ -109,3 +111,33 @@ def test_a_revision_that_changes_more_than_reminders_still_recomputes_every_open
     }[2].isoformat() == "2022-03-23"
     app.rebuild_read_models()
     assert due_index(app) == revised
+
+
+def test_on_sqlite_the_rewrite_runs_with_a_large_page_cache_and_gives_the_default_back(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = PlanflowApp(sqlite_url)
+
+    def cache_size() -> int:
+        with app.engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+
+    app.load_plan(load_workflow(MINI), actor="loader", at=vn(2, 15))
+    default = cache_size()
+    seen: list[int] = []
+    insert_reminders = revision_index._insert_reminders
+
+    def watched(session: Session, code: str) -> int:
+        seen.append(int(session.execute(text("PRAGMA cache_size")).scalar() or 0))
+        return insert_reminders(session, code)
+
+    monkeypatch.setattr(revision_index, "_insert_reminders", watched)
+    widened = written(
+        tmp_path,
+        "widened.yaml",
+        ("escalation:\n", "escalation:\n  reminders_working_days_before: [10, 5, 2]\n"),
+    )
+    app.load_plan(load_workflow(widened), actor="loader", at=vn(2, 16))
+    assert seen == [-revision_index._SQLITE_CACHE_KIB]
+    assert cache_size() == default != seen[0]
+    app.close()
