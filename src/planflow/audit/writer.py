@@ -119,9 +119,32 @@ def append(
                 "chain_hash": previous,
             }
         )
-    if rows:
+    if len(rows) > 1 and _dialect(session) == "sqlite":
+        _insert_sqlite(session, rows)
+    elif rows:
         session.execute(_INSERT, rows)
     return position
+
+
+_COLUMNS = [c.name for c in chain.columns]
+
+
+def _dialect(session: Executor) -> str:
+    bind = session.get_bind() if isinstance(session, Session) else session
+    return bind.dialect.name
+
+
+def _insert_sqlite(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
+    """Many chain rows on SQLite through the driver's ``executemany``: every column is an integer
+    or a text, which sqlite3 stores as SQLAlchemy would, without SQLAlchemy's per-row parameter
+    processing (a plan load writes tens of thousands)."""
+    connection = session.connection() if isinstance(session, Session) else session
+    quote = connection.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(chain.name)} ({', '.join(quote(n) for n in _COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+    )
+    connection.exec_driver_sql(sql, [tuple(row[n] for n in _COLUMNS) for row in rows])
 
 
 def _signed_before(session: Executor) -> bool:
