@@ -21,7 +21,7 @@ from typing import Any, cast
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Connection, Insert, Table, insert
+from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from planflow.audit import writer
@@ -93,7 +93,10 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             }
             for e in stored_events
         ]
-        ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
+        if len(rows) > 1 and connection.dialect.name == "sqlite":
+            ids = self._insert_many_sqlite(connection, stored_events)
+        else:
+            ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
         self._notify_channel(session)
         new = [
             writer.NewEvent(nid, str(e.originator_id), e.originator_version, e.topic, e.state)
@@ -101,6 +104,59 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         ]
         writer.append(connection, self.events_table, new, stamp(self.clock()))
         return ids
+
+    def _insert_many_sqlite(
+        self, connection: Connection, stored_events: Sequence[StoredEvent]
+    ) -> list[int]:
+        """Several events on SQLite: SQLAlchemy sends ``INSERT … RETURNING`` one row at a time
+        there (SQLite does not promise RETURNING's order), so the rows go to the driver's
+        ``executemany``, their values bound as the table's types bind them, and their ids are
+        read back. The transaction holds SQLite's write lock from the first row on, and a new
+        rowid is the largest one plus one, so the batch holds the largest ids; they are matched
+        to the events by (originator_id, originator_version), the table's unique key, and looked
+        up one by one should they not be (a rowid past the largest integer is chosen at random).
+        """
+        table = self.events_table
+        dialect = connection.dialect
+        c = table.c
+        as_id = c.originator_id.type._cached_bind_processor(dialect)
+        as_state = c.state.type._cached_bind_processor(dialect)
+        keys: list[tuple[object, int]] = [
+            (bytes(as_id(e.originator_id)) if as_id else e.originator_id, e.originator_version)
+            for e in stored_events
+        ]
+        values = [
+            (key[0], key[1], e.topic, as_state(e.state) if as_state else e.state)
+            for key, e in zip(keys, stored_events, strict=True)
+        ]
+        quote = dialect.identifier_preparer.quote
+        name = quote(table.name)
+        columns = ", ".join(
+            quote(n) for n in ("originator_id", "originator_version", "topic", "state")
+        )
+        connection.exec_driver_sql(f"INSERT INTO {name} ({columns}) VALUES (?, ?, ?, ?)", values)
+        found: dict[tuple[object, int], int] = {
+            (bytes(r[1]), int(r[2])): int(r[0])
+            for r in connection.exec_driver_sql(
+                f"SELECT {quote('id')}, {quote('originator_id')}, {quote('originator_version')} "
+                f"FROM {name} ORDER BY {quote('id')} DESC LIMIT ?",
+                (len(values),),
+            )
+        }
+        ids = [found.get(key) for key in keys]
+        if all(i is not None for i in ids):
+            return [int(i) for i in ids if i is not None]
+        lookup = select(c.id).where(
+            c.originator_id == bindparam("oid"), c.originator_version == bindparam("v")
+        )
+        return [
+            int(
+                connection.execute(
+                    lookup, {"oid": e.originator_id, "v": e.originator_version}
+                ).scalar_one()
+            )
+            for e in stored_events
+        ]
 
 
 class Factory(sqlalchemy_factory.SQLAlchemyFactory):

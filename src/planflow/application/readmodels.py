@@ -19,7 +19,7 @@ read models cannot drift from the domain. ``rebuild`` replays every event to rec
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -243,21 +243,7 @@ def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
         return []
     key = str(task.id)
     since = handover_on(task, rules)
-    handover = [
-        {
-            "task_id": key,
-            "kind": HANDOVER,
-            "step": 0,
-            "plan": task.plan,
-            "agency": task.agency,
-            "due": task.due,
-            "fire_on": since,
-            "fire_at": to_db(start_of(since)),
-            "working_days": 0,
-            "recipient_role": "",
-        }
-        for since in ([since] if since is not None else [])
-    ]
+    handover = [] if since is None else [_handover_row(task, since)]
     return handover + [
         {
             "task_id": key,
@@ -273,6 +259,67 @@ def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
         }
         for item in pending(task, rules)
     ]
+
+
+def _handover_row(task: Task, since: date) -> dict[str, Any]:
+    return {
+        "task_id": str(task.id),
+        "kind": HANDOVER,
+        "step": 0,
+        "plan": task.plan,
+        "agency": task.agency,
+        "due": task.due,
+        "fire_on": since,
+        "fire_at": to_db(start_of(since)),
+        "working_days": 0,
+        "recipient_role": "",
+    }
+
+
+def due_rows_of(
+    tasks: Iterable[Task], rules_of: Callable[[str], PlanRules | None]
+) -> list[dict[str, Any]]:
+    """``due_rows`` of every task, in order. A load gives many tasks the same duty and deadline
+    (one a receiving agency): their pending steps are computed once and their rows share them."""
+    rows: list[dict[str, Any]] = []
+    shared: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for task in tasks:
+        rules = rules_of(task.plan)
+        if rules is None:
+            continue
+        key = str(task.id)
+        since = handover_on(task, rules)
+        if since is not None:
+            rows.append(_handover_row(task, since))
+        steps_key = (
+            task.plan,
+            task.due,
+            task.duty,
+            task.role,
+            task.cancelled,
+            task.is_done,
+            task.report_state,
+            task.marked_overdue_for,
+            frozenset(task.chased),
+        )
+        steps = shared.get(steps_key)
+        if steps is None:
+            steps = shared[steps_key] = [
+                {
+                    "kind": item.key.kind.value,
+                    "step": item.key.step,
+                    "plan": task.plan,
+                    "due": item.key.due,
+                    "fire_on": item.fire_on,
+                    "fire_at": to_db(item.fire_at),
+                    "working_days": item.working_days,
+                    "recipient_role": item.recipient_role,
+                }
+                for item in pending(task, rules)
+            ]
+        agency = task.agency
+        rows.extend({**step, "task_id": key, "agency": agency} for step in steps)
+    return rows
 
 
 ChaseEvent = Task.ReminderSent | Task.Escalated | Task.ChaseUpSent
@@ -404,7 +451,7 @@ class Projector:
             keys = list(self._due_tasks)
             for chunk in _chunks(keys, 500):
                 connection.execute(_DELETE_DUE, {"ids": list(chunk)})
-            rows = [r for t in self._due_tasks.values() for r in due_rows(t, rules(t.plan))]
+            rows = due_rows_of(self._due_tasks.values(), rules)
             if rows:
                 insert_rows(connection, due, rows)
         self._board.clear()

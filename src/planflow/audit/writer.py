@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from planflow.audit import merkle
@@ -77,10 +77,11 @@ def append(
         head = session.execute(_HEAD).first()
     if head is None and not _signed_before(session):
         fresh = {e.notification_id for e in new}
-        earlier = [
-            e for e in unchained_events(session, events_table) if e.notification_id not in fresh
-        ]
-        new = [*earlier, *new]
+        if _unchained_count(session, events_table) > len(fresh):  # else only the new ones
+            earlier = [
+                e for e in unchained_events(session, events_table) if e.notification_id not in fresh
+            ]
+            new = [*earlier, *new]
         position, previous = 0, ZERO.hex()
     elif head is None:  # the chain was emptied after a checkpoint: never re-chain history
         position, previous = 0, ZERO.hex()
@@ -118,9 +119,32 @@ def append(
                 "chain_hash": previous,
             }
         )
-    if rows:
+    if len(rows) > 1 and _dialect(session) == "sqlite":
+        _insert_sqlite(session, rows)
+    elif rows:
         session.execute(_INSERT, rows)
     return position
+
+
+_COLUMNS = [c.name for c in chain.columns]
+
+
+def _dialect(session: Executor) -> str:
+    bind = session.get_bind() if isinstance(session, Session) else session
+    return bind.dialect.name
+
+
+def _insert_sqlite(session: Executor, rows: Sequence[dict[str, Any]]) -> None:
+    """Many chain rows on SQLite through the driver's ``executemany``: every column is an integer
+    or a text, which sqlite3 stores as SQLAlchemy would, without SQLAlchemy's per-row parameter
+    processing (a plan load writes tens of thousands)."""
+    connection = session.connection() if isinstance(session, Session) else session
+    quote = connection.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(chain.name)} ({', '.join(quote(n) for n in _COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+    )
+    connection.exec_driver_sql(sql, [tuple(row[n] for n in _COLUMNS) for row in rows])
 
 
 def _signed_before(session: Executor) -> bool:
@@ -136,6 +160,18 @@ def _stream_head(session: Executor, stream_id: str, version: int) -> str:
         )
     ).scalar()
     return str(value) if value is not None else ZERO.hex()
+
+
+def _unchained_count(session: Executor, events_table: Table) -> int:
+    """How many stored events have no chain row (the new ones among them: none has one yet)."""
+    e = events_table.c
+    count = session.execute(
+        select(func.count())
+        .select_from(events_table)
+        .outerjoin(chain, chain.c.notification_id == e.id)
+        .where(chain.c.position.is_(None))
+    ).scalar()
+    return int(count or 0)
 
 
 def unchained_events(session: Executor, events_table: Table) -> list[NewEvent]:
