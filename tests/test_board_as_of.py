@@ -17,6 +17,7 @@ from sqlalchemy import select
 from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, counts_by_agency, list_tasks
+from planflow.application.queries.tasks import as_of_rows
 from planflow.application.readmodels import board
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import COOPERATING
@@ -116,3 +117,18 @@ def test_the_as_of_board_differs_from_the_current_one_where_the_year_moved_on(
     then = counts_by_agency(year.engine, INSTANTS[1], plan=PLAN, as_of=True)
     now = counts_by_agency(year.engine, INSTANTS[1], plan=PLAN)
     assert then != now
+
+
+@pytest.mark.parametrize("moment", INSTANTS, ids=lambda m: f"{m:%Y-%m-%d}")
+def test_the_distinct_on_form_and_the_per_row_lookup_return_the_same_rows(
+    year: PlanflowApp, moment: datetime
+) -> None:
+    """PostgreSQL reads the as-of rows with DISTINCT ON; callers without the dialect (and SQLite)
+    get the lookup per board row. Every column of every row must agree on either database."""
+    if year.engine.dialect.name != "postgresql":
+        pytest.skip("DISTINCT ON is PostgreSQL's")
+    with year.engine.connect() as connection:
+        distinct_on = set(connection.execute(as_of_rows(moment, "postgresql")))
+        per_row = set(connection.execute(as_of_rows(moment)))
+    assert distinct_on == per_row
+    assert (moment == INSTANTS[0]) == (not distinct_on)

@@ -89,7 +89,7 @@ def counts_by_agency(
     before the due date; a report sent by the deadline and awaiting review is open in time; other
     open tasks are overdue once the local date of ``moment`` passes the due date.
     """
-    source = as_of_rows(moment).subquery() if as_of else board_table
+    source = as_of_rows(moment, engine.dialect.name).subquery() if as_of else board_table
     b = source.c
     status = status_case(b, engine.dialect.name, moment)
     query = select(b.agency, status, func.count().label("n"), b.role).where(b.cancelled.is_(False))

@@ -43,7 +43,7 @@ def status_table(
 ) -> StatusTable:
     """The counts and the first ``limit`` rows (all with None) of the board at ``moment``: with
     ``as_of`` the tasks as they stood then, without it as they are now, judged at ``moment``."""
-    source = (as_of_rows(moment) if as_of else current_rows()).subquery()
+    source = (as_of_rows(moment, engine.dialect.name) if as_of else current_rows()).subquery()
     cols = source.c
     status = status_case(cols, engine.dialect.name, moment)
     conditions = filter_conditions(cols, filters)
