@@ -119,14 +119,14 @@ def test_the_as_of_board_differs_from_the_current_one_where_the_year_moved_on(
     assert then != now
 
 
+@pytest.mark.parametrize("year", ["postgres"], indirect=True)  # DISTINCT ON is PostgreSQL's
 @pytest.mark.parametrize("moment", INSTANTS, ids=lambda m: f"{m:%Y-%m-%d}")
 def test_the_distinct_on_form_and_the_per_row_lookup_return_the_same_rows(
     year: PlanflowApp, moment: datetime
 ) -> None:
     """PostgreSQL reads the as-of rows with DISTINCT ON; callers without the dialect (and SQLite)
-    get the lookup per board row. Every column of every row must agree on either database."""
-    if year.engine.dialect.name != "postgresql":
-        pytest.skip("DISTINCT ON is PostgreSQL's")
+    get the lookup per board row. Every column of every row must agree."""
+    assert year.engine.dialect.name == "postgresql"
     with year.engine.connect() as connection:
         distinct_on = set(connection.execute(as_of_rows(moment, "postgresql")))
         per_row = set(connection.execute(as_of_rows(moment)))

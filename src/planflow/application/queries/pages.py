@@ -96,7 +96,7 @@ class Reader:
 @contextmanager
 def reading(engine: Engine, moment: datetime, *, as_of: bool) -> Iterator[Reader]:
     """The current board, or the board as of ``moment``: computed once into a temporary table
-    (``tasks.as_of_rows``, the event index's lookup per task), so that a page's counts, choices
+    (``tasks.as_of_rows``: the event index, per dialect), so that a page's counts, choices
     and rows read it several times for the price of one as-of computation. The table lives on
     this connection only and is dropped at the end; nothing is written to the store."""
     with engine.connect() as connection:
@@ -105,7 +105,7 @@ def reading(engine: Engine, moment: datetime, *, as_of: bool) -> Iterator[Reader
                 connection, board, status_case(board.c, engine.dialect.name, moment), moment
             )
             return
-        query = as_of_rows(moment)
+        query = as_of_rows(moment, engine.dialect.name)
         name = f"planflow_as_of_{uuid4().hex[:12]}"
         columns = [Column(c.name, c.type) for c in query.selected_columns]
         table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
