@@ -59,7 +59,7 @@ NOT_FOR_READING = (
     "planflow.application.app",
     "planflow.bootstrap",
     "planflow.audit",
-    "planflow.adapters",
+    "planflow.adapters.chained_store",  # the recorder (adapters/connections.py is plain SQLAlchemy)
 )
 
 PROBE = """

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
@@ -24,6 +24,7 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from planflow.adapters.connections import connection_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
 
@@ -35,18 +36,6 @@ def wall_clock() -> datetime:
 def stamp(moment: datetime) -> str:
     """recorded_at as stored and hashed: UTC, ISO 8601 with microseconds."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def connection_of(session: Session) -> Connection:
-    """The connection of the session's transaction, looked up once per transaction: the command
-    loader, this recorder and the projector all go through it (Core, without the ORM's layers),
-    and ``Session.connection()`` costs about as much as executing a cached statement."""
-    kept = session.info.get("planflow_connection")
-    if kept is not None and kept[0] is session.get_transaction():
-        return cast(Connection, kept[1])
-    connection = session.connection()  # begins the transaction if it has not begun
-    session.info["planflow_connection"] = (session.get_transaction(), connection)
-    return connection
 
 
 class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
 
-from planflow.adapters.chained_store import connection_of
+from planflow.adapters.connections import connection_of
 from planflow.application import schema
 from planflow.application.bulk import paused_gc
 from planflow.application.commands import CommandInput, TaskCommand

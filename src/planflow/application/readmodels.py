@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from planflow.adapters.chained_store import connection_of
+from planflow.adapters.connections import connection_of
 from planflow.application.bulk import insert_rows
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of

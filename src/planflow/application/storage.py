@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from sqlalchemy.orm import Session
 
-from planflow.adapters.chained_store import connection_of
+from planflow.adapters.connections import connection_of
 from planflow.application.errors import StoreBusy, StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
