@@ -34,7 +34,7 @@ from eventsourcing.utils import Environment
 from sqlalchemy import select
 
 from planflow.application.app import PlanflowApp, normalize_url
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from planflow.workflow.loader import load_workflow
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -41,7 +41,7 @@ from bench_chain import postgres_database
 from starlette.requests import Request
 
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import plans
+from planflow.application.tables import plans
 from planflow.domain import clock
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.boardquery import TASKS_PER_PAGE, paginate, sort_tasks

@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 
 from planflow.application import app as app_module
 from planflow.application.app import PlanflowApp, _state_copy
-from planflow.application.readmodels import board, due
+from planflow.application.tables import board, due
 from planflow.domain import clock
 from planflow.domain.chasing import due_now, record_step
 from planflow.domain.clock import LOCAL_TZ

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from planflow.application.accounts_store import AccountStore, Role
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from planflow.domain import clock
 from planflow.domain.task import Completion, Task
 from planflow.web.auth import SESSION_COOKIE, Signer

@@ -15,7 +15,7 @@ from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import AmbiguousTaskId, ConcurrencyConflict, TaskNotFound
 from planflow.application.queries import BoardFilter, list_tasks, resolve_task
-from planflow.application.readmodels import board, task_events
+from planflow.application.tables import board, task_events
 from planflow.domain import clock
 from planflow.domain.errors import (
     ClockWentBackwards,

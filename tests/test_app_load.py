@@ -13,7 +13,7 @@ from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import PlanRevisionRefused
 from planflow.application.queries import BoardFilter, list_tasks
-from planflow.application.readmodels import board, plans, task_events
+from planflow.application.tables import board, plans, task_events
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task, task_id
 from planflow.workflow.loader import LoadedPlan, load_workflow

@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 from conftest import utc
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
-from planflow.application.readmodels import board, task_events
+from planflow.application.tables import board, task_events
 from planflow.audit import bundle, store
 from planflow.workflow.expand import expand
 from planflow.workflow.loader import LoadedPlan

@@ -27,7 +27,7 @@ import sys, time
 from datetime import UTC, datetime
 from sqlalchemy import select
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 url, worker, workers, each = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 app = PlanflowApp(url)
 with app.engine.connect() as c:

@@ -18,7 +18,7 @@ from conftest import create_postgres_database, drop_postgres_database, postgres_
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, counts_by_agency, list_tasks
 from planflow.application.queries.tasks import as_of_rows
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import COOPERATING
 from planflow.workflow.loader import LoadedPlan

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from planflow.application.app import PlanflowApp
 from planflow.application.bulk import BULK_FROM, insert_rows, paused_gc
-from planflow.application.readmodels import board, due, task_events, to_db
+from planflow.application.tables import board, due, task_events, to_db
 
 
 def board_row(n: int) -> dict[str, Any]:

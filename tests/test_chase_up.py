@@ -20,7 +20,7 @@ import test_notify_channels
 from conftest import KIEN_GIANG, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.ledger import ledger
-from planflow.application.readmodels import chases
+from planflow.application.tables import chases
 from planflow.cli.main import app as cli
 from planflow.domain import clock
 from planflow.domain.chase import Recipient

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
-from planflow.application.readmodels import task_events
+from planflow.application.tables import task_events
 from planflow.cli.main import app
 
 runner = CliRunner()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from conftest import FIXTURES
 from planflow.application.app import DISSOLVED, MERGED, PLAN_REVISED, PlanflowApp
-from planflow.application.readmodels import board, chases, task_events, to_db
+from planflow.application.tables import board, chases, task_events, to_db
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import task_id
 from planflow.scheduler.tick import Ticker

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from conftest import FIXTURES
 from planflow.application import schema
 from planflow.application.app import PlanflowApp, normalize_url
-from planflow.application.readmodels import board, chases
+from planflow.application.tables import board, chases
 from planflow.cli.main import app as cli
 
 

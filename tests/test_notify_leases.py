@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.outbox_store import TABLES, Delivery, OutboxStore
-from planflow.application.readmodels import metadata
+from planflow.application.tables import metadata
 from planflow.notify.channels import DELIVERY_KEY_HEADER, SmtpChannel, WebhookChannel
 from planflow.notify.config import SmtpConfig, WebhookConfig
 from planflow.notify.notices import delivery_key

@@ -223,7 +223,7 @@ def test_the_ladder_never_names_the_press_bodies_heads_for_iii4(loaded: Planflow
         assert task.is_cooperating and not task.is_chaseable
         assert [type(e).__name__ for e in loaded.task_events(ref)] == ["Assigned"]
     with loaded.engine.connect() as connection:
-        from planflow.application.readmodels import chases
+        from planflow.application.tables import chases
 
         named = {row.recipient_agency for row in connection.execute(chases.select())}
     assert not named & set(PRESS)

@@ -17,7 +17,7 @@ from planflow.application import plan_drafts, plan_records
 from planflow.application.app import PlanflowApp
 from planflow.application.plan_changes import ChangeKind
 from planflow.application.plan_intake import draft_from_upload
-from planflow.application.readmodels import kept_on_rebuild, task_events
+from planflow.application.tables import kept_on_rebuild, task_events
 from planflow.domain.clock import LOCAL_TZ
 from planflow.workflow.loader import load_workflow
 

@@ -13,7 +13,7 @@ from sqlalchemy import Table, select
 from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks, version_at
-from planflow.application.readmodels import board, chases, due, metadata, plans, task_events
+from planflow.application.tables import board, chases, due, metadata, plans, task_events
 from planflow.domain.status import TaskStatus
 from planflow.domain.task import ReportState, Task, task_id
 from planflow.workflow.loader import LoadedPlan, load_workflow

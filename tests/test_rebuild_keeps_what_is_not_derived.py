@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import ROOT, utc
 from planflow.application.agencies import import_register, list_agencies
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import kept_on_rebuild, metadata
+from planflow.application.tables import kept_on_rebuild, metadata
 from planflow.ingest.register import read_register
 from planflow.workflow.loader import LoadedPlan
 

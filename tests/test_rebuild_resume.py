@@ -8,8 +8,8 @@ import pytest
 
 from planflow.application import rebuild as rebuilding
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import board
 from planflow.application.rebuild import interrupted_at
+from planflow.application.tables import board
 from test_cli import Run, count_rows, kg, run  # noqa: F401  (fixtures)
 from test_readmodels import dump, dump_all
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from conftest import MINI
 from planflow.application import revision_index
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import due
+from planflow.application.tables import due
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import task_id
 from planflow.scheduler.tick import Ticker

@@ -37,7 +37,7 @@ from planflow.application.app import PlanflowApp
 from planflow.application.heartbeat import last_ticks
 from planflow.application.operations import outbox_backlog
 from planflow.application.outbox_store import deliveries
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from planflow.domain.task import Task
 from planflow.notify.channels import DELIVERY_KEY_HEADER
 from planflow.notify.notices import delivery_key, event_id

@@ -186,7 +186,7 @@ def test_rebuilding_the_read_models_rebuilds_the_due_index_and_the_ledger(
 ) -> None:
     from sqlalchemy import select
 
-    from planflow.application.readmodels import chases, due
+    from planflow.application.tables import chases, due
 
     play(loaded, date(2022, 3, 1), date(2022, 3, 21), twice=False)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from conftest import MINI, utc
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import due
+from planflow.application.tables import due
 from planflow.domain.task import task_id
 from planflow.workflow.loader import load_workflow
 

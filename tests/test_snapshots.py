@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from conftest import utc
 from planflow.application.app import SNAPSHOT_INTERVAL, PlanflowApp
 from planflow.application.queries import version_at
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from planflow.domain.snapshot import StateSnapshot, encode
 from planflow.domain.task import Difficulties, Task, task_id
 from planflow.workflow.loader import LoadedPlan

@@ -16,7 +16,7 @@ from conftest import ROOT
 from planflow.application import plan_drafts, plan_records
 from planflow.application.plan_drafts import drafts
 from planflow.application.plan_records import documents, loads
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from test_web_pages import sign_in
 from webkit import WebWorld
 

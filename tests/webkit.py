@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import task_events
+from planflow.application.tables import task_events
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.auth import Signer
 from planflow.web.factory import create_app

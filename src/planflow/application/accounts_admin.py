@@ -48,7 +48,7 @@ from planflow.application.accounts_store import (
     users,
 )
 from planflow.application.errors import ApplicationError
-from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, from_db, metadata, to_db
 from planflow.domain.errors import InvalidArgument
 
 details = Table(

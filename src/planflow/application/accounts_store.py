@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from planflow.application.errors import ApplicationError
-from planflow.application.readmodels import KEEP_ON_REBUILD, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, metadata, to_db
 from planflow.domain.errors import InvalidArgument
 
 users = Table(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Date, String, Table, Text, delete, insert, select
 
 from planflow.application.app import PlanflowApp
-from planflow.application.readmodels import KEEP_ON_REBUILD, metadata
+from planflow.application.tables import KEEP_ON_REBUILD, metadata
 
 if TYPE_CHECKING:  # the register's reader is ingest's; only its type is needed here
     from planflow.ingest.register import Register

@@ -36,16 +36,12 @@ from planflow.application.inputs import command_named, parse_input
 from planflow.application.loading import TaskLoader
 from planflow.application.plan_changes import TaskChange, describe
 from planflow.application.planrules import rules_from_plan, rules_from_workflow
-from planflow.application.readmodels import (
-    Projector,
-    RulesFor,
-    board,
-    plans,
-)
+from planflow.application.readmodels import Projector, RulesFor
 from planflow.application.rebuild import interrupted_at, rebuild
 from planflow.application.revision_index import only_reminders_changed, reindex_reminders
 from planflow.application.storage import lock_tasks, store_errors, tune_engine, writing
 from planflow.application.sync import Recorded, Revision, handovers_due, revise
+from planflow.application.tables import board, plans
 from planflow.domain import clock
 from planflow.domain.chase import Recipient
 from planflow.domain.chasing import (

@@ -40,7 +40,7 @@ from planflow.application.queries.inbox import (
     OFFICE_EVENTS,
     Audience,
 )
-from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, from_db, metadata, to_db
 
 prefs = Table(
     "planflow_digest_prefs",

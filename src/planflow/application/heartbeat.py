@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, from_db, metadata, to_db
 
 ticks = Table(
     "planflow_ticks",

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, column, func, select, table, text
 from planflow.application import schema
 from planflow.application.heartbeat import TickRecord, last_ticks
 from planflow.application.outbox_store import positions
-from planflow.application.readmodels import due, to_db
+from planflow.application.tables import due, to_db
 from planflow.domain.task import Task
 
 # The events delivered by the outbox (notify/outbox.py: TOPICS), named here from the domain.

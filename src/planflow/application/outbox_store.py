@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, from_db, metadata, to_db
 
 positions = Table(
     "planflow_outbox",

@@ -48,7 +48,7 @@ from planflow.application.plan_records import (
     record_load,
     utc,
 )
-from planflow.application.readmodels import KEEP_ON_REBUILD, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, metadata, to_db
 from planflow.domain.errors import InvalidArgument
 from planflow.workflow.errors import Problem, WorkflowError
 from planflow.workflow.loader import LoadedPlan, load_workflow

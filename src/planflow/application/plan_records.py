@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planflow.application.app import LoadResult, PlanflowApp
-from planflow.application.readmodels import KEEP_ON_REBUILD, from_db, metadata, to_db
+from planflow.application.tables import KEEP_ON_REBUILD, from_db, metadata, to_db
 from planflow.workflow.loader import LoadedPlan
 
 documents = Table(

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from planflow.application.readmodels import board, plans, task_events
+from planflow.application.tables import board, plans, task_events
 
 VERSION_TABLE = "planflow_schema_version"  # schema.VERSION_TABLE (schema.py imports more)
 BUSY_TIMEOUT_S = 30  # storage.SQLITE_BUSY_TIMEOUT_MS (storage.py imports the event store)

@@ -28,7 +28,8 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, ins
 
 from planflow.application.bulk import paused_gc
 from planflow.application.planrules import rules_from_plan
-from planflow.application.readmodels import Projector, due, kept_on_rebuild, metadata
+from planflow.application.readmodels import Projector
+from planflow.application.tables import due, kept_on_rebuild, metadata
 from planflow.domain.plan import Plan
 from planflow.domain.task import Task
 

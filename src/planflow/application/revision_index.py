@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from planflow.application.readmodels import board, chases, due, to_db
+from planflow.application.tables import board, chases, due, to_db
 from planflow.domain.chase import ChaseKind
 from planflow.domain.chasing import ASSIGNEE_HEAD, PlanRules, reminders_pending
 from planflow.domain.task import COOPERATING, ReportState

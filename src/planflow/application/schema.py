@@ -1,6 +1,6 @@
 """The read-model schema's version: Alembic migrations kept inside the package.
 
-The migrations (src/planflow/migrations/versions/) cover the tables in ``readmodels.metadata``
+The migrations (src/planflow/migrations/versions/) cover the tables in ``tables.metadata``
 (board, task-event index, due index, ledger, plans, accounts, sessions, outbox, inbox marks, the
 agency register, scheduler ticks). The event store's own tables belong to eventsourcing and the
 audit chain keeps its own tables: neither is migrated here.
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from planflow.application.readmodels import metadata
 from planflow.application.storage import writing
+from planflow.application.tables import metadata
 
 if TYPE_CHECKING:
     from alembic.config import Config

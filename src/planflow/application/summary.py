@@ -24,7 +24,6 @@ from sqlalchemy import Engine, and_, func, select
 from planflow.application.app import PlanflowApp
 from planflow.application.planrules import rules_from_plan
 from planflow.application.queries import BoardFilter, TaskView, list_tasks
-from planflow.application.readmodels import board, chases, task_events, to_db
 from planflow.application.summary_model import (
     AgencyFigures,
     Difficulty,
@@ -34,6 +33,7 @@ from planflow.application.summary_model import (
     Summary,
     Trend,
 )
+from planflow.application.tables import board, chases, task_events, to_db
 from planflow.domain.calendar import WorkingCalendar
 from planflow.domain.clock import LOCAL_TZ, local_date
 from planflow.domain.errors import InvalidArgument

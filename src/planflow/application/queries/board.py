@@ -16,7 +16,7 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.sql.elements import ColumnElement
 
 from planflow.application.queries.tasks import TaskView, as_of_rows
-from planflow.application.readmodels import board as board_table
+from planflow.application.tables import board as board_table
 from planflow.domain import clock
 from planflow.domain.status import TaskStatus
 from planflow.domain.task import COOPERATING

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from planflow.application.readmodels import plans as plans_table
+from planflow.application.tables import plans as plans_table
 
 
 @dataclass(frozen=True)

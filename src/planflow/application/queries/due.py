@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
-from planflow.application.readmodels import board, due, to_db
+from planflow.application.tables import board, due, to_db
 
 CHUNK = 500  # task ids per IN (...) list
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
-from planflow.application.readmodels import (
+from planflow.application.tables import (
     KEEP_ON_REBUILD,
     board,
     chases,

@@ -34,7 +34,7 @@ from planflow.application.queries import pagecounts
 from planflow.application.queries.board import status_case
 from planflow.application.queries.pagecounts import Group
 from planflow.application.queries.tasks import TaskView, _view, as_of_rows
-from planflow.application.readmodels import board
+from planflow.application.tables import board
 from planflow.domain.status import TaskStatus
 
 __all__ = [

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from planflow.application.readmodels import CHASE_UP, board, chases, from_db
+from planflow.application.readmodels import CHASE_UP
+from planflow.application.tables import board, chases, from_db
 from planflow.domain.status import status_at
 
 

@@ -23,8 +23,8 @@ from planflow.application.queries.tasks import (
     current_rows,
     filter_conditions,
 )
-from planflow.application.readmodels import board, from_db
-from planflow.application.readmodels import plans as plans_table
+from planflow.application.tables import board, from_db
+from planflow.application.tables import plans as plans_table
 from planflow.domain.status import TaskStatus
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, String, and_, cast, func, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from planflow.application.errors import AmbiguousTaskId, TaskNotFound
-from planflow.application.readmodels import board, from_db, task_events, to_db
+from planflow.application.tables import board, from_db, task_events, to_db
 from planflow.domain.status import TaskStatus, status_at
 
 
