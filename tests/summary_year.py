@@ -19,8 +19,11 @@ answers those of even file index on 15 Mar.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -131,3 +134,25 @@ def play_year(app: PlanflowApp, plan: LoadedPlan) -> None:
 
 def rule_of(plan: LoadedPlan, agency: str) -> int:
     return [a.code for a in plan.workflow.agencies].index(agency) % 5
+
+
+@contextmanager
+def played_year(database: str, folder: Path, plan: LoadedPlan) -> Iterator[PlanflowApp]:
+    """The Kiên Giang year played through 2022 on a new store: a SQLite file in ``folder`` or a
+    fresh PostgreSQL database (``database``: "sqlite" or "postgres"), dropped afterwards."""
+    from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
+
+    name = None
+    if database == "sqlite":
+        url = f"sqlite:///{folder / 'year.db'}"
+    else:
+        name = create_postgres_database()
+        url = postgres_database_url(name)
+    app = PlanflowApp(url)
+    try:
+        play_year(app, plan)
+        yield app
+    finally:
+        app.close()
+        if name is not None:
+            drop_postgres_database(name)

@@ -8,13 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from uuid import UUID
 
 import pytest
 from sqlalchemy import select
 
-from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, counts_by_agency, list_tasks
 from planflow.application.queries.tasks import as_of_rows
@@ -22,7 +20,7 @@ from planflow.application.tables import board
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import COOPERATING
 from planflow.workflow.loader import LoadedPlan
-from summary_year import PLAN, play_year
+from summary_year import PLAN, played_year
 
 INSTANTS = [
     datetime(2022, 2, 15, 7, 59, tzinfo=LOCAL_TZ),  # before the plan was loaded: an empty board
@@ -37,20 +35,8 @@ INSTANTS = [
 def year(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kien_giang: LoadedPlan
 ) -> Iterator[PlanflowApp]:
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('as-of')) / 'year.db'}"
-    else:
-        name = create_postgres_database()
-        url = postgres_database_url(name)
-    app = PlanflowApp(url)
-    try:
-        play_year(app, kien_giang)
+    with played_year(request.param, tmp_path_factory.mktemp("as-of"), kien_giang) as app:
         yield app
-    finally:
-        app.close()
-        if name is not None:
-            drop_postgres_database(name)
 
 
 def replayed(app: PlanflowApp, moment: datetime) -> dict[str, tuple[str, str, str, bool, int]]:

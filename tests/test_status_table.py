@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 from planflow.application import board_sqlite
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks
@@ -28,7 +27,7 @@ from planflow.application.reading import read_engine
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.status import TaskStatus
 from planflow.workflow.loader import LoadedPlan
-from summary_year import PLAN, play_year
+from summary_year import PLAN, played_year
 
 INSTANTS = [
     datetime(2022, 2, 15, 7, 59, tzinfo=LOCAL_TZ),  # before the plan was loaded: an empty board
@@ -50,20 +49,8 @@ FILTERS = [
 def year(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kien_giang: LoadedPlan
 ) -> Iterator[PlanflowApp]:
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('status')) / 'year.db'}"
-    else:
-        name = create_postgres_database()
-        url = postgres_database_url(name)
-    app = PlanflowApp(url)
-    try:
-        play_year(app, kien_giang)
+    with played_year(request.param, tmp_path_factory.mktemp("status"), kien_giang) as app:
         yield app
-    finally:
-        app.close()
-        if name is not None:
-            drop_postgres_database(name)
 
 
 def key(view: object) -> tuple[object, ...]:

@@ -10,13 +10,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from starlette.requests import Request
 
-from conftest import create_postgres_database, drop_postgres_database, postgres_database_url
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import pages as sql_pages
 from planflow.domain import clock
@@ -39,7 +37,7 @@ from planflow.web.names import Names
 from planflow.web.pages.board import _sql_grid, load
 from planflow.web.settings import WebSettings
 from planflow.workflow.loader import LoadedPlan
-from summary_year import play_year
+from summary_year import played_year
 from test_web_pages import sign_in
 from webkit import WebWorld
 
@@ -64,21 +62,10 @@ VIEWS = [
 def year(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kien_giang: LoadedPlan
 ) -> Iterator[WebContext]:
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('board-sql')) / 'year.db'}"
-    else:
-        name = create_postgres_database()
-        url = postgres_database_url(name)
-    app = PlanflowApp(url)
-    try:
-        play_year(app, kien_giang)
+    with played_year(request.param, tmp_path_factory.mktemp("board-sql"), kien_giang) as app:
+        url = app.engine.url.render_as_string(hide_password=False)
         settings = WebSettings(database_url=url, secret_key="test")
         yield WebContext(app, AccountStore(app.engine), settings, lambda: NOW)
-    finally:
-        app.close()
-        if name is not None:
-            drop_postgres_database(name)
 
 
 def _request(params: dict[str, str]) -> Request:
