@@ -131,17 +131,7 @@ def due_rows_of(
         since = handover_on(task, rules)
         if since is not None:
             rows.append(_handover_row(task, since))
-        steps_key = (
-            task.plan,
-            task.due,
-            task.duty,
-            task.role,
-            task.cancelled,
-            task.is_done,
-            task.report_state,
-            task.marked_overdue_for,
-            frozenset(task.chased),
-        )
+        steps_key = _steps_key(task)
         steps = shared.get(steps_key)
         if steps is None:
             steps = shared[steps_key] = [
@@ -305,9 +295,14 @@ class Projector:
 def due_key(task: Task) -> tuple[Any, ...]:
     """Everything a task's due-index rows are computed from (``due_rows``: ``pending`` and
     ``handover_on``), besides the plan's rules."""
+    return (task.agency, *_steps_key(task))
+
+
+def _steps_key(task: Task) -> tuple[Any, ...]:
+    """What a task's pending steps depend on besides its rules (tasks alike in these share them
+    whatever their agency: ``due_rows_of``)."""
     return (
         task.plan,
-        task.agency,
         task.due,
         task.duty,
         task.role,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, and_, func, select, true
 
@@ -22,8 +21,9 @@ from planflow.application.queries.tasks import (
     as_of_rows,
     current_rows,
     filter_conditions,
+    view_of,
 )
-from planflow.application.tables import board, from_db
+from planflow.application.tables import board
 from planflow.application.tables import plans as plans_table
 from planflow.domain.status import TaskStatus
 
@@ -62,30 +62,12 @@ def status_table(
     with engine.connect() as connection:
         for word, n in connection.execute(counted):
             counts[TaskStatus(word)] = int(n)
-        views = [_view(row) for row in connection.execute(rows)] if limit != 0 else []
+        views = (
+            [view_of(row, TaskStatus(row.status)) for row in connection.execute(rows)]
+            if limit != 0
+            else []
+        )
     return StatusTable(counts, views)
-
-
-def _view(row: Any) -> TaskView:
-    return TaskView(
-        id=row.id,
-        plan=row.plan,
-        duty=row.duty,
-        agency=row.agency,
-        period=row.period,
-        due=row.due,
-        status=TaskStatus(row.status),
-        state=row.state,
-        completion=row.completion,
-        title=row.title,
-        completed_at=from_db(row.completed_at),
-        cancelled=bool(row.cancelled),
-        open_difficulties=row.open_difficulties,
-        version=row.version,
-        role=row.role,
-        recipient=row.recipient,
-        personal_responsibility=bool(row.personal_responsibility),
-    )
 
 
 def plans_that_may_wait(engine: Engine, plan: str | None) -> list[str]:

@@ -214,7 +214,13 @@ def _as_of_columns(e: Any) -> Select[Any]:
 
 
 def _view(row: Any, moment: datetime) -> TaskView:
+    """A board row as a view, its status judged in Python at ``moment``."""
     completed_at = from_db(row.completed_at)
+    return view_of(row, status_at(row.due, completed_at, from_db(row.review_pending_since), moment))
+
+
+def view_of(row: Any, status: TaskStatus) -> TaskView:
+    """A board row as a view with its status already judged (in Python or by the SQL ``CASE``)."""
     return TaskView(
         id=row.id,
         plan=row.plan,
@@ -222,11 +228,11 @@ def _view(row: Any, moment: datetime) -> TaskView:
         agency=row.agency,
         period=row.period,
         due=row.due,
-        status=status_at(row.due, completed_at, from_db(row.review_pending_since), moment),
+        status=status,
         state=row.state,
         completion=row.completion,
         title=row.title,
-        completed_at=completed_at,
+        completed_at=from_db(row.completed_at),
         cancelled=bool(row.cancelled),
         open_difficulties=row.open_difficulties,
         version=row.version,
