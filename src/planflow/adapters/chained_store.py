@@ -14,6 +14,7 @@ tracking rows beside its events.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from planflow.adapters.connections import connection_of
+from planflow.adapters.prepared import Prepared, driver_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
 
@@ -47,6 +49,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         self._insert_events_statement: Insert = insert(table).returning(
             table.c.id, sort_by_parameter_order=True
         )
+        self._insert_one: Prepared | None = None  # one event on SQLite, through the driver
 
     def _lock_table(self, session: Session) -> None:
         """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
@@ -82,7 +85,10 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             }
             for e in stored_events
         ]
-        if len(rows) > 1 and connection.dialect.name == "sqlite":
+        driver = driver_of(connection)
+        if driver is not None and len(rows) == 1:
+            ids = [self._insert_one_sqlite(connection, driver, rows[0])]
+        elif driver is not None:
             ids = self._insert_many_sqlite(connection, stored_events)
         else:
             ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
@@ -93,6 +99,17 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         ]
         writer.append(connection, self.events_table, new, stamp(self.clock()))
         return ids
+
+    def _insert_one_sqlite(
+        self, connection: Connection, driver: sqlite3.Connection, row: dict[str, Any]
+    ) -> int:
+        """One event on SQLite (a command): the insert compiled once, sent to the driver, its
+        rowid read from the cursor; a duplicate version raises SQLAlchemy's IntegrityError."""
+        if self._insert_one is None:
+            self._insert_one = Prepared(insert(self.events_table), connection.dialect, list(row))
+        rowid = self._insert_one.execute(driver, row).lastrowid
+        assert rowid is not None
+        return int(rowid)
 
     def _insert_many_sqlite(
         self, connection: Connection, stored_events: Sequence[StoredEvent]

@@ -12,6 +12,7 @@ snapshot with the highest version, then every event above that version
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from planflow.adapters.prepared import Prepared, driver_of
 from planflow.domain.task import Task
 
 
@@ -71,18 +73,27 @@ class TaskLoader:
         self._mapper = app.mapper
         snapshots = _table(app.snapshots.recorder) if app.snapshots is not None else None
         self._statement = _statement(_table(app.recorder), snapshots)
+        self._prepared: Prepared | None = None
 
     def load(self, connection: Connection, ref: UUID) -> Task | None:
         """The task's current state, or None if it has no events."""
         to_domain_event = self._mapper.to_domain_event
         task: Any = None
-        for row in connection.execute(self._statement, {"id": ref}):
-            state = row.state
+        for _kind, version, topic, state in self._rows(connection, ref):
             stored = StoredEvent(
                 originator_id=ref,
-                originator_version=row.originator_version,
-                topic=row.topic,
+                originator_version=version,
+                topic=topic,
                 state=state if isinstance(state, bytes) else bytes(state),
             )
             task = to_domain_event(stored).mutate(task)  # type: ignore[attr-defined]
         return task if isinstance(task, Task) else None
+
+    def _rows(self, connection: Connection, ref: UUID) -> Iterable[Sequence[Any]]:
+        """(kind, version, topic, state) rows: on SQLite through the driver (adapters/prepared.py)."""
+        driver = driver_of(connection)
+        if driver is None:
+            return connection.execute(self._statement, {"id": ref})
+        if self._prepared is None:
+            self._prepared = Prepared(self._statement, connection.dialect)
+        return self._prepared.execute(driver, {"id": ref})

@@ -34,7 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planflow.adapters.connections import connection_of
-from planflow.application.bulk import insert_rows
+from planflow.adapters.prepared import execute_rows
+from planflow.application.bulk import BULK_FROM, insert_rows
 from planflow.application.tables import board, chases, due, plans, task_events, to_db
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
@@ -273,9 +274,9 @@ class Projector:
         _write_board(connection, self._board, self._new)
         _replace(connection, plans, plans.c.id, list(self._plans.values()))
         if self._history:
-            insert_rows(connection, task_events, self._history)
+            _insert(connection, task_events, self._history)
         if self._chases:
-            insert_rows(connection, chases, self._chases)
+            _insert(connection, chases, self._chases)
         if self._due_tasks and self._rules is not None:
             rules = self._rules
             keys = list(self._due_tasks)
@@ -330,9 +331,20 @@ def _write_board(session: Connection, rows: dict[str, dict[str, Any]], new: set[
     values = [
         {"board_id": row["id"], **{k: v for k, v in row.items() if k != "id"}} for row in changed
     ]
-    result = session.execute(_UPDATE_BOARD, values)
-    if result.rowcount != len(changed):
+    if execute_rows(session, _UPDATE_BOARD, values) != len(changed):
         _replace(session, board, board.c.id, changed)
+
+
+_INSERT = {table.name: insert(table) for table in (board, task_events, chases)}
+
+
+def _insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """A command's few rows through ``execute_rows`` (on SQLite, the driver); many through
+    ``insert_rows``."""
+    if len(rows) < BULK_FROM:
+        execute_rows(connection, _INSERT[table.name], rows)
+    else:
+        insert_rows(connection, table, rows)
 
 
 def _replace(

@@ -12,6 +12,7 @@ process so SQLAlchemy only looks up their compiled form.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from planflow.adapters.prepared import Prepared, on_driver
 from planflow.audit import merkle
 from planflow.audit.chain import ZERO, entry_bytes, link, state_sha256
 from planflow.audit.tables import chain, checkpoints
@@ -52,6 +54,34 @@ _HEAD_AND_PREVIOUS = (
     .limit(1)
 )
 _INSERT = insert(chain)
+_COLUMNS = [c.name for c in chain.columns]
+
+
+def _on_driver(
+    session: Executor, statement: Any, keys: list[str] | None = None
+) -> tuple[sqlite3.Connection, Prepared] | None:
+    """On SQLite (a connection, not a session), the driver and the statement prepared for it."""
+    return None if isinstance(session, Session) else on_driver(session, statement, keys)
+
+
+def _head(session: Executor, first: NewEvent | None) -> tuple[Any, str | None]:
+    """(position, chain hash) of the chain's head or None, and the previous link of ``first``'s
+    stream when it continues one (one statement; on SQLite through the driver)."""
+    if first is None or first.stream_version <= 1:
+        driven = _on_driver(session, _HEAD)
+        if driven is not None:
+            return driven[1].execute(driven[0], {}).fetchone(), None
+        return session.execute(_HEAD).first(), None
+    params = {"stream_id": first.stream_id, "stream_version": first.stream_version - 1}
+    driven = _on_driver(session, _HEAD_AND_PREVIOUS)
+    row = (
+        driven[1].execute(driven[0], params).fetchone()
+        if driven is not None
+        else session.execute(_HEAD_AND_PREVIOUS, params).first()
+    )
+    if row is None:
+        return None, None
+    return (row[0], row[1]), None if row[2] is None else str(row[2])
 
 
 def append(
@@ -66,15 +96,9 @@ def append(
     """
     streams: dict[str, str] = {}
     first = new[0] if new else None
-    if first is not None and first.stream_version > 1:
-        head = session.execute(
-            _HEAD_AND_PREVIOUS,
-            {"stream_id": first.stream_id, "stream_version": first.stream_version - 1},
-        ).first()
-        if head is not None and head.previous_link is not None:
-            streams[first.stream_id] = str(head.previous_link)
-    else:
-        head = session.execute(_HEAD).first()
+    head, previous_link = _head(session, first)
+    if first is not None and previous_link is not None:
+        streams[first.stream_id] = previous_link
     if head is None and not _signed_before(session):
         fresh = {e.notification_id for e in new}
         if _unchained_count(session, events_table) > len(fresh):  # else only the new ones
@@ -86,7 +110,7 @@ def append(
     elif head is None:  # the chain was emptied after a checkpoint: never re-chain history
         position, previous = 0, ZERO.hex()
     else:
-        position, previous = int(head.position), str(head.chain_hash)
+        position, previous = int(head[0]), str(head[1])
     rows: list[dict[str, Any]] = []
     for event in new:
         position += 1
@@ -122,11 +146,12 @@ def append(
     if len(rows) > 1 and _dialect(session) == "sqlite":
         _insert_sqlite(session, rows)
     elif rows:
-        session.execute(_INSERT, rows)
+        on_driver = _on_driver(session, _INSERT, _COLUMNS)
+        if on_driver is not None:
+            on_driver[1].execute(on_driver[0], rows[0])
+        else:
+            session.execute(_INSERT, rows)
     return position
-
-
-_COLUMNS = [c.name for c in chain.columns]
 
 
 def _dialect(session: Executor) -> str:
