@@ -16,7 +16,7 @@ when PLANFLOW_TEST_POSTGRES_URL is set (a fresh database per run, dropped afterw
 
 Run: ``python bench/bench_command.py --baseline-src /tmp/pf-base/src`` (about a minute);
 ``--quick`` for a look (a few seconds per run); ``--rounds 3 [--backend postgres]`` alternates
-the three variants on one backend and prints medians. Results go in docs/performance.md,
+the three variants on one backend and prints each round's ratio to native and the medians. Results go in docs/performance.md,
 section "The command path".
 """
 
@@ -255,6 +255,12 @@ def rounds(n: int, count: int, here: Path, base: Path | None, backend: str) -> N
             if base is not None:
                 run("before", "planflow", f"b{i}", base)
             run("after", "planflow", f"a{i}", here)
+    for i, (native, after) in enumerate(zip(runs["native"], runs["after"], strict=True)):
+        print(
+            f"{backend} round {i + 1}: after / native "
+            f"{after['per_cpu_second'] / native['per_cpu_second']:.2f}× (CPU), "
+            f"{after['per_second'] / native['per_second']:.2f}× (wall)"
+        )
     medians: dict[str, tuple[float, float]] = {}
     for label, results in runs.items():
         if not results:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 from sqlalchemy.orm import Session
@@ -280,8 +280,9 @@ class PlanflowApp(Application[UUID]):
 
     def _save(
         self, session: Session, *aggregates: Aggregate, before: Mapping[UUID, Task] | None = None
-    ) -> None:
-        """Write the aggregates' pending events and their read-model rows in ``session``.
+    ) -> list[Recording[UUID]]:
+        """Write the aggregates' pending events and their read-model rows in ``session``; the
+        recordings of the events (their notification ids), in order.
 
         A task's rows are computed from its state after each pending event: the aggregate itself
         after the last, and ``before`` (the task as loaded, a copy) replayed for earlier ones, so
@@ -321,7 +322,7 @@ class PlanflowApp(Application[UUID]):
             elif isinstance(aggregate, Plan):
                 projector.plan_event(aggregate)
         try:
-            self.save(*aggregates)
+            recordings = self.save(*aggregates)
         except (IntegrityError, SQLAlchemyIntegrityError):
             # Inside our open transaction the driver's error is not yet wrapped by eventsourcing.
             first = aggregates[0]
@@ -336,6 +337,7 @@ class PlanflowApp(Application[UUID]):
                 else:
                     self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
+        return recordings
 
     def _rules_for(self, session: Session | Connection, saved: dict[str, Plan]) -> RulesFor:
         """Plan code → its chasing rules: from a plan being saved, else the store (cached by version)."""
@@ -683,10 +685,13 @@ class PlanflowApp(Application[UUID]):
             with clock.at(moment):
                 number = spec.run(task, inputs, actor, services)
                 events = list(task.pending_events)
-                self._save(session, task, before={task.id: before})
-            last = events[-1] if events else None
-            named = _named(last) if isinstance(last, Task.NamesHead) else None
-            return CommandOutcome(str(ref), spec.name.value, task.version, number, task, named)
+                recordings = self._save(session, task, before={task.id: before})
+        # Committed: the loader keeps a copy of the task for this process's next command on it.
+        if recordings and self._task_loader is not None:
+            self._task_loader.keep(_state_copy(task), recordings[-1].notification.id)
+        last = events[-1] if events else None
+        named = _named(last) if isinstance(last, Task.NamesHead) else None
+        return CommandOutcome(str(ref), spec.name.value, task.version, number, task, named)
 
     def preview_command(
         self,

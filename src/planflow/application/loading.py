@@ -12,7 +12,9 @@ snapshot with the highest version, then every event above that version
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from threading import Lock
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -68,15 +70,97 @@ def _statement(events: Table, snapshots: Table | None) -> Executable:
     return union_all(snapshot, later).order_by("kind", "originator_version")
 
 
+def _after_statement(events: Table) -> Executable:
+    """The stream's events from a version on, with their notification ids."""
+    e = events.c
+    return (
+        select(e.id, e.originator_version, e.topic, e.state)
+        .where(e.originator_id == bindparam("id"), e.originator_version >= bindparam("version"))
+        .order_by(e.originator_version)
+    )
+
+
+KEPT_TASKS = 512  # tasks kept as this process committed them (least recently used dropped)
+
+
 class TaskLoader:
+    """Loads a task for a command, under the task's write lock (SQLite's write transaction, a
+    PostgreSQL advisory lock).
+
+    A task this process committed a command on is kept as committed, with its version and the
+    notification id of its last event (``keep``). The next load of it takes it out of the
+    cache and reads only the stream's events from that version on: the kept version's own row
+    must still be there with the same notification id (else the store is not the one the task
+    was kept from, and the task is loaded in full), and the events after it — written by another
+    process meanwhile — are applied, so the task is always the store's current one. A task is
+    only kept after its transaction committed, and taken out when loaded, so a command that
+    fails never leaves its changed task in the cache."""
+
     def __init__(self, app: _App) -> None:
         self._mapper = app.mapper
         snapshots = _table(app.snapshots.recorder) if app.snapshots is not None else None
         self._statement = _statement(_table(app.recorder), snapshots)
+        self._after = _after_statement(_table(app.recorder))
         self._prepared: Prepared | None = None
+        self._prepared_after: Prepared | None = None
+        self._kept: OrderedDict[UUID, tuple[int, Task]] = OrderedDict()
+        self._lock = Lock()
+
+    def keep(self, task: Task, notification_id: int) -> None:
+        """``task`` as committed, its last event stored with ``notification_id``: a copy the
+        caller no longer changes."""
+        with self._lock:
+            self._kept[task.id] = (notification_id, task)
+            self._kept.move_to_end(task.id)
+            while len(self._kept) > KEPT_TASKS:
+                self._kept.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._kept.clear()
 
     def load(self, connection: Connection, ref: UUID) -> Task | None:
         """The task's current state, or None if it has no events."""
+        with self._lock:
+            kept = self._kept.pop(ref, None)
+        if kept is not None:
+            forwarded = self._forward(connection, ref, *kept)
+            if forwarded is not None:
+                return forwarded
+        return self._replay(connection, ref)
+
+    def _forward(
+        self, connection: Connection, ref: UUID, notification_id: int, task: Task
+    ) -> Task | None:
+        """The kept task brought up to date with the events after it, or None if the store does
+        not hold its last event as it was kept."""
+        params = {"id": ref, "version": task.version}
+        driver = driver_of(connection)
+        if driver is None:
+            rows: Iterable[Sequence[Any]] = connection.execute(self._after, params)
+        else:
+            if self._prepared_after is None:
+                self._prepared_after = Prepared(self._after, connection.dialect)
+            rows = self._prepared_after.execute(driver, params)
+        to_domain_event = self._mapper.to_domain_event
+        current: Any = None
+        for nid, version, topic, state in rows:
+            if current is None:
+                if version != task.version or nid != notification_id:
+                    return None
+                current = task
+                continue
+            stored = StoredEvent(
+                originator_id=ref,
+                originator_version=version,
+                topic=topic,
+                state=state if isinstance(state, bytes) else bytes(state),
+            )
+            current = to_domain_event(stored).mutate(current)  # type: ignore[attr-defined]
+        return current if isinstance(current, Task) else None
+
+    def _replay(self, connection: Connection, ref: UUID) -> Task | None:
+        """The latest snapshot and the events after it."""
         to_domain_event = self._mapper.to_domain_event
         task: Any = None
         for _kind, version, topic, state in self._rows(connection, ref):
