@@ -45,6 +45,10 @@ def planflow_worker(url: str, count: int) -> dict[str, Any]:
     from planflow.application.app import PlanflowApp
     from planflow.workflow.loader import load_workflow
 
+    if os.environ.get("BENCH_NO_KEPT"):  # --no-kept: every command replays its task
+        from planflow.application import loading
+
+        loading.KEPT_TASKS = 0
     app = PlanflowApp(url)
     app.load_plan(load_workflow(MINI), actor="bench", at=LOADED_AT)
     refs = _task_ids(app)
@@ -179,10 +183,17 @@ def main() -> None:
         help="N rounds of native, before and after, alternating, on one backend; medians",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--no-kept",
+        action="store_true",
+        help="keep no committed task between commands (each command replays its task)",
+    )
     parser.add_argument("--worker", choices=["planflow", "native"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     options = parser.parse_args()
     count = options.count or (60 if options.quick else 300)
+    if options.no_kept:
+        os.environ["BENCH_NO_KEPT"] = "1"
 
     if options.worker:
         work = planflow_worker if options.worker == "planflow" else native_worker
