@@ -1,4 +1,4 @@
-"""On SQLite a command's statements go to the driver, compiled once (adapters/prepared.py). The
+"""On SQLite a command's statements go to the driver, compiled once (planflow/prepared.py). The
 rows they write must be stored exactly as SQLAlchemy stores them (dates, times, booleans, None,
 UUIDs as bytes), a duplicate key must still be SQLAlchemy's IntegrityError, and a stale task's
 save must still be a ConcurrencyConflict that writes nothing."""
@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import Engine, create_engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from planflow.adapters.prepared import Prepared, driver_of, execute_rows
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import ConcurrencyConflict
 from planflow.application.readmodels import _UPDATE_BOARD
 from planflow.application.tables import board, metadata, task_events
 from planflow.domain import clock
 from planflow.domain.task import task_id
+from planflow.prepared import Prepared, driver_of, execute_rows
 from planflow.workflow.loader import LoadedPlan
 
 LOADED = datetime(2022, 2, 15, 1, tzinfo=UTC)

@@ -26,9 +26,9 @@ from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from planflow.adapters.connections import connection_of
-from planflow.adapters.prepared import Prepared, driver_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
+from planflow.prepared import Prepared, driver_of
 
 
 def wall_clock() -> datetime:

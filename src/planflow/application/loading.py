@@ -7,7 +7,10 @@ reads the latest snapshot and the later events with one ``UNION ALL`` built once
 (SQLAlchemy then only looks up its compiled form), on the connection of the command's
 transaction, and applies the events directly. The snapshot semantics are the library's: the
 snapshot with the highest version, then every event above that version
-(tests/test_snapshots.py).
+(tests/test_snapshots.py). On SQLite the statements go to the driver (planflow/prepared.py).
+
+A task this process committed a command on is kept, and its next command reads only the events
+from the kept version on (``TaskLoader``; tests/test_task_cache.py).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from planflow.adapters.prepared import Prepared, driver_of
 from planflow.domain.task import Task
+from planflow.prepared import Prepared, driver_of
 
 
 class _App(Protocol):
@@ -115,10 +118,6 @@ class TaskLoader:
             while len(self._kept) > KEPT_TASKS:
                 self._kept.popitem(last=False)
 
-    def forget(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
     def load(self, connection: Connection, ref: UUID) -> Task | None:
         """The task's current state, or None if it has no events."""
         with self._lock:
@@ -174,7 +173,7 @@ class TaskLoader:
         return task if isinstance(task, Task) else None
 
     def _rows(self, connection: Connection, ref: UUID) -> Iterable[Sequence[Any]]:
-        """(kind, version, topic, state) rows: on SQLite through the driver (adapters/prepared.py)."""
+        """(kind, version, topic, state) rows: on SQLite through the driver (planflow/prepared.py)."""
         driver = driver_of(connection)
         if driver is None:
             return connection.execute(self._statement, {"id": ref})

@@ -34,13 +34,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from planflow.adapters.connections import connection_of
-from planflow.adapters.prepared import execute_rows
 from planflow.application.bulk import BULK_FROM, insert_rows
 from planflow.application.tables import board, chases, due, plans, task_events, to_db
 from planflow.domain import chase
 from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
+from planflow.prepared import execute_rows
 
 RulesFor = Callable[[str], PlanRules | None]
 

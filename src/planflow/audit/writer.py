@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from planflow.adapters.prepared import Prepared, on_driver
 from planflow.audit import merkle
 from planflow.audit.chain import ZERO, entry_bytes, link, state_sha256
 from planflow.audit.tables import chain, checkpoints
+from planflow.prepared import Prepared, on_driver
 
 
 @dataclass(frozen=True)
