@@ -7,7 +7,7 @@ Methods follow get → command → save and return plain data. Every command run
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -321,7 +321,7 @@ class PlanflowApp(Application[UUID]):
             elif isinstance(aggregate, Plan):
                 projector.plan_event(aggregate)
         try:
-            self.save(*aggregates)
+            self._store(aggregates)
         except (IntegrityError, SQLAlchemyIntegrityError):
             # Inside our open transaction the driver's error is not yet wrapped by eventsourcing.
             first = aggregates[0]
@@ -336,6 +336,22 @@ class PlanflowApp(Application[UUID]):
                 else:
                     self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
+
+    def _store(self, aggregates: Sequence[Aggregate]) -> None:
+        """``Application.save`` for our aggregates: their pending events collected directly.
+        The library's ``ProcessingEvent.collect_events`` asks two ``runtime_checkable``
+        protocols about every object (``isinstance`` on a protocol walks its members each time:
+        a fifth of a large plan load's Python time); ours are all ``Aggregate``s. Then the same
+        steps as ``save``: record, snapshot, notify."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        events = processing.events
+        for aggregate in aggregates:
+            events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(events)  # the library's deprecated hook, as ``save`` calls it
 
     def _rules_for(self, session: Session | Connection, saved: dict[str, Plan]) -> RulesFor:
         """Plan code → its chasing rules: from a plan being saved, else the store (cached by version)."""

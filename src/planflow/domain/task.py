@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from hashlib import sha1
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -58,9 +59,17 @@ def duty_key(duty: str, role: str) -> str:
     return duty + COOPERATING_SUFFIX if role == COOPERATING else duty
 
 
+_TASK_NAMESPACE_BYTES = TASK_NAMESPACE.bytes  # ``uuid5`` recomputes a namespace's bytes per call
+
+
 def task_id(plan: str, duty: str, agency: str, period: str) -> UUID:
-    """Deterministic: the same (plan, duty, agency, period) always names the same stream."""
-    return uuid5(TASK_NAMESPACE, f"{plan}\x1f{duty}\x1f{agency}\x1f{period}")
+    """Deterministic: the same (plan, duty, agency, period) always names the same stream: the
+    ``uuid5`` of the name in TASK_NAMESPACE, computed as ``uuid.uuid5`` does (SHA-1 of the
+    namespace's bytes and the UTF-8 name, version 5) with the namespace's bytes computed once."""
+    name = f"{plan}\x1f{duty}\x1f{agency}\x1f{period}".encode()
+    return UUID(
+        bytes=sha1(_TASK_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16], version=5
+    )
 
 
 class Task(Aggregate):
