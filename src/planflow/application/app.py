@@ -295,18 +295,19 @@ class PlanflowApp(Application[UUID]):
         # The rules in force before the revision, read before its events are saved.
         in_force = self._rules_for(session, {})
         earlier_rules = {code: in_force(code) for code in revised}
+        known_before: Mapping[UUID, Task] = before or {}
         for aggregate in aggregates:
-            pending = list(aggregate.pending_events)
+            pending = aggregate.pending_events
             if not pending:
                 continue
             if isinstance(aggregate, Task):
                 if len(pending) == 1:
-                    earlier = (before or {}).get(aggregate.id)
+                    earlier = known_before.get(aggregate.id) if known_before else None
                     projector.task_event(cast(Task.Event, pending[0]), aggregate, earlier)
                     continue
                 state: Task | None = None
                 if not isinstance(pending[0], Task.Assigned):
-                    known = (before or {}).get(aggregate.id)
+                    known = known_before.get(aggregate.id)
                     state = (
                         _state_copy(known)
                         if known is not None
