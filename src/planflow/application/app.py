@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from planflow.adapters.connections import connection_of
 from planflow.application import schema
-from planflow.application.bulk import paused_gc
+from planflow.application.bulk import paused_gc, roomy_cache
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
@@ -461,7 +461,7 @@ class PlanflowApp(Application[UUID]):
             revision = revise(specs, recorded_tasks, successors)
             if revision.moved_earlier:
                 raise _moved_earlier(revision)
-            plan = self.get_plan(code)
+            plan = known  # read once: a revision replays the plan's events (its documents)
             document = workflow.model_dump(mode="json")
             source = str(loaded.path)
             calendar = loaded.calendar.to_data()
@@ -539,7 +539,8 @@ class PlanflowApp(Application[UUID]):
                 dry_run=dry_run,
             )
             if not dry_run:
-                self._save(session, *changed, *touched.values())
+                with roomy_cache(session):
+                    self._save(session, *changed, *touched.values())
                 if on_commit is not None and result.changed:
                     on_commit(session, result)
             if progress:
