@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import insert
 
 from planflow.application.app import PlanflowApp
-from planflow.application.bulk import BULK_FROM, insert_rows, paused_gc
+from planflow.application.bulk import (
+    BULK_FROM,
+    ROOMY_CACHE_KIB,
+    insert_rows,
+    paused_gc,
+    roomy_cache,
+)
 from planflow.application.tables import board, due, task_events, to_db
 
 
@@ -118,3 +124,22 @@ def test_the_garbage_collector_is_paused_only_inside_and_comes_back_after_an_err
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_roomy_page_cache_holds_inside_and_the_connection_gets_its_own_back_after_an_error(
+    tmp_path: Path,
+) -> None:
+    app = PlanflowApp(f"sqlite:///{tmp_path / 'cache'}.db")
+
+    def cache_size(session: Any) -> int:
+        return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+
+    try:
+        with app.transaction() as session:
+            own = cache_size(session)
+            with pytest.raises(ValueError), roomy_cache(session):
+                assert cache_size(session) == -ROOMY_CACHE_KIB != own
+                raise ValueError
+            assert cache_size(session) == own
+    finally:
+        app.close()

@@ -67,6 +67,55 @@ def test_assigning_a_task_records_who_and_when_and_names_it_deterministically() 
     assert task.report_state is ReportState.NONE and not task.is_done
 
 
+def test_assigning_builds_the_same_event_and_task_as_the_librarys_create() -> None:
+    """Task.assign skips the library's generic ``_create`` steps (a plan load's speed): the event,
+    its stored field order and the task it builds stay what ``_create`` makes of them."""
+    fields = {
+        "plan": "mini-2022",
+        "duty": "D2",
+        "agency": "so-a",
+        "period": "2022-Q1",
+        "due": DUE,
+        "completion": Completion.REPORT.value,
+        "title": "Báo cáo định kỳ",
+        "actor": "loader",
+        "role": "lead",
+        "recipient": "so-b",
+        "personal_responsibility": True,
+        "window_start": date(2022, 3, 1),
+        "window_end": DUE,
+        "check_ins": [date(2022, 3, 10), DUE],
+        "check_ins_open": [date(2022, 3, 1), date(2022, 3, 11)],
+        "target": "02 tin",
+        "products": ["Báo cáo"],
+        "basis": "",
+    }
+    with clock.at(ASSIGNED_AT):
+        shaped = ("completion", "window_start", "window_end", "check_ins", "check_ins_open")
+        ours = Task.assign(
+            **{k: v for k, v in fields.items() if k not in shaped},
+            completion=Completion.REPORT,
+            window=(date(2022, 3, 1), DUE),
+            check_ins=[(date(2022, 3, 1), date(2022, 3, 10)), (date(2022, 3, 11), DUE)],
+        )
+        theirs = Task._create(
+            Task.Assigned, id=task_id("mini-2022", "D2", "so-a", "2022-Q1"), **fields
+        )
+    [mine], [library] = ours.pending_events, theirs.pending_events
+    assert type(mine) is type(library)
+    assert list(vars(mine).items()) == list(vars(library).items())
+    assert vars(ours) == vars(theirs)
+
+
+def test_task_ids_are_the_uuid5_of_plan_duty_agency_and_period() -> None:
+    from uuid import NAMESPACE_URL, uuid5
+
+    namespace = uuid5(NAMESPACE_URL, "https://planflow.invalid/task")
+    for parts in [("kh-2022", "I.1", "so-a", "2022-Q1"), ("kế-hoạch", "Đ~coop", "sở", "")]:
+        assert task_id(*parts) == uuid5(namespace, "\x1f".join(parts))
+        assert task_id(*parts).version == 5
+
+
 def test_assigning_without_an_actor_is_refused() -> None:
     with clock.at(ASSIGNED_AT), pytest.raises(InvalidArgument):
         Task.assign(

@@ -7,7 +7,7 @@ Methods follow get → command → save and return plain data. Every command run
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from planflow.adapters.connections import connection_of
 from planflow.application import schema
-from planflow.application.bulk import paused_gc
+from planflow.application.bulk import paused_gc, roomy_cache
 from planflow.application.commands import CommandInput, TaskCommand
 from planflow.application.errors import (
     ConcurrencyConflict,
@@ -296,18 +296,19 @@ class PlanflowApp(Application[UUID]):
         # The rules in force before the revision, read before its events are saved.
         in_force = self._rules_for(session, {})
         earlier_rules = {code: in_force(code) for code in revised}
+        known_before: Mapping[UUID, Task] = before or {}
         for aggregate in aggregates:
-            pending = list(aggregate.pending_events)
+            pending = aggregate.pending_events
             if not pending:
                 continue
             if isinstance(aggregate, Task):
                 if len(pending) == 1:
-                    earlier = (before or {}).get(aggregate.id)
+                    earlier = known_before.get(aggregate.id) if known_before else None
                     projector.task_event(cast(Task.Event, pending[0]), aggregate, earlier)
                     continue
                 state: Task | None = None
                 if not isinstance(pending[0], Task.Assigned):
-                    known = (before or {}).get(aggregate.id)
+                    known = known_before.get(aggregate.id)
                     state = (
                         _state_copy(known)
                         if known is not None
@@ -322,7 +323,7 @@ class PlanflowApp(Application[UUID]):
             elif isinstance(aggregate, Plan):
                 projector.plan_event(aggregate)
         try:
-            recordings = self.save(*aggregates)
+            recordings = self._store(aggregates)
         except (IntegrityError, SQLAlchemyIntegrityError):
             # Inside our open transaction the driver's error is not yet wrapped by eventsourcing.
             first = aggregates[0]
@@ -337,6 +338,23 @@ class PlanflowApp(Application[UUID]):
                 else:
                     self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)
+        return recordings
+
+    def _store(self, aggregates: Sequence[Aggregate]) -> list[Recording[UUID]]:
+        """``Application.save`` for our aggregates: their pending events collected directly.
+        The library's ``ProcessingEvent.collect_events`` asks two ``runtime_checkable``
+        protocols about every object (``isinstance`` on a protocol walks its members each time:
+        a fifth of a large plan load's Python time); ours are all ``Aggregate``s. Then the same
+        steps as ``save``: record, snapshot, notify."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        events = processing.events
+        for aggregate in aggregates:
+            events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(events)  # the library's deprecated hook, as ``save`` calls it
         return recordings
 
     def _rules_for(self, session: Session | Connection, saved: dict[str, Plan]) -> RulesFor:
@@ -446,7 +464,7 @@ class PlanflowApp(Application[UUID]):
             revision = revise(specs, recorded_tasks, successors)
             if revision.moved_earlier:
                 raise _moved_earlier(revision)
-            plan = self.get_plan(code)
+            plan = known  # read once: a revision replays the plan's events (its documents)
             document = workflow.model_dump(mode="json")
             source = str(loaded.path)
             calendar = loaded.calendar.to_data()
@@ -524,7 +542,8 @@ class PlanflowApp(Application[UUID]):
                 dry_run=dry_run,
             )
             if not dry_run:
-                self._save(session, *changed, *touched.values())
+                with roomy_cache(session):
+                    self._save(session, *changed, *touched.values())
                 if on_commit is not None and result.changed:
                     on_commit(session, result)
             if progress:

@@ -154,6 +154,11 @@ def due_rows_of(
 
 
 ChaseEvent = Task.ReminderSent | Task.Escalated | Task.ChaseUpSent
+_CHASE_EVENTS = (
+    Task.ReminderSent,
+    Task.Escalated,
+    Task.ChaseUpSent,
+)  # isinstance: a tuple is faster
 CHASE_UP = chase.CHASE_UP  # the ledger's kind for a manual chase-up (ChaseUpSent)
 
 
@@ -214,20 +219,22 @@ class Projector:
         before it: when the two agree on everything the due index is computed from, the task's
         due-index rows are left as they are (a difficulty, a report, an activity)."""
         key = str(task.id)
-        if key not in self._board and event.originator_version == 1:
+        version = event.originator_version
+        if version == 1 and key not in self._board:
             self._new.add(key)  # its board row is inserted; any other is updated
         state = summarize(task)
-        self._history.append(
-            {
-                "task_id": key,
-                "version": event.originator_version,
-                "timestamp": to_db(event.timestamp),
-                "event_type": type(event).__name__,
-                "actor": event.actor,
-                **state,
-            }
-        )
-        self._board[key] = {
+        moment = event.timestamp
+        stamp = to_db(moment)
+        history: dict[str, Any] = {
+            "task_id": key,
+            "version": version,
+            "timestamp": stamp,
+            "event_type": type(event).__name__,
+            "actor": event.actor,
+        }
+        history.update(state)
+        self._history.append(history)
+        row: dict[str, Any] = {
             "id": key,
             "plan": task.plan,
             "duty": task.duty,
@@ -238,11 +245,13 @@ class Projector:
             "role": task.role,
             "recipient": task.recipient,
             "personal_responsibility": task.personal_responsibility,
-            **state,
-            "version": task.version,
-            "updated_at": to_db(task.modified_on),
         }
-        if isinstance(event, Task.ReminderSent | Task.Escalated | Task.ChaseUpSent):
+        row.update(state)
+        modified = task.modified_on  # the event's own time when ``task`` is the state after it
+        row["version"] = task.version
+        row["updated_at"] = stamp if modified == moment else to_db(modified)
+        self._board[key] = row
+        if isinstance(event, _CHASE_EVENTS):
             self._chases.append(chase_row(event, task))
         if self._rules is not None and (
             key in self._due_tasks or before is None or due_key(before) != due_key(task)

@@ -80,7 +80,7 @@ def revise(
 ) -> Revision:
     revision = Revision()
     by_key: dict[Key, TaskSpec] = {(s.key_duty, s.agency, s.period): s for s in specs}
-    spec_ids = {s.id: s for s in specs}
+    spec_ids = {s.id: s for s in specs} if recorded else {}  # a first load has none to match
     covered: set[Key] = set()
     leftovers: list[Recorded] = []
     for existing in recorded:

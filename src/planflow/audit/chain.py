@@ -127,7 +127,12 @@ def entry_bytes(
         "state_sha256": state_sha256,
         "recorded_at": recorded_at,
     }
-    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENTRY_JSON.encode(entry).encode()
+
+
+# json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False), with the encoder
+# built once (json.dumps builds one per call when given options; a plan load chains thousands).
+_ENTRY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def leaf_of(row: ChainRow, event: EventRow, *, content_only: bool = False) -> str:

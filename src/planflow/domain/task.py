@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from hashlib import sha1
+from typing import Any, ClassVar, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from planflow.domain import clock
 from planflow.domain.chase import ChaseKey, ChaseKind, Recipient
@@ -58,9 +60,17 @@ def duty_key(duty: str, role: str) -> str:
     return duty + COOPERATING_SUFFIX if role == COOPERATING else duty
 
 
+_TASK_NAMESPACE_BYTES = TASK_NAMESPACE.bytes  # ``uuid5`` recomputes a namespace's bytes per call
+
+
 def task_id(plan: str, duty: str, agency: str, period: str) -> UUID:
-    """Deterministic: the same (plan, duty, agency, period) always names the same stream."""
-    return uuid5(TASK_NAMESPACE, f"{plan}\x1f{duty}\x1f{agency}\x1f{period}")
+    """Deterministic: the same (plan, duty, agency, period) always names the same stream: the
+    ``uuid5`` of the name in TASK_NAMESPACE, computed as ``uuid.uuid5`` does (SHA-1 of the
+    namespace's bytes and the UTF-8 name, version 5) with the namespace's bytes computed once."""
+    name = f"{plan}\x1f{duty}\x1f{agency}\x1f{period}".encode()
+    return UUID(
+        bytes=sha1(_TASK_NAMESPACE_BYTES + name, usedforsecurity=False).digest()[:16], version=5
+    )
 
 
 class Task(Aggregate):
@@ -193,9 +203,17 @@ class Task(Aggregate):
                 "Khoảng thời gian thực hiện không hợp lệ",
                 "invalid window: it ends before it starts",
             )
-        return cls._create(
-            cls.Assigned,
-            id=task_id(plan, duty_key(duty, role), agency, period),
+        # The library's ``_create`` with its generic steps left out (it would look for a TOPIC,
+        # pick ``create_id``'s arguments out of these and check the id's type on every call: a
+        # large plan load creates tens of thousands of tasks): the same event, the task built
+        # from it by its own ``mutate``, the event pending (tests/test_domain_task.py compares
+        # the two).
+        assigned: Any = cls.Assigned  # a dataclass made by the library's metaclass
+        event = assigned(
+            originator_topic=get_topic(cls),
+            originator_id=task_id(plan, duty_key(duty, role), agency, period),
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=assigned.create_timestamp(),
             role=role,
             recipient=recipient,
             personal_responsibility=personal_responsibility,
@@ -215,6 +233,9 @@ class Task(Aggregate):
             products=list(products or []),
             basis=basis,
         )
+        task = cast(Task, event.mutate(None))
+        task.pending_events.append(event)
+        return task
 
     # --- what the task is now ------------------------------------------------------------
 
