@@ -97,18 +97,24 @@ def test_a_revision_that_changes_more_than_reminders_still_recomputes_every_open
     app: PlanflowApp, tmp_path: Path
 ) -> None:
     app.load_plan(load_workflow(MINI), actor="loader", at=vn(2, 15))
+    # D2 Q1 is due Wed 16 Mar: on Thu 17 it is marked overdue and escalated to level 1, and its
+    # next step is level 2, 3 working days after the deadline (Mon 21), then 5 (Wed 23).
+    Ticker(app).tick(vn(3, 17))
+    lead = str(task_id(PLAN, "D2", "so-a", "2022-Q1"))
+
+    def next_step() -> tuple[Any, ...]:
+        [row] = [r for r in due_index(app) if r[0] == lead]
+        return row[1], row[2], row[6].isoformat()
+
+    assert next_step() == ("escalation", 2, "2022-03-21")
     later_ladder = written(
         tmp_path,
         "ladder.yaml",
         ("working_days_after_due: 3}", "working_days_after_due: 5}"),
     )
-    app.load_plan(load_workflow(later_ladder), actor="loader", at=vn(2, 16))
+    app.load_plan(load_workflow(later_ladder), actor="loader", at=vn(3, 17, 9))
     revised = due_index(app)
-    assert {
-        r[2]: r[6]
-        for r in revised
-        if r[0] == str(task_id(PLAN, "D2", "so-a", "2022-Q1")) and r[1] == "escalation"
-    }[2].isoformat() == "2022-03-23"
+    assert next_step() == ("escalation", 2, "2022-03-23")
     app.rebuild_read_models()
     assert due_index(app) == revised
 
@@ -125,13 +131,13 @@ def test_on_sqlite_the_rewrite_runs_with_a_large_page_cache_and_gives_the_defaul
     app.load_plan(load_workflow(MINI), actor="loader", at=vn(2, 15))
     default = cache_size()
     seen: list[int] = []
-    insert_reminders = revision_index._insert_reminders
+    next_steps = revision_index._next_steps
 
     def watched(session: Session, code: str) -> int:
         seen.append(int(session.execute(text("PRAGMA cache_size")).scalar() or 0))
-        return insert_reminders(session, code)
+        return next_steps(session, code)
 
-    monkeypatch.setattr(revision_index, "_insert_reminders", watched)
+    monkeypatch.setattr(revision_index, "_next_steps", watched)
     widened = written(
         tmp_path,
         "widened.yaml",

@@ -125,12 +125,15 @@ plans = Table(
 )
 
 
+# The due index: one row per open task with a step still to record, its next one (readmodels.py).
+# Keyed by task alone and, on SQLite, clustered on that key (WITHOUT ROWID): a row is one entry in
+# the table's b-tree and one in the fire_at index. Migration 0006 (from one row per step).
 due = Table(
     "planflow_due",
     metadata,
     Column("task_id", String(36), primary_key=True),
-    Column("kind", String(16), primary_key=True),
-    Column("step", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("step", Integer, nullable=False),
     Column("plan", String(64), nullable=False),
     Column("agency", String(64), nullable=False),
     Column("due", Date, nullable=False),
@@ -139,6 +142,7 @@ due = Table(
     Column("working_days", Integer, nullable=False),
     Column("recipient_role", String(64), nullable=False),
     Index("ix_planflow_due_fire_at", "fire_at"),
+    sqlite_with_rowid=False,
 )
 
 chases = Table(
