@@ -25,8 +25,7 @@ class DueTask:
 def due_tasks(engine: Engine, now: datetime, limit: int | None = None) -> list[DueTask]:
     """Tasks with a step due at ``now``, the longest-waiting first.
 
-    One range scan of the ``fire_at`` index, which holds one row per task (its next step; on
-    SQLite the index's entries end with the task id, so it also gives this order).
+    One range scan of the ``fire_at`` index, which holds one row per task (its next step).
     """
     rows = (
         select(due.c.task_id)

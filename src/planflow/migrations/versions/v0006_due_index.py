@@ -1,8 +1,7 @@
-"""The due index holds each open task's next step only: one row per task, keyed by the task (on
-SQLite a WITHOUT ROWID table, clustered on that key), instead of one row per step still to
-record. Its rows are converted in SQL: of each task's rows, the one a tick takes first is kept —
-the earliest ``fire_at``, then a handover before an overdue mark before a reminder before an
-escalation, then the lower step (what ``readmodels.due_rows_of`` computes now). No rebuild is
+"""The due index holds each open task's next step only: one row per task, keyed by the task,
+instead of one row per step still to record. Its rows are converted in SQL: of each task's rows,
+the one a tick takes first is kept — the earliest ``fire_at``, then a handover before an overdue
+mark before a reminder before an escalation, then the lower step (what ``readmodels.due_rows_of`` computes now). No rebuild is
 needed. The downgrade restores the older table with these rows; ``planflow rebuild`` then gives
 back the later steps (the older code also writes them as each task is saved).
 
@@ -76,7 +75,7 @@ def _set_aside() -> None:
 
 def upgrade() -> None:
     _set_aside()
-    op.create_table(TABLE, *_columns(("task_id",)), sqlite_with_rowid=False)
+    op.create_table(TABLE, *_columns(("task_id",)))
     op.execute(_FIRST)
     op.create_index(INDEX, TABLE, ["fire_at"])
     op.drop_table(OLD)
