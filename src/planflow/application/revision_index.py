@@ -40,7 +40,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -99,6 +98,10 @@ _next = Table(  # each affected task's next step under the new days
     Column("fire_at", DateTime, nullable=False),
     Column("working_days", Integer, nullable=False),
     Column("recipient_role", String(64), nullable=False),
+    Column("duty", String(64), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("agency", String(64), nullable=False),
+    Column("floor", Integer, nullable=True),  # the lowest reminder recorded for the deadline
     prefixes=["TEMPORARY"],
 )
 
@@ -210,9 +213,11 @@ def _roomy_cache(connection: Connection) -> Iterator[None]:
 
 
 def _next_steps(session: Session, code: str) -> int:
-    """Each affected task's next step under the new days, into ``_next``: the earliest of its
-    handover, its overdue mark and its pending reminders, ordered as ``chasing.pending`` orders
-    steps (time, then overdue before reminders, then the lower step) with the handover first."""
+    """Each affected task's next step under the new days, into ``_next``: its overdue mark, then
+    its earliest pending reminder where it has one (the highest of the new days below the lowest
+    recorded for its deadline; reminders fall due before the deadline, the mark after it), then
+    its handover where that comes first or at the same moment — ``chasing.pending``'s order with
+    the handover first, as ``readmodels.due_rows_of`` computes it. One pass over the board."""
     escalated = exists().where(
         and_(
             chases.c.task_id == board.c.id,
@@ -220,43 +225,19 @@ def _next_steps(session: Session, code: str) -> int:
             chases.c.due == board.c.due,
         )
     )
-    superseded = exists().where(  # a reminder recorded at this step or a lower one
-        and_(
-            chases.c.task_id == board.c.id,
-            chases.c.kind == REMINDER,
-            chases.c.due == board.c.due,
-            chases.c.step <= _days.c.step,
+    floor = (  # the lowest reminder recorded for the deadline (a reminder supersedes the earlier)
+        select(func.min(chases.c.step))
+        .where(
+            and_(
+                chases.c.task_id == board.c.id,
+                chases.c.kind == REMINDER,
+                chases.c.due == board.c.due,
+            )
         )
+        .scalar_subquery()
     )
-    # The tasks whose row is a reminder or the overdue mark: not marked overdue.
+    # The tasks whose row is a reminder or the overdue mark (not marked overdue), not escalated.
     affected = (
-        board.join(due, due.c.task_id == board.c.id),
-        and_(
-            _open_lead(code),
-            board.c.duty.in_(select(_days.c.duty)),
-            due.c.kind.in_([REMINDER, ChaseKind.OVERDUE.value]),
-            ~escalated,
-        ),
-    )
-    reminders = (
-        select(
-            board.c.id.label("task_id"),
-            literal(REMINDER).label("kind"),
-            _days.c.step.label("step"),
-            _fires.c.fire_on.label("fire_on"),
-            _fires.c.fire_at.label("fire_at"),
-            _days.c.step.label("working_days"),
-            literal(ASSIGNEE_HEAD).label("recipient_role"),
-            literal(1).label("rank"),
-        )
-        .select_from(
-            affected[0]
-            .join(_days, _days.c.duty == board.c.duty)
-            .join(_fires, and_(_fires.c.due == board.c.due, _fires.c.step == _days.c.step))
-        )
-        .where(and_(affected[1], ~superseded))
-    )
-    overdue = (
         select(
             board.c.id,
             literal(ChaseKind.OVERDUE.value),
@@ -265,34 +246,61 @@ def _next_steps(session: Session, code: str) -> int:
             _after.c.fire_at,
             literal(0),
             literal(ASSIGNEE_HEAD),
-            literal(0),
+            board.c.duty,
+            board.c.due,
+            board.c.agency,
+            floor,
         )
-        .select_from(affected[0].join(_after, _after.c.due == board.c.due))
-        .where(affected[1])
-    )
-    handover = (
-        select(
-            board.c.id,
-            literal(HANDOVER),
-            literal(0),
-            _handovers.c.fire_on,
-            _handovers.c.fire_at,
-            literal(0),
-            literal(""),
-            literal(-1),
+        .select_from(
+            board.join(due, due.c.task_id == board.c.id).join(_after, _after.c.due == board.c.due)
         )
-        .select_from(affected[0].join(_handovers, _handovers.c.agency == board.c.agency))
-        .where(affected[1])
+        .where(
+            and_(
+                _open_lead(code),
+                board.c.duty.in_(select(_days.c.duty)),
+                due.c.kind.in_([REMINDER, ChaseKind.OVERDUE.value]),
+                ~escalated,
+            )
+        )
     )
-    candidates = union_all(reminders, overdue, handover).subquery()
-    order = func.row_number().over(
-        partition_by=candidates.c.task_id,
-        order_by=(candidates.c.fire_at, candidates.c.rank, candidates.c.step),
+    result = session.execute(insert(_next).from_select([c.name for c in _next.c], affected))
+    earliest = (
+        select(_next.c.task_id, func.max(_days.c.step).label("step"))
+        .select_from(_next.join(_days, _days.c.duty == _next.c.duty))
+        .where(or_(_next.c.floor.is_(None), _days.c.step < _next.c.floor))
+        .group_by(_next.c.task_id)
+        .subquery()
     )
-    ranked = select(candidates, order.label("position")).subquery()
-    names = ["task_id", "kind", "step", "fire_on", "fire_at", "working_days", "recipient_role"]
-    chosen = select(*(ranked.c[n] for n in names)).where(ranked.c.position == 1)
-    result = session.execute(insert(_next).from_select(names, chosen))
+    session.execute(
+        update(_next)
+        .where(
+            and_(
+                earliest.c.task_id == _next.c.task_id,
+                _fires.c.due == _next.c.due,
+                _fires.c.step == earliest.c.step,
+                _fires.c.fire_at < _next.c.fire_at,
+            )
+        )
+        .values(
+            kind=REMINDER,
+            step=earliest.c.step,
+            fire_on=_fires.c.fire_on,
+            fire_at=_fires.c.fire_at,
+            working_days=earliest.c.step,
+        )
+    )
+    session.execute(
+        update(_next)
+        .where(and_(_handovers.c.agency == _next.c.agency, _handovers.c.fire_at <= _next.c.fire_at))
+        .values(
+            kind=HANDOVER,
+            step=0,
+            fire_on=_handovers.c.fire_on,
+            fire_at=_handovers.c.fire_at,
+            working_days=0,
+            recipient_role="",
+        )
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
