@@ -133,9 +133,9 @@ def test_on_sqlite_the_rewrite_runs_with_a_large_page_cache_and_gives_the_defaul
     seen: list[int] = []
     next_steps = revision_index._next_steps
 
-    def watched(session: Session, code: str) -> int:
+    def watched(session: Session, code: str, handovers: bool) -> int:
         seen.append(int(session.execute(text("PRAGMA cache_size")).scalar() or 0))
-        return next_steps(session, code)
+        return next_steps(session, code, handovers)
 
     monkeypatch.setattr(revision_index, "_next_steps", watched)
     widened = written(

@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     exists,
     func,
     insert,
@@ -53,6 +54,7 @@ from planflow.domain.task import COOPERATING, ReportState
 REMINDER = ChaseKind.REMINDER.value
 # SQLite's page cache during the rewrite (KiB; a ceiling, used only as pages are read).
 _SQLITE_CACHE_KIB = 256 * 1024
+_NO_FLOOR = 1_000_000  # above any reminder day: no reminder recorded yet
 
 # Scratch tables of one revision, created and dropped inside its transaction.
 _scratch = MetaData()
@@ -98,10 +100,7 @@ _next = Table(  # each affected task's next step under the new days
     Column("fire_at", DateTime, nullable=False),
     Column("working_days", Integer, nullable=False),
     Column("recipient_role", String(64), nullable=False),
-    Column("duty", String(64), nullable=False),
-    Column("due", Date, nullable=False),
     Column("agency", String(64), nullable=False),
-    Column("floor", Integer, nullable=True),  # the lowest reminder recorded for the deadline
     prefixes=["TEMPORARY"],
 )
 
@@ -175,20 +174,27 @@ def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRule
         for table, rows in ((_fires, fires), (_after, after), (_handovers, handovers)):
             if rows:
                 session.execute(insert(table), rows)
-        replay = list(
-            session.execute(
-                select(board.c.id)
-                .join(due, due.c.task_id == board.c.id)
-                .where(
-                    and_(
-                        _open_lead(code),
-                        board.c.duty.in_(select(_days.c.duty)),
-                        due.c.kind == HANDOVER,
+        # A task whose row is its handover (its agency ends) is replayed by the caller.
+        ending = [h["agency"] for h in handovers]
+        replay = (
+            list(
+                session.execute(
+                    select(board.c.id)
+                    .join(due, due.c.task_id == board.c.id)
+                    .where(
+                        and_(
+                            _open_lead(code),
+                            board.c.agency.in_(ending),
+                            board.c.duty.in_(duties),
+                            due.c.kind == HANDOVER,
+                        )
                     )
-                )
-            ).scalars()
+                ).scalars()
+            )
+            if ending
+            else []
         )
-        _next_steps(session, code)
+        _next_steps(session, code, bool(handovers))
         _rewrite(session)
         _scratch.drop_all(connection)
     return replay
@@ -212,12 +218,13 @@ def _roomy_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
-def _next_steps(session: Session, code: str) -> int:
-    """Each affected task's next step under the new days, into ``_next``: its overdue mark, then
-    its earliest pending reminder where it has one (the highest of the new days below the lowest
-    recorded for its deadline; reminders fall due before the deadline, the mark after it), then
-    its handover where that comes first or at the same moment — ``chasing.pending``'s order with
-    the handover first, as ``readmodels.due_rows_of`` computes it. One pass over the board."""
+def _next_steps(session: Session, code: str, handovers: bool) -> int:
+    """Each affected task's next step under the new days, into ``_next``: its earliest pending
+    reminder where it has one (the highest of the new days below the lowest recorded for its
+    deadline; reminders fall due before the deadline), else its overdue mark; then, where its
+    agency ends (``handovers``), its handover if that comes first or at the same moment —
+    ``chasing.pending``'s order with the handover first, as ``readmodels.due_rows_of`` computes
+    it. One pass over the plan's board rows."""
     escalated = exists().where(
         and_(
             chases.c.task_id == board.c.id,
@@ -234,26 +241,25 @@ def _next_steps(session: Session, code: str) -> int:
                 chases.c.due == board.c.due,
             )
         )
+        .correlate(board)  # the board row of the outermost query, two levels up
+        .scalar_subquery()
+    )
+    earliest = (  # the highest new day below it
+        select(func.max(_days.c.step))
+        .where(and_(_days.c.duty == board.c.duty, _days.c.step < func.coalesce(floor, _NO_FLOOR)))
+        .correlate(board)
         .scalar_subquery()
     )
     # The tasks whose row is a reminder or the overdue mark (not marked overdue), not escalated.
     affected = (
         select(
             board.c.id,
-            literal(ChaseKind.OVERDUE.value),
-            literal(0),
-            _after.c.fire_on,
-            _after.c.fire_at,
-            literal(0),
-            literal(ASSIGNEE_HEAD),
             board.c.duty,
             board.c.due,
             board.c.agency,
-            floor,
+            earliest.label("reminder"),
         )
-        .select_from(
-            board.join(due, due.c.task_id == board.c.id).join(_after, _after.c.due == board.c.due)
-        )
+        .select_from(board.join(due, due.c.task_id == board.c.id))
         .where(
             and_(
                 _open_lead(code),
@@ -262,45 +268,39 @@ def _next_steps(session: Session, code: str) -> int:
                 ~escalated,
             )
         )
-    )
-    result = session.execute(insert(_next).from_select([c.name for c in _next.c], affected))
-    earliest = (
-        select(_next.c.task_id, func.max(_days.c.step).label("step"))
-        .select_from(_next.join(_days, _days.c.duty == _next.c.duty))
-        .where(or_(_next.c.floor.is_(None), _days.c.step < _next.c.floor))
-        .group_by(_next.c.task_id)
         .subquery()
     )
-    session.execute(
-        update(_next)
-        .where(
-            and_(
-                earliest.c.task_id == _next.c.task_id,
-                _fires.c.due == _next.c.due,
-                _fires.c.step == earliest.c.step,
-                _fires.c.fire_at < _next.c.fire_at,
+    reminder = _fires.c.step.is_not(None)
+    steps = select(
+        affected.c.id,
+        case((reminder, REMINDER), else_=ChaseKind.OVERDUE.value),
+        func.coalesce(_fires.c.step, 0),
+        func.coalesce(_fires.c.fire_on, _after.c.fire_on),
+        func.coalesce(_fires.c.fire_at, _after.c.fire_at),
+        func.coalesce(_fires.c.step, 0),
+        literal(ASSIGNEE_HEAD),
+        affected.c.agency,
+    ).select_from(
+        affected.join(_after, _after.c.due == affected.c.due).outerjoin(
+            _fires, and_(_fires.c.due == affected.c.due, _fires.c.step == affected.c.reminder)
+        )
+    )
+    result = session.execute(insert(_next).from_select([c.name for c in _next.c], steps))
+    if handovers:
+        session.execute(
+            update(_next)
+            .where(
+                and_(_handovers.c.agency == _next.c.agency, _handovers.c.fire_at <= _next.c.fire_at)
+            )
+            .values(
+                kind=HANDOVER,
+                step=0,
+                fire_on=_handovers.c.fire_on,
+                fire_at=_handovers.c.fire_at,
+                working_days=0,
+                recipient_role="",
             )
         )
-        .values(
-            kind=REMINDER,
-            step=earliest.c.step,
-            fire_on=_fires.c.fire_on,
-            fire_at=_fires.c.fire_at,
-            working_days=earliest.c.step,
-        )
-    )
-    session.execute(
-        update(_next)
-        .where(and_(_handovers.c.agency == _next.c.agency, _handovers.c.fire_at <= _next.c.fire_at))
-        .values(
-            kind=HANDOVER,
-            step=0,
-            fire_on=_handovers.c.fire_on,
-            fire_at=_handovers.c.fire_at,
-            working_days=0,
-            recipient_role="",
-        )
-    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
