@@ -204,9 +204,10 @@ def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRule
 def _roomy_cache(connection: Connection) -> Iterator[None]:
     """On SQLite, a page cache large enough for the rewrite, back to the connection's own after.
 
-    With the default 2 MB the DELETE and the INSERT … SELECT, which reach the due index and the
-    board in task-id order (random pages), spill dirty pages to the WAL and read pages again many
-    times over, which grows faster than the plan (bench/bench_revision.py at 50,000 tasks)."""
+    With the default 2 MB the statements, which reach the due index, the board and the ledger in
+    task-id order (random pages), spill dirty pages to the WAL and read pages again many times
+    over, which grows faster than the plan (bench/bench_revision.py at 50,000 tasks; measured
+    with the per-step index this module rewrote before migration 0006)."""
     if connection.dialect.name != "sqlite":
         yield
         return
