@@ -8,8 +8,8 @@ task), copies the store, then times in the same run:
 
 - ``unchanged``: ``load_plan`` of the same file (nothing recorded: the issue's baseline);
 - ``revision``: ``load_plan`` of the file with ``reminders_working_days_before: [10, 5, 2]``
-  instead of ``[7, 3, 1]``, which rewrites the reminder rows from the due index, the board and the
-  ledger (application/revision_index.py);
+  instead of ``[7, 3, 1]``, which rewrites the next step of the affected tasks from the due index,
+  the board and the ledger (application/revision_index.py);
 - ``replay``: the same revision on the copy, forced through the old path (every open task loaded
   and replayed, ``PlanflowApp._reindex_plan``), for the before/after ratio.
 
@@ -138,11 +138,11 @@ def main() -> None:
         spent: list[float] = []
         reindex = app_module.reindex_reminders
 
-        def measured(*args: Any) -> int:
+        def measured(*args: Any) -> list[str]:
             started = time.perf_counter()
-            written = reindex(*args)
+            replay = reindex(*args)
             spent.append(time.perf_counter() - started)
-            return written
+            return replay
 
         app_module.reindex_reminders = measured  # type: ignore[assignment]
         unchanged = statistics.median(

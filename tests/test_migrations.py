@@ -56,7 +56,7 @@ def test_a_fresh_store_is_created_at_head(database_url: str) -> None:
         found = schema.state(application.engine)
     finally:
         application.close()
-    assert found.is_current and found.current == schema.head() == "0005"
+    assert found.is_current and found.current == schema.head() == "0006"
     assert _differences(database_url) == []
 
 

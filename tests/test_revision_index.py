@@ -97,18 +97,24 @@ def test_a_revision_that_changes_more_than_reminders_still_recomputes_every_open
     app: PlanflowApp, tmp_path: Path
 ) -> None:
     app.load_plan(load_workflow(MINI), actor="loader", at=vn(2, 15))
+    # D2 Q1 is due Wed 16 Mar: on Thu 17 it is marked overdue and escalated to level 1, and its
+    # next step is level 2, 3 working days after the deadline (Mon 21), then 5 (Wed 23).
+    Ticker(app).tick(vn(3, 17))
+    lead = str(task_id(PLAN, "D2", "so-a", "2022-Q1"))
+
+    def next_step() -> tuple[Any, ...]:
+        [row] = [r for r in due_index(app) if r[0] == lead]
+        return row[1], row[2], row[6].isoformat()
+
+    assert next_step() == ("escalation", 2, "2022-03-21")
     later_ladder = written(
         tmp_path,
         "ladder.yaml",
         ("working_days_after_due: 3}", "working_days_after_due: 5}"),
     )
-    app.load_plan(load_workflow(later_ladder), actor="loader", at=vn(2, 16))
+    app.load_plan(load_workflow(later_ladder), actor="loader", at=vn(3, 17, 9))
     revised = due_index(app)
-    assert {
-        r[2]: r[6]
-        for r in revised
-        if r[0] == str(task_id(PLAN, "D2", "so-a", "2022-Q1")) and r[1] == "escalation"
-    }[2].isoformat() == "2022-03-23"
+    assert next_step() == ("escalation", 2, "2022-03-23")
     app.rebuild_read_models()
     assert due_index(app) == revised
 
@@ -125,13 +131,13 @@ def test_on_sqlite_the_rewrite_runs_with_a_large_page_cache_and_gives_the_defaul
     app.load_plan(load_workflow(MINI), actor="loader", at=vn(2, 15))
     default = cache_size()
     seen: list[int] = []
-    insert_reminders = revision_index._insert_reminders
+    next_steps = revision_index._next_steps
 
-    def watched(session: Session, code: str) -> int:
+    def watched(session: Session, code: str, handovers: bool) -> int:
         seen.append(int(session.execute(text("PRAGMA cache_size")).scalar() or 0))
-        return insert_reminders(session, code)
+        return next_steps(session, code, handovers)
 
-    monkeypatch.setattr(revision_index, "_insert_reminders", watched)
+    monkeypatch.setattr(revision_index, "_next_steps", watched)
     widened = written(
         tmp_path,
         "widened.yaml",
@@ -141,3 +147,34 @@ def test_on_sqlite_the_rewrite_runs_with_a_large_page_cache_and_gives_the_defaul
     assert seen == [-revision_index._SQLITE_CACHE_KIB]
     assert cache_size() == default != seen[0]
     app.close()
+
+
+def test_a_task_whose_next_step_is_its_handover_is_replayed_and_can_get_a_reminder_first(
+    any_app: PlanflowApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = any_app
+    head = "    head: {title_vi: Giám đốc Sở B}\n"
+    ending = (head, f"{head}    valid_until: 2022-03-16\n")  # Sở B ends on the deadline
+    fewer = ("escalation:\n", "escalation:\n  reminders_working_days_before: [7, 3]\n")
+    first = written(tmp_path, "first.yaml", ending, fewer)
+    app.load_plan(load_workflow(first), actor="loader", at=vn(2, 15))
+    ticker = Ticker(app)
+    for day in (7, 11):  # its reminders 7 and 3 working days before Wed 16 Mar
+        ticker.tick(vn(3, day))
+    d2 = str(task_id(PLAN, "D2", "so-b", "2022-Q1"))
+
+    def row_of(task: str) -> tuple[Any, ...]:
+        [row] = [r for r in due_index(app) if r[0] == task]
+        return row[1], row[2], row[6].isoformat()
+
+    # Its handover and its overdue mark both fall due on Thu 17: the handover comes first, and
+    # the row does not tell whether the task was marked overdue.
+    assert row_of(d2) == ("handover", 0, "2022-03-17")
+    monkeypatch.setattr(PlanflowApp, "_reindex_plan", no_replay)
+    again = written(tmp_path, "again.yaml", ending)  # reminders 7, 3 and 1
+    app.load_plan(load_workflow(again), actor="loader", at=vn(3, 11, 9))
+    assert row_of(d2) == ("reminder", 1, "2022-03-15")  # now before the handover
+    revised = due_index(app)
+    monkeypatch.undo()
+    app.rebuild_read_models()
+    assert due_index(app) == revised

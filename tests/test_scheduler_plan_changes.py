@@ -38,17 +38,18 @@ def test_the_calendar_recorded_at_load_is_used_after_the_overrides_file_is_gone(
     plan.write_text(text, encoding="utf-8")
     app.load_plan(load_workflow(plan), actor="loader", at=utc(2022, 2, 15))
     overrides.unlink()
-    # 3 working days before Wed 16 Mar, with Mon 14 off: Tue 15, Fri 11, Thu 10.
-    assert reminder_days(app)[3] == date(2022, 3, 10)
+    # The task's next step is its first reminder, 7 working days before Wed 16 Mar: with Mon 14
+    # off, Fri 4 Mar (Mon 7 without the day off).
+    assert reminder_days(app) == {7: date(2022, 3, 4)}
     app.rebuild_read_models()
-    assert reminder_days(app)[3] == date(2022, 3, 10)
+    assert reminder_days(app) == {7: date(2022, 3, 4)}
 
 
 def test_a_revised_plan_recomputes_the_due_index_of_its_open_tasks(
     app: PlanflowApp, tmp_path: Path
 ) -> None:
     app.load_plan(load_workflow(MINI), actor="loader", at=utc(2022, 2, 15))
-    assert set(reminder_days(app)) == {7, 3, 1}
+    assert reminder_days(app) == {7: date(2022, 3, 7)}  # the next step: the first reminder
     revised = tmp_path / "mini.yaml"
     revised.write_text(
         MINI.read_text(encoding="utf-8").replace(

@@ -334,7 +334,9 @@ class PlanflowApp(Application[UUID]):
             for code in revised:
                 old, new = earlier_rules[code], rules_for(code)
                 if new is not None and old is not None and only_reminders_changed(old, new):
-                    reindex_reminders(session, code, old, new)
+                    for ref in map(UUID, reindex_reminders(session, code, old, new)):
+                        if ref not in saved:
+                            projector.reindex(self.get_task(ref))
                 else:
                     self._reindex_plan(session, projector, code, skip=saved)
         projector.flush(session)

@@ -59,7 +59,8 @@ def readiness(engine: Engine, wall_now: datetime) -> Readiness:
 
 
 def due_backlog(engine: Engine, now: datetime) -> int:
-    """Steps whose moment has come and that no tick has recorded yet."""
+    """Tasks with a step whose moment has come and that no tick has recorded yet (the due index
+    holds each open task's next step only)."""
     with engine.connect() as connection:
         found = connection.execute(
             select(func.count()).select_from(due).where(due.c.fire_at <= to_db(now))

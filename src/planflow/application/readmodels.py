@@ -5,10 +5,12 @@
   state right after it. This is the index that shows any task, or the whole board, as it stood at a
   past time.
 - ``planflow_plans``: the workflow file in force for each plan.
-- ``planflow_due``: the due index — one row per reminder, overdue mark or escalation step still to
-  record for an open task, with the moment it falls due (``fire_at``), and a ``handover`` row for an
-  open task whose agency ends (from the start of the day after its last day). A scheduler tick
-  reads only the rows whose moment has come (docs/scheduler.md).
+- ``planflow_due``: the due index — one row per open task with something still to record: its
+  next reminder, overdue mark or escalation step, or its ``handover`` when its agency ends first
+  (from the start of the day after the agency's last day), with the moment it falls due
+  (``fire_at``). A scheduler tick reads only the rows whose moment has come, records what the
+  domain says is due (``chasing.due_now``), and the save puts the task's next step in the row
+  (docs/scheduler.md).
 - ``planflow_chases``: one row per reminder, escalation and manual chase-up recorded, naming the
   official it named (the responsibility ledger).
 
@@ -37,7 +39,7 @@ from planflow.adapters.connections import connection_of
 from planflow.application.bulk import BULK_FROM, insert_rows
 from planflow.application.tables import board, chases, due, plans, task_events, to_db
 from planflow.domain import chase
-from planflow.domain.chasing import PlanRules, handover_on, pending, start_of
+from planflow.domain.chasing import DueItem, PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
 from planflow.prepared import execute_rows
@@ -79,36 +81,29 @@ HANDOVER = "handover"  # the due index's kind for an open task whose agency ends
 
 
 def due_rows(task: Task, rules: PlanRules | None) -> list[dict[str, Any]]:
-    """The task's rows in the due index: what is still to record, and from when."""
-    if rules is None:
-        return []
-    key = str(task.id)
-    since = handover_on(task, rules)
-    handover = [] if since is None else [_handover_row(task, since)]
-    return handover + [
-        {
-            "task_id": key,
-            "kind": item.key.kind.value,
-            "step": item.key.step,
-            "plan": task.plan,
-            "agency": task.agency,
-            "due": item.key.due,
-            "fire_on": item.fire_on,
-            "fire_at": to_db(item.fire_at),
-            "working_days": item.working_days,
-            "recipient_role": item.recipient_role,
-        }
-        for item in pending(task, rules)
-    ]
+    """The task's row in the due index (none or one): its next step still to record, and from
+    when."""
+    return due_rows_of([task], lambda _: rules)
+
+
+def _step_row(task: Task, item: DueItem) -> dict[str, Any]:
+    return {
+        "kind": item.key.kind.value,
+        "step": item.key.step,
+        "plan": task.plan,
+        "due": item.key.due,
+        "fire_on": item.fire_on,
+        "fire_at": to_db(item.fire_at),
+        "working_days": item.working_days,
+        "recipient_role": item.recipient_role,
+    }
 
 
 def _handover_row(task: Task, since: date) -> dict[str, Any]:
     return {
-        "task_id": str(task.id),
         "kind": HANDOVER,
         "step": 0,
         "plan": task.plan,
-        "agency": task.agency,
         "due": task.due,
         "fire_on": since,
         "fire_at": to_db(start_of(since)),
@@ -120,36 +115,30 @@ def _handover_row(task: Task, since: date) -> dict[str, Any]:
 def due_rows_of(
     tasks: Iterable[Task], rules_of: Callable[[str], PlanRules | None]
 ) -> list[dict[str, Any]]:
-    """``due_rows`` of every task, in order. A load gives many tasks the same duty and deadline
-    (one a receiving agency): their pending steps are computed once and their rows share them."""
+    """The due-index row of every task that has a step still to record, in order: the earliest
+    of its pending steps (``chasing.pending``, which sorts them as a tick takes them) and its
+    handover, the handover first at the same moment. The tick records what is due and the save
+    re-projects the task, so the step after it then takes the row. A load gives many tasks the
+    same duty and deadline (one a receiving agency): their next step is computed once and shared."""
     rows: list[dict[str, Any]] = []
-    shared: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    shared: dict[tuple[Any, ...], dict[str, Any] | None] = {}
     for task in tasks:
         rules = rules_of(task.plan)
         if rules is None:
             continue
-        key = str(task.id)
+        steps_key = _steps_key(task)
+        if steps_key in shared:
+            step = shared[steps_key]
+        else:
+            items = pending(task, rules)
+            step = shared[steps_key] = _step_row(task, items[0]) if items else None
         since = handover_on(task, rules)
         if since is not None:
-            rows.append(_handover_row(task, since))
-        steps_key = _steps_key(task)
-        steps = shared.get(steps_key)
-        if steps is None:
-            steps = shared[steps_key] = [
-                {
-                    "kind": item.key.kind.value,
-                    "step": item.key.step,
-                    "plan": task.plan,
-                    "due": item.key.due,
-                    "fire_on": item.fire_on,
-                    "fire_at": to_db(item.fire_at),
-                    "working_days": item.working_days,
-                    "recipient_role": item.recipient_role,
-                }
-                for item in pending(task, rules)
-            ]
-        agency = task.agency
-        rows.extend({**step, "task_id": key, "agency": agency} for step in steps)
+            handover = _handover_row(task, since)
+            if step is None or handover["fire_at"] <= step["fire_at"]:
+                step = handover
+        if step is not None:
+            rows.append({**step, "task_id": str(task.id), "agency": task.agency})
     return rows
 
 

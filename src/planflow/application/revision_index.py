@@ -1,14 +1,18 @@
 """A plan revision that changes only reminder days, applied to the due index from its own rows.
 
-Reminders are the only due-index rows such a revision changes. A task's pending reminders follow
-from its board row (deadline, duty, whether it is chased at all), its other due-index rows (an
-open lead task without its ``overdue`` row was marked overdue; fewer escalation rows than ladder
-steps means it was escalated: either way it gets no more reminders) and the ledger (the lowest
-reminder already recorded for its deadline). So the revision rewrites the reminder rows of the
-tasks whose duty's reminder days changed with one DELETE and one INSERT … SELECT, joining the
-board to two small temporary tables (each changed duty's new days; each deadline's fire day per
-step, computed on the plan's working calendar in Python), instead of loading and replaying every
-open task (``PlanflowApp._reindex_plan``, which stays for any other revision).
+The due index holds each open task's next step (readmodels.due_rows_of). Reminder days change
+nothing for a task marked overdue or escalated for its deadline: it gets no more reminders. Every
+other chased task (open, lead, no report awaiting review) has its overdue mark pending, so its row
+is that mark, a reminder, or its handover; its next step under the new days is the earliest of its
+handover, its overdue mark (the first working day after the deadline) and the reminders of the new
+days below the lowest one already recorded for its deadline (the ledger). So the revision
+computes the new next step of the tasks whose duty's days changed and whose row is a reminder or
+the overdue mark, with one INSERT … SELECT into a temporary table (the board joined to small
+temporary tables: each changed duty's new days; each deadline's fire day per step and its
+first working day after, computed on the plan's working calendar in Python; each ending agency's
+handover), then rewrites those rows that differ. A task whose row is its handover does not tell
+whether it was marked overdue: those few are returned for the caller to replay
+(``PlanflowApp._save``). Any other revision replays every open task (``PlanflowApp._reindex_plan``).
 The result equals what ``readmodels.due_rows`` computes from each task (tested against a rebuild).
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -29,22 +34,27 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    delete,
+    case,
     exists,
+    func,
     insert,
     literal,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
+from planflow.application.readmodels import HANDOVER
 from planflow.application.tables import board, chases, due, to_db
 from planflow.domain.chase import ChaseKind
-from planflow.domain.chasing import ASSIGNEE_HEAD, PlanRules, reminders_pending
+from planflow.domain.chasing import ASSIGNEE_HEAD, PlanRules, reminders_pending, start_of
 from planflow.domain.task import COOPERATING, ReportState
 
 REMINDER = ChaseKind.REMINDER.value
 # SQLite's page cache during the rewrite (KiB; a ceiling, used only as pages are read).
 _SQLITE_CACHE_KIB = 256 * 1024
+_NO_FLOOR = 1_000_000  # above any reminder day: no reminder recorded yet
 
 # Scratch tables of one revision, created and dropped inside its transaction.
 _scratch = MetaData()
@@ -62,6 +72,35 @@ _fires = Table(
     Column("step", Integer, primary_key=True),
     Column("fire_on", Date, nullable=False),
     Column("fire_at", DateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_after = Table(  # each deadline's overdue mark: the first working day after it
+    "planflow_tmp_overdue_fires",
+    _scratch,
+    Column("due", Date, primary_key=True),
+    Column("fire_on", Date, nullable=False),
+    Column("fire_at", DateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_handovers = Table(  # each ending agency's handover: the day after its last day
+    "planflow_tmp_handovers",
+    _scratch,
+    Column("agency", String(64), primary_key=True),
+    Column("fire_on", Date, nullable=False),
+    Column("fire_at", DateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_next = Table(  # each affected task's next step under the new days
+    "planflow_tmp_next_steps",
+    _scratch,
+    Column("task_id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("fire_on", Date, nullable=False),
+    Column("fire_at", DateTime, nullable=False),
+    Column("working_days", Integer, nullable=False),
+    Column("recipient_role", String(64), nullable=False),
+    Column("agency", String(64), nullable=False),
     prefixes=["TEMPORARY"],
 )
 
@@ -87,26 +126,41 @@ def _open_lead(code: str) -> Any:
     )
 
 
-def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRules) -> int:
-    """Rewrite the reminder rows of the plan's open lead tasks whose duty's reminder days
-    changed from ``old`` to ``new``. Tasks saved in the same transaction are rewritten from
-    their board row as it was (what the due index depends on is unchanged, or the projector
-    rewrites their rows afterwards). Returns the number of reminder rows written."""
+def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRules) -> list[str]:
+    """Rewrite the due-index rows of the plan's chased tasks whose duty's reminder days changed
+    from ``old`` to ``new``. Tasks saved in the same transaction are rewritten from their board
+    row as it was (what the due index depends on is unchanged, or the projector rewrites their
+    rows afterwards). Returns the ids of the tasks to replay instead (their row is their
+    handover)."""
     duties = [
         d
         for d in session.execute(select(board.c.duty).where(_open_lead(code)).distinct()).scalars()
         if old.reminder_days(d) != new.reminder_days(d)
     ]
     if not duties:
-        return 0
+        return []
     steps = sorted({n for d in duties for n in new.reminder_days(d)}, reverse=True)
-    dues = session.execute(
-        select(board.c.due).where(and_(_open_lead(code), board.c.duty.in_(duties))).distinct()
-    ).scalars()
+    dues = list(
+        session.execute(
+            select(board.c.due).where(and_(_open_lead(code), board.c.duty.in_(duties))).distinct()
+        ).scalars()
+    )
+    cal = new.calendar
     fires = [
         {"due": day, "step": item.key.step, "fire_on": item.fire_on, "fire_at": to_db(item.fire_at)}
         for day in dues
-        for item in reminders_pending(day, tuple(steps), None, new.calendar)
+        for item in reminders_pending(day, tuple(steps), None, cal)
+    ]
+    after = [
+        {"due": day, "fire_on": on, "fire_at": to_db(start_of(on))}
+        for day in dues
+        for on in [cal.first_working_day_after(cal.effective_due(day))]
+    ]
+    handovers = [
+        {"agency": agency, "fire_on": on, "fire_at": to_db(start_of(on))}
+        for agency, term in new.terms.items()
+        if term.valid_until is not None
+        for on in [term.valid_until + timedelta(days=1)]
     ]
     # Created inside the transaction: a failure rolls their creation back with everything else
     # (on SQLite and PostgreSQL alike), so they are dropped only on the way out of a success.
@@ -117,24 +171,43 @@ def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRule
         session.execute(
             insert(_days), [{"duty": d, "step": n} for d in duties for n in new.reminder_days(d)]
         )
-        if fires:
-            session.execute(insert(_fires), fires)
-        changed = select(board.c.id).where(
-            and_(board.c.plan == code, board.c.duty.in_(select(_days.c.duty)))
+        for table, rows in ((_fires, fires), (_after, after), (_handovers, handovers)):
+            if rows:
+                session.execute(insert(table), rows)
+        # A task whose row is its handover (its agency ends) is replayed by the caller.
+        ending = [h["agency"] for h in handovers]
+        replay = (
+            list(
+                session.execute(
+                    select(board.c.id)
+                    .join(due, due.c.task_id == board.c.id)
+                    .where(
+                        and_(
+                            _open_lead(code),
+                            board.c.agency.in_(ending),
+                            board.c.duty.in_(duties),
+                            due.c.kind == HANDOVER,
+                        )
+                    )
+                ).scalars()
+            )
+            if ending
+            else []
         )
-        session.execute(delete(due).where(and_(due.c.kind == REMINDER, due.c.task_id.in_(changed))))
-        written = _insert_reminders(session, code)
+        _next_steps(session, code, bool(handovers))
+        _rewrite(session)
         _scratch.drop_all(connection)
-    return written
+    return replay
 
 
 @contextmanager
 def _roomy_cache(connection: Connection) -> Iterator[None]:
     """On SQLite, a page cache large enough for the rewrite, back to the connection's own after.
 
-    With the default 2 MB the DELETE and the INSERT … SELECT, which reach the due index and the
-    board in task-id order (random pages), spill dirty pages to the WAL and read pages again many
-    times over, which grows faster than the plan (bench/bench_revision.py at 50,000 tasks)."""
+    With the default 2 MB the statements, which reach the due index, the board and the ledger in
+    task-id order (random pages), spill dirty pages to the WAL and read pages again many times
+    over, which grows faster than the plan (bench/bench_revision.py at 50,000 tasks; measured
+    with the per-step index this module rewrote before migration 0006)."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -146,10 +219,13 @@ def _roomy_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
-def _insert_reminders(session: Session, code: str) -> int:
-    overdue_row = exists().where(
-        and_(due.c.task_id == board.c.id, due.c.kind == ChaseKind.OVERDUE.value)
-    )
+def _next_steps(session: Session, code: str, handovers: bool) -> int:
+    """Each affected task's next step under the new days, into ``_next``: its earliest pending
+    reminder where it has one (the highest of the new days below the lowest recorded for its
+    deadline; reminders fall due before the deadline), else its overdue mark; then, where its
+    agency ends (``handovers``), its handover if that comes first or at the same moment —
+    ``chasing.pending``'s order with the handover first, as ``readmodels.due_rows_of`` computes
+    it. One pass over the plan's board rows."""
     escalated = exists().where(
         and_(
             chases.c.task_id == board.c.id,
@@ -157,45 +233,97 @@ def _insert_reminders(session: Session, code: str) -> int:
             chases.c.due == board.c.due,
         )
     )
-    superseded = exists().where(  # a reminder recorded at this step or a lower one
-        and_(
-            chases.c.task_id == board.c.id,
-            chases.c.kind == REMINDER,
-            chases.c.due == board.c.due,
-            chases.c.step <= _days.c.step,
-        )
-    )
-    rows = (
-        select(
-            board.c.id,
-            literal(REMINDER),
-            _days.c.step,
-            board.c.plan,
-            board.c.agency,
-            board.c.due,
-            _fires.c.fire_on,
-            _fires.c.fire_at,
-            _days.c.step.label("working_days"),
-            literal(ASSIGNEE_HEAD),
-        )
-        .select_from(
-            board.join(_days, _days.c.duty == board.c.duty).join(
-                _fires, and_(_fires.c.due == board.c.due, _fires.c.step == _days.c.step)
+    floor = (  # the lowest reminder recorded for the deadline (a reminder supersedes the earlier)
+        select(func.min(chases.c.step))
+        .where(
+            and_(
+                chases.c.task_id == board.c.id,
+                chases.c.kind == REMINDER,
+                chases.c.due == board.c.due,
             )
         )
-        .where(and_(_open_lead(code), overdue_row, ~escalated, ~superseded))
+        .correlate(board)  # the board row of the outermost query, two levels up
+        .scalar_subquery()
     )
-    names = [
-        "task_id",
-        "kind",
-        "step",
-        "plan",
-        "agency",
-        "due",
-        "fire_on",
-        "fire_at",
-        "working_days",
-        "recipient_role",
-    ]
-    result = session.execute(insert(due).from_select(names, rows))
+    earliest = (  # the highest new day below it
+        select(func.max(_days.c.step))
+        .where(and_(_days.c.duty == board.c.duty, _days.c.step < func.coalesce(floor, _NO_FLOOR)))
+        .correlate(board)
+        .scalar_subquery()
+    )
+    # The tasks whose row is a reminder or the overdue mark (not marked overdue), not escalated.
+    affected = (
+        select(
+            board.c.id,
+            board.c.duty,
+            board.c.due,
+            board.c.agency,
+            earliest.label("reminder"),
+        )
+        .select_from(board.join(due, due.c.task_id == board.c.id))
+        .where(
+            and_(
+                _open_lead(code),
+                board.c.duty.in_(select(_days.c.duty)),
+                due.c.kind.in_([REMINDER, ChaseKind.OVERDUE.value]),
+                ~escalated,
+            )
+        )
+        .subquery()
+    )
+    reminder = _fires.c.step.is_not(None)
+    steps = select(
+        affected.c.id,
+        case((reminder, REMINDER), else_=ChaseKind.OVERDUE.value),
+        func.coalesce(_fires.c.step, 0),
+        func.coalesce(_fires.c.fire_on, _after.c.fire_on),
+        func.coalesce(_fires.c.fire_at, _after.c.fire_at),
+        func.coalesce(_fires.c.step, 0),
+        literal(ASSIGNEE_HEAD),
+        affected.c.agency,
+    ).select_from(
+        affected.join(_after, _after.c.due == affected.c.due).outerjoin(
+            _fires, and_(_fires.c.due == affected.c.due, _fires.c.step == affected.c.reminder)
+        )
+    )
+    result = session.execute(insert(_next).from_select([c.name for c in _next.c], steps))
+    if handovers:
+        session.execute(
+            update(_next)
+            .where(
+                and_(_handovers.c.agency == _next.c.agency, _handovers.c.fire_at <= _next.c.fire_at)
+            )
+            .values(
+                kind=HANDOVER,
+                step=0,
+                fire_on=_handovers.c.fire_on,
+                fire_at=_handovers.c.fire_at,
+                working_days=0,
+                recipient_role="",
+            )
+        )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _rewrite(session: Session) -> None:
+    """The rows of ``_next`` that differ from the index replace them."""
+    differs = and_(
+        _next.c.task_id == due.c.task_id,
+        or_(
+            _next.c.kind != due.c.kind,
+            _next.c.step != due.c.step,
+            _next.c.fire_at != due.c.fire_at,
+        ),
+    )
+    session.execute(
+        update(due)
+        .where(differs)
+        .values(
+            kind=_next.c.kind,
+            step=_next.c.step,
+            fire_on=_next.c.fire_on,
+            fire_at=_next.c.fire_at,
+            working_days=_next.c.working_days,
+            recipient_role=_next.c.recipient_role,
+        )
+    )

@@ -60,7 +60,8 @@ class StoreCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         engine = self.app.engine
         backlog = GaugeMetricFamily(
-            "planflow_due_backlog", "Reminder, overdue and escalation steps due and not recorded"
+            "planflow_due_backlog",
+            "Tasks with a reminder, overdue mark or escalation due and not recorded",
         )
         backlog.add_metric([], operations.due_backlog(engine, self.clock()))
         yield backlog

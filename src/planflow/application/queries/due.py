@@ -23,20 +23,18 @@ class DueTask:
 
 
 def due_tasks(engine: Engine, now: datetime, limit: int | None = None) -> list[DueTask]:
-    """Tasks with at least one step due at ``now``, the longest-waiting first.
+    """Tasks with a step due at ``now``, the longest-waiting first.
 
-    One range scan of the ``fire_at`` index: the rows are grouped here rather than with GROUP BY,
-    which would let the database prefer scanning the whole table in task order.
+    One range scan of the ``fire_at`` index, which holds one row per task (its next step).
     """
-    rows = select(due.c.task_id, due.c.fire_at).where(due.c.fire_at <= to_db(now))
-    first: dict[str, datetime] = {}
+    rows = (
+        select(due.c.task_id)
+        .where(due.c.fire_at <= to_db(now))
+        .order_by(due.c.fire_at, due.c.task_id)
+        .limit(limit)
+    )
     with engine.connect() as connection:
-        for row in connection.execute(rows):
-            if row.task_id not in first or row.fire_at < first[row.task_id]:
-                first[row.task_id] = row.fire_at
-        ordered = sorted(first, key=lambda t: (first[t], t))
-        if limit is not None:
-            ordered = ordered[:limit]
+        ordered = list(connection.execute(rows).scalars())
         info: dict[str, DueTask] = {}
         for start in range(0, len(ordered), CHUNK):
             chunk = ordered[start : start + CHUNK]
