@@ -14,6 +14,7 @@ of a traced run are not the untraced ones.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sqlite3
@@ -21,9 +22,12 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 
+import http_kit
 import httpx
+from bench_board import BOARD_AT
 from http_kit import People, Server, build, people, raiser, serve
 
 Seen = list[tuple[str, float]]
@@ -184,9 +188,20 @@ def memory_store(args: argparse.Namespace, folder: Path) -> str:
             original.backup(copy)
             copy.execute("delete from planflow_sessions")
             copy.execute("delete from planflow_users")
+            (last,) = copy.execute(
+                "select max(updated_at) from planflow_board where completed_at is null"
+            ).fetchone()
         original.close()
         copy.close()
+        clock_after(datetime.fromisoformat(last).replace(tzinfo=UTC))
     return f"sqlite:///{path}"
+
+
+def clock_after(moment: datetime) -> None:
+    """Start the next server's clock on a whole hour after ``moment`` (a kept store's commands
+    of earlier runs: a command dated before a task's last event is refused)."""
+    hours = math.ceil((moment - BOARD_AT).total_seconds() / 3600)
+    http_kit._STARTS[0] = max(http_kit._STARTS[0], hours)
 
 
 def run(args: argparse.Namespace, folder: Path) -> Seen:
