@@ -1,8 +1,9 @@
 """The memory part of bench/bench_http.py: RSS of a real ``planflow serve`` under mixed requests.
 
-Not a test. The server's resident memory (/proc/PID/status) at start, after a warm-up of 50 mixed
-requests, and at each checkpoint (a count of mixed requests after the warm-up): the API board,
-the board page, a task page, the API task, a command; task pages over many different tasks.
+Not a test. The server's resident memory (VmRSS in /proc/PID/status, and its peak so far, VmHWM)
+at start, after a warm-up of 50 mixed requests, and at each checkpoint (a count of mixed requests
+after the warm-up): the API board, the board page, a task page, the API task, a command; task
+pages over many different tasks.
 
 With ``--trace``, the server runs under tracemalloc (``PYTHONTRACEMALLOC``, a few frames) and a
 ``sitecustomize`` written into the run's folder dumps a snapshot on SIGUSR1; the bench takes one
@@ -30,7 +31,16 @@ import httpx
 from bench_board import BOARD_AT
 from http_kit import People, Server, build, people, raiser, serve
 
-Seen = list[tuple[str, float]]
+Seen = list[tuple[str, float, float]]  # label, RSS, peak RSS (MiB)
+
+
+def peak_mib(server: Server) -> float:
+    """The server process's peak resident memory so far (VmHWM), MiB."""
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
 
 HOOK = """
 import os, signal, tracemalloc
@@ -122,7 +132,7 @@ def memory_part(
             return client.get(f"/api/v1/tasks/{task}", headers=who.director)
         return command(client, n)
 
-    seen = [("start", server.rss_mib())]
+    seen = [("start", server.rss_mib(), peak_mib(server))]
     done = 0
 
     def go(count: int, label: str) -> None:
@@ -133,9 +143,10 @@ def memory_part(
                 response = mixed(client, n)
                 assert response.status_code == 200, (n, response.status_code, response.text[:300])
         done += count
-        seen.append((label, server.rss_mib()))
+        seen.append((label, server.rss_mib(), peak_mib(server)))
         took = time.perf_counter() - started
-        print(f"  memory: {label}: {seen[-1][1]:.0f} MiB ({took:.0f} s)", flush=True)
+        rss, peak = seen[-1][1:]
+        print(f"  memory: {label}: {rss:.0f} MiB, peak {peak:.0f} ({took:.0f} s)", flush=True)
         if tracer is not None:
             tracer.snapshot(server, label)
 
@@ -224,7 +235,7 @@ def memory_only(args: argparse.Namespace) -> None:
 
 
 def print_memory(seen: Seen, size: int) -> None:
-    print(f"\n| serve RSS, {size:,} tasks | MiB |\n|---|---:|")
-    for label, mib in seen:
-        print(f"| {label} | {mib:.0f} |")
+    print(f"\n| serve RSS, {size:,} tasks | MiB | peak so far (VmHWM) |\n|---|---:|---:|")
+    for label, mib, peak in seen:
+        print(f"| {label} | {mib:.0f} | {peak:.0f} |")
     sys.stdout.flush()
