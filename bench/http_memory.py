@@ -219,9 +219,14 @@ def run(args: argparse.Namespace, folder: Path) -> Seen:
     """The memory part in ``folder``: its store, a server, the requests (traced if asked)."""
     url = memory_store(args, folder)
     who = people(url)
+    saved = dict(os.environ)
     tracer = traced_environment(folder) if args.trace else None
-    with serve(url, folder) as server:
-        seen = memory_part(server, who, args.checkpoints, tracer)
+    try:
+        with serve(url, folder) as server:
+            seen = memory_part(server, who, args.checkpoints, tracer)
+    finally:  # later servers (the PostgreSQL part) run untraced
+        os.environ.clear()
+        os.environ.update(saved)
     if tracer is not None:
         tracer.report()
     return seen
