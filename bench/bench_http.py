@@ -14,9 +14,12 @@ Not a test. Three parts (docs/performance.md, "HTTP: commands, the board under l
    half second (every write makes the next read compute). p50/p99 of the reads and the server's
    CPU per request. With ``--baseline-src DIR`` the 16 readers run once more against that code
    base (e.g. ``/work/main/src``, without the board cache).
-3. **Memory**: RSS of the server process (/proc/PID/status) at start, after a warm-up, and after
-   each ``--memory-step`` of mixed requests (the API board, the board page, a task page, the API
-   task, a command; task pages over many different tasks).
+3. **Memory** (bench/http_memory.py): RSS of the server process (/proc/PID/status) at start,
+   after a warm-up, and at each ``--checkpoints`` count of mixed requests (the API board, the
+   board page, a task page, the API task, a command; task pages over many different tasks).
+   ``--memory-only --tasks 100000 --checkpoints 500,1000,1500`` runs only this part;
+   ``--store FILE`` keeps the built store for later runs; ``--trace`` diffs tracemalloc snapshots
+   of the server.
 
 The server runs with ``--no-scheduler`` and the bench clock (3 Oct 2022 09:00, Vietnam), so only
 the requests cost CPU. Run: ``python bench/bench_http.py`` (100,000 tasks for the commands and the
@@ -28,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import http_memory
 import httpx
 from bench_board import BOARD_AT
 from bench_command import PostgresDatabase
@@ -164,46 +167,6 @@ def readers(
     }
 
 
-def memory_part(server: Server, who: People, step: int, steps: int) -> list[tuple[str, float]]:
-    """RSS at start, after a warm-up of 50 mixed requests, then after each ``step`` more."""
-    header, own = who.officers[2]
-    tasks = who.spare
-    command = raiser(header, own, "m")
-
-    def mixed(client: httpx.Client, n: int) -> httpx.Response:
-        kind = n % 10
-        task = tasks[(n * 7919) % len(tasks)]  # many different tasks
-        if kind in (0, 5):
-            return client.get("/api/v1/board?plan=bench", headers=who.director)
-        if kind == 9:
-            return client.get("/board", cookies=who.cookie)
-        if kind in (1, 6, 8):
-            return client.get(f"/tasks/{task}", cookies=who.cookie)
-        if kind in (2, 7):
-            return client.get(f"/api/v1/tasks/{task}", headers=who.director)
-        return command(client, n)
-
-    seen = [("start", server.rss_mib())]
-    done = 0
-
-    def go(count: int, label: str) -> None:
-        nonlocal done
-        started = time.perf_counter()
-        with httpx.Client(base_url=server.base, timeout=120) as client:
-            for n in range(done, done + count):
-                response = mixed(client, n)
-                assert response.status_code == 200, (n, response.status_code, response.text[:300])
-        done += count
-        seen.append((label, server.rss_mib()))
-        took = time.perf_counter() - started
-        print(f"  memory: {label}: {seen[-1][1]:.0f} MiB ({took:.0f} s)", flush=True)
-
-    go(50, "after warm-up (50)")
-    for k in range(1, steps + 1):
-        go(step, f"after {k * step:,}")
-    return seen
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)
@@ -211,15 +174,17 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300, help="in-process commands")
     parser.add_argument("--seconds", type=float, default=10.0, help="HTTP command load")
     parser.add_argument("--each", type=int, default=20, help="board reads per client")
-    parser.add_argument("--memory-size", type=int, default=10_000, help="the memory part's store")
-    parser.add_argument("--memory-step", type=int, default=1000)
+    http_memory.add_arguments(parser)
     parser.add_argument("--baseline-src", type=Path, help="another code base for the 16 readers")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="10,000 tasks, short loads")
     args = parser.parse_args()
     if args.quick:
         args.size, args.count, args.seconds, args.each = 10_000, 100, 4, 8
-        args.memory_size, args.memory_step = 5_000, 200
+        args.memory_size, args.checkpoints = 5_000, [200, 400, 600]
+    if args.memory_only:
+        http_memory.memory_only(args)
+        return
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -244,11 +209,7 @@ def main() -> None:
                 pages = readers(server, who, 2, page=True)
             results["board"][f"16 readers, {args.baseline_src}"] = before
             results["board"][f"16 readers of /board, {args.baseline_src}"] = pages
-        small = f"sqlite:///{folder / 'memory.db'}"
-        print(f"building {args.memory_size:,} tasks (SQLite, memory) …", flush=True)
-        build(small, args.memory_size)
-        with serve(small, folder) as server:
-            results["memory"] = memory_part(server, people(small), args.memory_step, 3)
+        results["memory"] = http_memory.run(args, folder)
         admin = os.environ.get("PLANFLOW_TEST_POSTGRES_URL")
         if admin and not args.no_postgres:
             with PostgresDatabase(admin) as pg:
@@ -283,10 +244,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"| {label}{extra} | {row['p50'] * 1000:.0f} ms | {row['p99'] * 1000:.0f} ms | "
             f"{row['cpu_ms']:.0f} | {requests} |"
         )
-    print(f"\n| serve RSS, {args.memory_size:,} tasks | MiB |\n|---|---:|")
-    for label, mib in results["memory"]:
-        print(f"| {label} | {mib:.0f} |")
-    sys.stdout.flush()
+    http_memory.print_memory(results["memory"], args.memory_size)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,18 @@
 
 Not a test. Builds SQLite stores of 10,000 and 100,000 open tasks (the Kiên Giang plan plus
 synthetic tasks of its duty IV.1.a.3), of which the same number (default 100) have a reminder due,
-then times:
+then times, on fresh copies of each built store (``--repeat`` times, the sizes alternating so both
+see the same machine load; medians):
 
 - a tick when nothing is due (one indexed range query on planflow_due.fire_at);
-- a tick that records the due reminders (one transaction per task);
+- a tick that records the due reminders (one transaction per task), wall and this process's CPU;
 - raw sqlite3 inserts of comparable rows, per row committed and batched (executemany), in the same
   run, as the yardstick for the per-item cost.
+
+Before the timed sizes, a small store (1,000 tasks, 20 due) takes a quiet and a busy tick that are
+not timed, so the first timed size does not pay the process's first-use costs (lazy imports,
+first queries) and the sizes compare like for like; the last line is the busy tick of the largest
+size over the smallest's (the issue's row: ≤ 1.2×).
 
 Run: ``python bench/bench_tick.py`` (about 2–3 minutes); ``--sizes 2000 --due 50`` for a quick look.
 Results go in docs/performance.md, section "Scheduler tick".
@@ -18,8 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -97,55 +105,122 @@ def raw_sqlite(folder: Path, rows: int) -> tuple[float, float]:
     return single, batched
 
 
+def warm_up(folder: Path) -> None:
+    """A quiet and a busy tick on a small store, not timed (first-use costs of the process)."""
+    app = build(folder / "warm-up.db", 1_000, 20)
+    try:
+        ticker = Ticker(app)
+        ticker.tick(QUIET_TICK)
+        assert len(ticker.tick(BUSY_TICK).fired) == 20
+    finally:
+        app.close()
+
+
+def copy(source: Path, target: Path) -> None:
+    """``source`` (closed, WAL checkpointed) into ``target`` with sqlite3's backup API."""
+    target.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+
+
+@dataclass
+class Sample:
+    quiet: float  # seconds, wall
+    busy: float  # seconds, wall
+    busy_cpu: float  # seconds, this process's CPU
+    fired: int
+
+
+def measure(pristine: Path, work: Path, due: int) -> Sample:
+    """On a fresh copy of the built store: a quiet tick (untimed, then timed), then the busy
+    tick, wall and CPU."""
+    copy(pristine, work)
+    app = PlanflowApp(f"sqlite:///{work}")
+    try:
+        ticker = Ticker(app)
+        ticker.tick(QUIET_TICK)  # warm caches (plan rules)
+        start = time.perf_counter()
+        quiet = ticker.tick(QUIET_TICK)
+        quiet_s = time.perf_counter() - start
+        assert not quiet.fired
+        waiting = len(due_tasks(app, BUSY_TICK))
+        start, cpu = time.perf_counter(), time.process_time()
+        busy = ticker.tick(BUSY_TICK)
+        busy_s, busy_cpu = time.perf_counter() - start, time.process_time() - cpu
+        assert len(busy.fired) == waiting == due, (len(busy.fired), waiting)
+        return Sample(quiet_s, busy_s, busy_cpu, len(busy.fired))
+    finally:
+        app.close()
+
+
+def due_index(db: Path) -> tuple[int, str]:
+    """Rows of planflow_due, and SQLite's plan for the due query."""
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("select count(*) from planflow_due").fetchone()[0]
+        plan = connection.execute(
+            "explain query plan select task_id from planflow_due where fire_at <= ?",
+            ("2022-03-02 01:00:00",),
+        ).fetchall()[-1][-1]
+    connection.close()
+    return int(rows), str(plan)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--due", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3, help="busy ticks per size (medians)")
+    parser.add_argument("--no-warm-up", action="store_true", help="time the first size cold")
     args = parser.parse_args()
-    print(
-        "| open tasks | due | build (s) | quiet tick (ms) | busy tick (s) | per item (ms) "
-        "| due-index rows |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    per_items: list[float] = []
-    plan = ""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if not args.no_warm_up:
+            warm_up(folder)
+        built: dict[int, tuple[Path, float, int]] = {}
+        plan = ""
         for size in args.sizes:
             db = folder / f"bench-{size}.db"
             start = time.perf_counter()
-            app = build(db, size, args.due)
-            build_s = time.perf_counter() - start
-            ticker = Ticker(app)
-            ticker.tick(QUIET_TICK)  # warm caches (plan rules)
-            start = time.perf_counter()
-            quiet = ticker.tick(QUIET_TICK)
-            quiet_s = time.perf_counter() - start
-            assert not quiet.fired
-            waiting = len(due_tasks(app, BUSY_TICK))
-            start = time.perf_counter()
-            busy = ticker.tick(BUSY_TICK)
-            busy_s = time.perf_counter() - start
-            fired = len(busy.fired)
-            assert fired == waiting == args.due, (fired, waiting)
-            with app.engine.connect() as connection:
-                rows = connection.execute(text("select count(*) from planflow_due")).scalar()
-                plan = str(
-                    connection.execute(
-                        text(
-                            "explain query plan select task_id from planflow_due "
-                            "where fire_at <= :t"
-                        ),
-                        {"t": "2022-03-02 01:00:00"},
-                    ).all()[-1][-1]
-                )
-            per_items.append(busy_s / fired)
-            print(
-                f"| {size:,} | {fired} | {build_s:.1f} | {quiet_s * 1000:.2f} | {busy_s:.2f} "
-                f"| {busy_s / fired * 1000:.2f} | {rows:,} |"
-            )
-            app.close()
+            build(db, size, args.due).close()
+            built[size] = (db, time.perf_counter() - start, 0)
+            rows, plan = due_index(db)
+            built[size] = (db, built[size][1], rows)
+        samples: dict[int, list[Sample]] = {size: [] for size in args.sizes}
+        for _ in range(args.repeat):  # the sizes alternate, so both see the same load
+            for size in args.sizes:
+                samples[size].append(measure(built[size][0], folder / "work.db", args.due))
         single, batched = raw_sqlite(folder, max(args.due, 1000))
+    report(args, built, samples, plan, single, batched)
+
+
+def report(
+    args: argparse.Namespace,
+    built: dict[int, tuple[Path, float, int]],
+    samples: dict[int, list[Sample]],
+    plan: str,
+    single: float,
+    batched: float,
+) -> None:
+    print(
+        f"| open tasks | due | build (s) | quiet tick (ms) | busy tick (s), {args.repeat} runs "
+        "| median wall | median CPU | per item (ms) | due-index rows |"
+    )
+    print("|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+    wall: list[float] = []
+    cpu: list[float] = []
+    for size in args.sizes:
+        runs = samples[size]
+        wall.append(statistics.median(r.busy for r in runs))
+        cpu.append(statistics.median(r.busy_cpu for r in runs))
+        quiet = statistics.median(r.quiet for r in runs)
+        each = ", ".join(f"{r.busy:.2f}" for r in runs)
+        print(
+            f"| {size:,} | {args.due} | {built[size][1]:.1f} | {quiet * 1000:.2f} | {each} "
+            f"| {wall[-1]:.2f} | {cpu[-1]:.2f} | {wall[-1] / args.due * 1000:.2f} "
+            f"| {built[size][2]:,} |"
+        )
     print()
     print(f"Query plan of the due query: {plan}")
     print(
@@ -154,8 +229,13 @@ def main() -> None:
     )
     print(
         "Tick per item ÷ raw single-row commit: "
-        + ", ".join(f"{p / single:.0f}×" for p in per_items)
+        + ", ".join(f"{w / args.due / single:.0f}×" for w in wall)
     )
+    if len(wall) > 1:
+        print(
+            f"Busy tick, {args.sizes[-1]:,} vs {args.sizes[0]:,} open tasks (medians): "
+            f"{wall[-1] / wall[0]:.2f}× wall, {cpu[-1] / cpu[0]:.2f}× CPU"
+        )
 
 
 if __name__ == "__main__":
