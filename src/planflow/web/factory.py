@@ -152,9 +152,8 @@ def create_app(
 
 def freeze_startup_objects() -> None:
     """Once per serving process, after its app is built (``planflow serve``, each worker): the
-    objects made so far (modules, the app, its tables and templates, about 200,000) are moved out
+    objects made so far (modules, the app, its tables and templates, about 190,000) are moved out
     of the garbage collector's sight, so its full collections under traffic walk only what the
-    requests made (a command's CPU fell by about a tenth). Not called by tests, which build
-    many apps in one process."""
+    requests made. Not called by tests, which build many apps in one process."""
     gc.collect()
     gc.freeze()
