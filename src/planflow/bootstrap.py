@@ -333,17 +333,20 @@ def background(
 
 
 def web_app(settings: WebSettings, clock: Clock, application: PlanflowApp) -> FastAPI:
-    """The FastAPI app over ``application`` (imported here, only when a web app is wanted)."""
-    from planflow.web.factory import create_app
+    """The FastAPI app ``planflow serve`` serves over ``application`` (imported here, only when a
+    web app is wanted), with the objects made so far frozen (web/factory.py)."""
+    from planflow.web.factory import create_app, freeze_startup_objects
 
-    return create_app(settings, clock, application=application)
+    web = create_app(settings, clock, application=application)
+    freeze_startup_objects()
+    return web
 
 
 def web_worker() -> FastAPI:
     """One web worker of ``planflow serve --workers N`` (uvicorn imports it in each worker
     process): its settings, clock and log format come from the environment the parent set."""
     from planflow import logs
-    from planflow.web.factory import create_app
+    from planflow.web.factory import create_app, freeze_startup_objects
 
     logs.configure(logs.log_format(None))
     settings = web_settings(None)
@@ -352,7 +355,9 @@ def web_worker() -> FastAPI:
         float(os.environ.get(ENV_CLOCK_RATE, "1.0")),
         os.environ.get(ENV_CLOCK_ANCHOR),
     )
-    return create_app(settings, clock)  # owns its application: closed at shutdown
+    web = create_app(settings, clock)  # owns its application: closed at shutdown
+    freeze_startup_objects()
+    return web
 
 
 def worker_environment(settings: WebSettings, log_format: str) -> dict[str, str]:

@@ -48,6 +48,7 @@ from planflow.application.accounts_store import (
     users,
 )
 from planflow.application.errors import ApplicationError
+from planflow.application.session_cache import sessions_changed
 from planflow.application.tables import KEEP_ON_REBUILD, from_db, metadata, to_db
 from planflow.domain.errors import InvalidArgument
 
@@ -301,6 +302,7 @@ class AccountAdmin:
                     .values(revoked_at=to_db(at))
                 )
             self._log(c, at, actor, username, "reactivated" if active else "deactivated")
+        sessions_changed()  # kept answers of session_user forgotten
 
     # --- sign-ins -------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     String,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from planflow.application.errors import ApplicationError
+from planflow.application.session_cache import SessionCache, sessions_changed
 from planflow.application.tables import KEEP_ON_REBUILD, metadata, to_db
 from planflow.domain.errors import InvalidArgument
 
@@ -69,6 +71,18 @@ sessions = Table(
 # rehearsal clock, and a row must not vanish while its signature is still young.
 PURGE_REVOKED_AFTER = timedelta(days=1)
 PURGE_EXPIRED_AFTER = timedelta(days=366)
+
+# Asked on every API request and signed-in page: built once (a SELECT built per call cost about
+# as much as running it).
+_SESSION_USER = (
+    select(users.c.username, users.c.role, users.c.agency)
+    .join(sessions, sessions.c.username == users.c.username)
+    .where(
+        sessions.c.id_hash == bindparam("id_hash"),
+        sessions.c.revoked_at.is_(None),
+        users.c.active.is_(True),
+    )
+)
 
 
 class Role(StrEnum):
@@ -175,8 +189,12 @@ def user_of(row: dict[str, object]) -> User:
 
 
 class AccountStore:
-    def __init__(self, engine: Engine) -> None:
+    """``cache_seconds`` (the web's store): how long an answer of ``session_user`` may be kept
+    (application/session_cache.py); 0, the default, asks the database every time."""
+
+    def __init__(self, engine: Engine, *, cache_seconds: float = 0) -> None:
         self.engine = engine
+        self.cache: SessionCache[User] = SessionCache(cache_seconds)
         metadata.create_all(engine, tables=[users, sessions])
 
     def add(
@@ -211,6 +229,7 @@ class AccountStore:
                 .where(sessions.c.username == username, sessions.c.revoked_at.is_(None))
                 .values(revoked_at=to_db(at))
             )
+        sessions_changed()
 
     def get(self, username: str) -> User | None:
         with self.engine.connect() as connection:
@@ -271,24 +290,29 @@ class AccountStore:
             )
         return session_id
 
+    def kept_session_user(self, session_id: str) -> User | None:
+        """``session_user``'s answer if the cache holds it (no database call), else None."""
+        return self.cache.get(_digest(session_id))
+
     def session_user(self, session_id: str) -> User | None:
         """The account of a session that still counts (not revoked), else None.
 
         How long a session lasts is measured in real time by the signature on its cookie or
-        token (web/auth.py); the row says whether it was revoked before that.
+        token (web/auth.py); the row says whether it was revoked before that. A positive answer
+        may come from ``self.cache`` (application/session_cache.py says how fresh).
         """
-        query = (
-            select(users.c.username, users.c.role, users.c.agency)
-            .join(sessions, sessions.c.username == users.c.username)
-            .where(
-                sessions.c.id_hash == _digest(session_id),
-                sessions.c.revoked_at.is_(None),
-                users.c.active.is_(True),
-            )
-        )
+        id_hash = _digest(session_id)
+        kept = self.cache.get(id_hash)
+        if kept is not None:
+            return kept
+        generation = self.cache.generation()
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else User(row.username, Role(row.role), row.agency)
+            row = connection.execute(_SESSION_USER, {"id_hash": id_hash}).first()
+        if row is None:
+            return None
+        user = User(row.username, Role(row.role), row.agency)
+        self.cache.keep(id_hash, user, generation)
+        return user
 
     def revoke_session(self, session_id: str, at: datetime) -> None:
         with self.engine.begin() as connection:
@@ -297,3 +321,4 @@ class AccountStore:
                 .where(sessions.c.id_hash == _digest(session_id), sessions.c.revoked_at.is_(None))
                 .values(revoked_at=to_db(at))
             )
+        sessions_changed()

@@ -46,6 +46,18 @@ REQUESTS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
+_LATENCY: dict[tuple[str, str, int], Histogram] = {}
+
+
+def latency(method: str, route: str, status: int) -> Histogram:
+    """``REQUESTS``' child for these labels, looked up once (labels() validates and locks on each
+    call); the routes and statuses are few, so the dict stays small."""
+    key = (method, route, status)
+    child = _LATENCY.get(key)
+    if child is None:
+        child = _LATENCY[key] = REQUESTS.labels(method, route, str(status))
+    return child
+
 
 class StoreCollector(Collector):
     """Deployment-wide gauges read from the store at scrape time."""

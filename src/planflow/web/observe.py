@@ -74,7 +74,7 @@ class RequestIds:
         finally:
             elapsed = time.perf_counter() - started
             route = route_template(scope)
-            metrics.REQUESTS.labels(scope["method"], route, str(status)).observe(elapsed)
+            metrics.latency(scope["method"], route, status).observe(elapsed)
             log.info(
                 "%s %s %d",
                 scope["method"],

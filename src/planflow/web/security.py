@@ -5,6 +5,8 @@
   forms cannot be framed), X-Frame-Options DENY, X-Content-Type-Options nosniff, a
   Referrer-Policy, and ``Cache-Control: no-store`` on everything but the static files (pages and
   API answers may be personal). Over HTTPS it adds Strict-Transport-Security.
+- ``OversizedBodies`` (an ASGI middleware) refuses a request whose declared Content-Length is far
+  over the upload limit (413 problem+json) before its body is read and spooled to disk.
 - ``outage_handler``: while the database cannot be reached, the API answers 503
   ``application/problem+json`` and the pages a maintenance page (Vietnamese and English), both
   with Retry-After — not plain-text 500s.
@@ -21,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planflow.application.outage import DATABASE_ERRORS, is_outage
 from planflow.web.pages.common import environment, language
-from planflow.web.problems import problem
+from planflow.web.problems import domain_error_handler, problem
+from planflow.web.uploads import UploadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ HEADERS = {
 }
 HSTS = "max-age=31536000"
 STATIC_PREFIX = "/static/"
+FORM_ALLOWANCE = 1024 * 1024  # the other form fields and multipart framing
 
 
 class SecurityHeaders:
@@ -68,6 +72,37 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class OversizedBodies:
+    """Refuse a body far over the upload limit before it is read and spooled to disk. Plain ASGI
+    (Starlette's BaseHTTPMiddleware ran every request through a task group and streams)."""
+
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_upload_bytes = max_upload_bytes
+        self.limit = max_upload_bytes + FORM_ALLOWANCE
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = _content_length(scope)
+            if declared.isdigit() and int(declared) > self.limit:
+                size = self.max_upload_bytes
+                exc = UploadTooLarge(
+                    f"Dữ liệu gửi lên quá lớn; tệp tối đa {size} byte",
+                    f"the request is too large; files may be at most {size} bytes",
+                )
+                response = await domain_error_handler(Request(scope), exc)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def docs_page() -> HTMLResponse:
@@ -120,8 +155,10 @@ async def outage_handler(request: Request, exc: Exception) -> Response:
     return response
 
 
-def install(web: FastAPI) -> None:
-    """The headers on every response, and outages answered as such."""
+def install(web: FastAPI, max_upload_bytes: int) -> None:
+    """Oversized bodies refused unread, the headers on every response, and outages answered as
+    such."""
+    web.add_middleware(OversizedBodies, max_upload_bytes=max_upload_bytes)
     web.add_middleware(SecurityHeaders)
     for kind in DATABASE_ERRORS:
         web.add_exception_handler(kind, outage_handler)

@@ -25,6 +25,8 @@ ENV_SECURE_COOKIES = "PLANFLOW_SECURE_COOKIES"
 ENV_METRICS_TOKEN = "PLANFLOW_METRICS_TOKEN"
 ENV_READY_MAX_TICK_LAG = "PLANFLOW_READY_MAX_TICK_LAG"
 DEFAULT_READY_MAX_TICK_LAG = 600  # seconds; 10 missed ticks at the default interval
+ENV_SESSION_CACHE = "PLANFLOW_SESSION_CACHE_SECONDS"
+DEFAULT_SESSION_CACHE = 2  # seconds (application/session_cache.py)
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 
@@ -49,6 +51,9 @@ class WebSettings:
     metrics_token: str = ""
     # /readyz: not ready when the newest scheduler tick is older than this (0: not checked).
     ready_max_tick_lag: int = DEFAULT_READY_MAX_TICK_LAG
+    # How long this process may trust that a session still counts: a sign-out or password change
+    # made by another process takes effect here within it; one made here at once (0: no memory).
+    session_cache_seconds: int = DEFAULT_SESSION_CACHE
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -94,6 +99,9 @@ class WebSettings:
             metrics_token=environ.get(ENV_METRICS_TOKEN, ""),
             ready_max_tick_lag=_integer(
                 environ, ENV_READY_MAX_TICK_LAG, DEFAULT_READY_MAX_TICK_LAG, zero=True
+            ),
+            session_cache_seconds=_integer(
+                environ, ENV_SESSION_CACHE, DEFAULT_SESSION_CACHE, zero=True
             ),
         )
 
