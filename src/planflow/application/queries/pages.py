@@ -33,7 +33,7 @@ from sqlalchemy.sql import ColumnElement, FromClause, Select
 from planflow.application.queries import pagecounts, pagewindow
 from planflow.application.queries.board import status_case
 from planflow.application.queries.pagecounts import Group
-from planflow.application.queries.tasks import TaskView, _view, as_of_rows
+from planflow.application.queries.tasks import TaskView, as_of_rows, view_of
 from planflow.application.tables import board
 from planflow.domain.status import TaskStatus
 
@@ -351,7 +351,9 @@ def rows(
         query = query.order_by(*order).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-    return [_view(row, r.moment) for row in r.connection.execute(query)]
+    # The status as the database judged it (the same ``CASE`` as the counts), not again in Python.
+    judged = {w.value: w for w in TaskStatus}
+    return [view_of(row, judged[row.judged]) for row in r.connection.execute(query)]
 
 
 def _window(
