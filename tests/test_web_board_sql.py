@@ -19,6 +19,7 @@ from planflow.application.app import PlanflowApp
 from planflow.application.queries import pages as sql_pages
 from planflow.domain import clock
 from planflow.domain.clock import LOCAL_TZ
+from planflow.domain.status import TaskStatus
 from planflow.domain.task import Completion, Task
 from planflow.web import board, boardsql, catalog
 from planflow.web.accounts import AccountStore
@@ -139,6 +140,40 @@ def test_some_views_hold_tasks_of_every_kind(year: WebContext) -> None:
     statuses = {v.status.value for v in full.every}
     assert statuses == {"open_overdue", "done_late", "open_in_time", "done_on_time"}
     assert len(full.every) > PER_PAGE * 10
+
+
+@pytest.mark.parametrize("as_of", ["", "2022-07-01T08:00"], ids=["now", "as-of"])
+def test_a_page_read_from_the_tally_s_cells_is_the_page_the_full_sort_returns(
+    year: WebContext, as_of: str
+) -> None:
+    """``pagewindow``: each sort's pages at several offsets, read from only the cells that hold
+    them, equal the same pages from the full ``ORDER BY … LIMIT`` (no tally on the reader)."""
+    plans = catalog.list_plans(year)
+    names = Names.of("vi", plans)
+    params = {"period": "all", **({"as_of": as_of} if as_of else {})}
+    with boardsql.scope(year, BoardQuery.parse(params), names, plans) as sc:
+        untallied = replace(sc.reader, tallies={})
+        ranks = {a: i for i, a in enumerate(sorted(sc.agencies, key=names.agency))}
+        every = sc.count(sc.in_period)
+        overdue = replace(sc.in_period, status=TaskStatus.OPEN_OVERDUE)
+        read = narrowed = 0
+        for s in (sc.in_period, overdue, replace(sc.in_period, role=None)):
+            for sort in ("", "due", "agency", "status", "late", "base"):
+                for offset in (0, 7, 50, 333, every - 20, every + 5):
+                    options = {
+                        "sort": sort,
+                        "agency_rank": ranks,
+                        "late": sc.late,
+                        "limit": TASKS_PER_PAGE,
+                        "offset": max(0, offset),
+                    }
+                    page = sql_pages.rows(sc.reader, s, **options)  # type: ignore[arg-type]
+                    assert page == sql_pages.rows(untallied, s, **options), (sort, offset)  # type: ignore[arg-type]
+                    read += len(page)
+                    cells = sql_pages._window(sc.reader, s, sort, ranks, sc.late, 50, offset)
+                    narrowed += cells is not None
+        assert read > 1000
+        assert narrowed > 40  # most pages were read from the cells
 
 
 def _assign(app: PlanflowApp, count: int, start: int) -> None:

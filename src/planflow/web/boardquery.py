@@ -4,7 +4,7 @@ that every view of the board can be shared by its address."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -52,18 +52,25 @@ class BoardQuery:
         )
 
     def params(self, **changes: Any) -> dict[str, str]:
-        q = replace(self, **changes)
+        # A plain dict, not ``replace``: a board page asks for a hundred addresses or more.
+        q = self.__dict__
+        if changes:
+            unknown = changes.keys() - q.keys()
+            if unknown:
+                raise TypeError(f"unknown parameters: {sorted(unknown)}")
+            q = {**q, **changes}
+        status, overdue, page = q["status"], q["overdue_days"], q["page"]
         values = {
-            "plan": q.plan or "",
-            "period": q.period or "",
-            "agency": q.agency,
-            "duty": q.duty,
-            "status": q.status.value if q.status else "",
-            "overdue_days": "" if q.overdue_days is None else str(q.overdue_days),
-            "q": q.q,
-            "sort": q.sort,
-            "page": "" if q.page == 1 else str(q.page),
-            "as_of": q.as_of,
+            "plan": q["plan"] or "",
+            "period": q["period"] or "",
+            "agency": q["agency"],
+            "duty": q["duty"],
+            "status": status.value if status else "",
+            "overdue_days": "" if overdue is None else str(overdue),
+            "q": q["q"],
+            "sort": q["sort"],
+            "page": "" if page == 1 else str(page),
+            "as_of": q["as_of"],
         }
         return {k: v for k, v in values.items() if v}
 

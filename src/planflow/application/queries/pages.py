@@ -30,10 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, FromClause, Select
 
-from planflow.application.queries import pagecounts
+from planflow.application.queries import pagecounts, pagewindow
 from planflow.application.queries.board import status_case
 from planflow.application.queries.pagecounts import Group
-from planflow.application.queries.tasks import TaskView, _view, as_of_rows
+from planflow.application.queries.tasks import TaskView, as_of_rows, view_of
 from planflow.application.tables import board
 from planflow.domain.status import TaskStatus
 
@@ -171,6 +171,35 @@ def _tallied(r: Reader, s: Selection) -> list[tuple[Group, int]] | None:
     """The groups of the request's tally that ``s`` selects, each with its number of tasks
     that ``s`` selects, or ``None`` if there is no tally for its plan or ``s`` filters on a
     column the groups do not hold."""
+    found = _groups_of(r, s)
+    if found is None:
+        return None
+    return [(g, sum(n for _w, n in _words_of(g, s))) for g in found]
+
+
+def _cells(r: Reader, s: Selection) -> list[pagewindow.Cell] | None:
+    """The request's tally as (group, status, tasks) cells that ``s`` selects (``None`` as
+    ``_tallied``)."""
+    found = _groups_of(r, s)
+    if found is None:
+        return None
+    return [(g, word, n) for g in found for word, n in _words_of(g, s) if n]
+
+
+def _words_of(g: Group, s: Selection) -> list[tuple[str, int]]:
+    """The statuses of a group's tasks that ``s`` selects, with their numbers."""
+    if s.overdue_dues is not None:
+        overdue = TaskStatus.OPEN_OVERDUE.value
+        wanted = s.status in (None, TaskStatus.OPEN_OVERDUE)
+        late = wanted and (g.plan, g.due) in s.overdue_dues
+        return [(overdue, g.statuses.get(overdue, 0))] if late else []
+    if s.status is not None:
+        return [(s.status.value, g.statuses.get(s.status.value, 0))]
+    return list(g.statuses.items())
+
+
+def _groups_of(r: Reader, s: Selection) -> list[Group] | None:
+    """The groups of the request's tally that ``s`` selects (``None`` as ``_tallied``)."""
     if (
         s.duty
         or s.duties is not None
@@ -185,24 +214,16 @@ def _tallied(r: Reader, s: Selection) -> list[tuple[Group, int]] | None:
         found = r.tallies.get(None)
     if found is None:
         return None
-    out = []
-    for g in found:
-        if (
+    return [
+        g
+        for g in found
+        if not (
             (s.plan and g.plan != s.plan)
             or (s.period and g.period != s.period)
             or (s.agencies is not None and g.agency not in s.agencies)
             or (s.role and g.role != s.role)
-        ):
-            continue
-        n = g.n
-        if s.status is not None:
-            n = g.statuses.get(s.status.value, 0)
-        if s.overdue_dues is not None:
-            overdue = s.status in (None, TaskStatus.OPEN_OVERDUE)
-            late = overdue and (g.plan, g.due) in s.overdue_dues
-            n = g.statuses.get(TaskStatus.OPEN_OVERDUE.value, 0) if late else 0
-        out.append((g, n))
-    return out
+        )
+    ]
 
 
 def grouped_counts(r: Reader, s: Selection) -> dict[tuple[str, str, str], int]:
@@ -314,7 +335,13 @@ def rows(
     else:
         order = [c.due, name_rank, text(c.duty)]
     order = [*order, *base, c.id]
-    if r.source is board and limit is not None:
+    narrowed = _window(r, s, sort, ranks, late, limit, offset)
+    if narrowed is not None:
+        # Only the rows of the tally's cells that hold the page (``pagewindow``).
+        cells, within = narrowed
+        query = _where(select(*c, status.label("judged")), c, status, s).where(cells)
+        query = query.order_by(*order).offset(within).limit(limit)
+    elif r.source is board and limit is not None:
         # The page's ids first, ordered on the board's covering index; then only their rows.
         ids = _where(select(c.id), c, status, s).order_by(*order).offset(offset).limit(limit)
         query = select(*c, status.label("judged")).where(c.id.in_(ids.scalar_subquery()))
@@ -324,7 +351,44 @@ def rows(
         query = query.order_by(*order).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-    return [_view(row, r.moment) for row in r.connection.execute(query)]
+    # The status as the database judged it (the same ``CASE`` as the counts), not again in Python.
+    judged = {w.value: w for w in TaskStatus}
+    return [view_of(row, judged[row.judged]) for row in r.connection.execute(query)]
+
+
+def _window(
+    r: Reader,
+    s: Selection,
+    sort: str,
+    ranks: Mapping[str, int],
+    late: Mapping[tuple[str, date], int] | None,
+    limit: int | None,
+    offset: int,
+) -> tuple[ColumnElement[bool], int] | None:
+    """``pagewindow.window`` with the leading keys of ``rows``'s order for ``sort``, when the
+    request's tally covers ``s``."""
+    cells = _cells(r, s) if limit is not None else None
+    if cells is None or limit is None:
+        return None
+
+    def rank(agency: str) -> int:
+        return ranks.get(agency, len(ranks)) if ranks else 0
+
+    days = dict(late or {})
+    open_words = {TaskStatus.OPEN_IN_TIME.value, TaskStatus.OPEN_OVERDUE.value}
+    worst = {w.value: i for i, w in enumerate(STATUS_RANK)}
+    keys: dict[str, pagewindow.Key] = {
+        "agency": lambda g, _w: (rank(g.agency), g.due),
+        "status": lambda g, w: (worst[w], g.due, g.agency),
+        "late": lambda g, w: (
+            -(days.get((g.plan, g.due), 0) if w in open_words else 0),
+            g.due,
+            g.agency,
+        ),
+        "base": lambda g, _w: (g.due, g.plan),
+    }
+    key = keys.get(sort, lambda g, _w: (g.due, rank(g.agency)))
+    return pagewindow.window(cells, key, r.source.c, r.status, limit, offset)
 
 
 def _binary(dialect: str) -> Any:

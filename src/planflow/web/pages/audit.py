@@ -24,11 +24,11 @@ from planflow.audit.export import export as export_bundle
 from planflow.audit.export import export_plan
 from planflow.domain.errors import InvalidArgument, PlanflowError
 from planflow.domain.status import TaskStatus
-from planflow.web import board, boardsql, catalog
+from planflow.web import board, boardsql, catalog, pagelabels
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.export import csv_text
 from planflow.web.names import Names
-from planflow.web.pages.common import error_page, language, render, to_login
+from planflow.web.pages.common import error_page, label, language, render, to_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,6 +78,8 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         page_number = int(wanted_page) if wanted_page.isdigit() and int(wanted_page) > 0 else 1
         engine = ctx.app.engine
         with sql_pages.reading(engine, moment, as_of=as_of) as reader:
+            # One pass (the tally) for the counts, which also tells which rows hold the page.
+            sql_pages.tally(reader, selection.plan)
             counts = sql_pages.grouped_counts(reader, selection)
             totals = {s.value: 0 for s in TaskStatus}
             for (_agency, _period, word), n in counts.items():
@@ -89,6 +91,9 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/audit")
     events = ctx.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    lang = language(request)
+    plans = catalog.list_plans(ctx)
+    names = Names.of(lang, plans)
     return render(
         request,
         ctx,
@@ -97,7 +102,10 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         session,
         moment=moment,
         as_of=request.query_params.get("as_of", ""),
+        n=names,
         views=shown,
+        listed=pagelabels.rows(names, shown),
+        state_words={v.state: label(lang, v.state) for v in shown},
         page=page,
         page_url=lambda number: (
             "/audit?" + urlencode({**dict(request.query_params), "page": str(number)})
@@ -110,7 +118,7 @@ def audit_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         checkpoint=audit_store.latest_checkpoint(engine),
         verification=audit_store.last_verification(engine),
         backdated=audit_store.backdated(engine, events),
-        plans=catalog.list_plans(ctx),
+        plans=plans,
     )
 
 

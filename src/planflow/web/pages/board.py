@@ -16,7 +16,7 @@ from planflow.application.queries import AgencyRow, BoardFilter, TaskView, list_
 from planflow.application.queries import pages as sql_pages
 from planflow.domain import clock
 from planflow.domain.errors import PlanflowError
-from planflow.web import board, boardsql, catalog
+from planflow.web import board, boardsql, catalog, pagelabels
 from planflow.web.accounts import User
 from planflow.web.auth import Session
 from planflow.web.boardquery import (
@@ -31,7 +31,7 @@ from planflow.web.boardquery import (
 )
 from planflow.web.deps import Ctx, PageUser, SessionDep
 from planflow.web.export import xlsx_response
-from planflow.web.i18n import pick
+from planflow.web.i18n import pick, translations
 from planflow.web.names import Names
 from planflow.web.pages.common import error_page, language, render, to_login
 
@@ -165,8 +165,9 @@ def _scope_context(sc: boardsql.Scope, late: dict[str, int]) -> dict[str, Any]:
         "period": sc.period,
         "moment": sc.moment,
         "as_of": sc.query.as_of,
-        "duty_choices": sc.duties,
-        "agency_choices": sc.agencies,
+        "duty_options": pagelabels.duty_options(sc.names, sc.duties),
+        "agency_options": pagelabels.agency_options(sc.names, sc.agencies),
+        "status_words": pagelabels.status_names(sc.names),
         "late": late,
         "cooperating": sc.count(cooperating),
         "status_order": board.STATUS_ORDER,
@@ -204,20 +205,47 @@ def _board_view(sc: boardsql.Scope) -> dict[str, Any]:
     awaiting = replace(in_period, state="submitted")
     difficulties = replace(in_period, with_difficulties=True)
     flagged = sql_pages.count_where(sc.reader, in_period, submitted=True, difficulties=True)
+    gettext = translations(sc.names.lang).gettext
+    trend = chart({r.agency: rates[r.agency] for r in rows if r.agency in rates}, codes)
+    titles = pagelabels.chart_titles(
+        sc.names,
+        [r.agency for r in trend.rows],
+        [code for code, _x in trend.periods],
+        [[bar.label for bar in r.bars] for r in trend.rows],
+    )
+    cells = (
+        pagelabels.grid_cells(
+            sc.names, [r.agency for r in grid.agencies], grid.duties, grid.cells, gettext
+        )
+        if grid
+        else []
+    )
+    # No list query when the tally already counted none (the usual case on a quiet board).
     return {
         **_scope_context(sc, {}),
-        "awaiting": sc.rows(awaiting, sort="base", limit=boardsql.LISTED),
+        "awaiting": _first(sc, awaiting, flagged["submitted"]),
         "awaiting_count": flagged["submitted"],
-        "difficulties": sc.rows(difficulties, sort="base", limit=boardsql.LISTED),
+        "difficulties": _first(sc, difficulties, flagged["difficulties"]),
         "difficulties_count": flagged["difficulties"],
         "rows": rows,
+        "overview": [(r, sc.names.agency(r.agency)) for r in rows],
         "page": page,
         "sorts": AGENCY_SORTS,
         "totals": sc.totals(),
         "grid": grid,
+        "grid_rows": list(zip(grid.agencies, cells, strict=True)) if grid else [],
+        "not_assigned": gettext("not assigned"),
         "grid_more": grid_more,
-        "chart": chart({r.agency: rates[r.agency] for r in rows if r.agency in rates}, codes),
+        "chart": trend,
+        "chart_rows": [
+            (r, list(zip(r.bars, t, strict=True))) for r, t in zip(trend.rows, titles, strict=True)
+        ],
     }
+
+
+def _first(sc: boardsql.Scope, s: sql_pages.Selection, counted: int) -> list[TaskView]:
+    """The first ``LISTED`` of the ``counted`` tasks ``s`` selects (no query for none)."""
+    return sc.rows(s, sort="base", limit=boardsql.LISTED) if counted else []
 
 
 def _sql_grid(sc: boardsql.Scope, rows: list[AgencyRow]) -> tuple[board.Grid, int]:
@@ -261,6 +289,7 @@ def board_tasks(request: Request, ctx: Ctx, user: PageUser, session: SessionDep)
         session,
         **common,
         views=views,
+        listed=pagelabels.rows(common["n"], views),
         page=page,
         sorts=TASK_SORTS,
         totals=totals,
