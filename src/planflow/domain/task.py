@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from hashlib import sha1
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -233,7 +233,31 @@ class Task(Aggregate):
             products=list(products or []),
             basis=basis,
         )
-        task = cast(Task, event.mutate(None))
+        # The event's ``mutate`` without its generic steps (resolving the topic, picking each
+        # init's arguments out of the event's fields by signature): the same calls, direct.
+        task: Task = cls.__new__(cls)
+        task.__base_init__(event.originator_id, event.originator_version, event.timestamp)
+        task.__init__(  # type: ignore[misc]
+            plan=plan,
+            duty=duty,
+            agency=agency,
+            period=period,
+            due=due,
+            completion=event.completion,
+            title=title,
+            actor=actor,
+            role=role,
+            recipient=recipient,
+            personal_responsibility=personal_responsibility,
+            window_start=event.window_start,
+            window_end=event.window_end,
+            check_ins=event.check_ins,
+            check_ins_open=event.check_ins_open,
+            target=target,
+            products=event.products,
+            basis=basis,
+        )
+        event.apply(task)
         task.pending_events.append(event)
         return task
 
