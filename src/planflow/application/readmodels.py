@@ -120,10 +120,20 @@ def due_rows_of(
     handover, the handover first at the same moment. The tick records what is due and the save
     re-projects the task, so the step after it then takes the row. A load gives many tasks the
     same duty and deadline (one a receiving agency): their next step is computed once and shared."""
+    return _due_rows_keyed(((str(task.id), task) for task in tasks), rules_of)
+
+
+def _due_rows_keyed(
+    tasks: Iterable[tuple[str, Task]], rules_of: Callable[[str], PlanRules | None]
+) -> list[dict[str, Any]]:
+    """``due_rows_of`` over (id text, task) pairs: the Projector has each id's text already."""
     rows: list[dict[str, Any]] = []
     shared: dict[tuple[Any, ...], dict[str, Any] | None] = {}
-    for task in tasks:
-        rules = rules_of(task.plan)
+    plan: str | None = None
+    rules: PlanRules | None = None
+    for key, task in tasks:
+        if task.plan != plan:  # a load's tasks are all of one plan: its rules looked up once
+            plan, rules = task.plan, rules_of(task.plan)
         if rules is None:
             continue
         steps_key = _steps_key(task)
@@ -138,7 +148,7 @@ def due_rows_of(
             if step is None or handover["fire_at"] <= step["fire_at"]:
                 step = handover
         if step is not None:
-            rows.append({**step, "task_id": str(task.id), "agency": task.agency})
+            rows.append({**step, "task_id": key, "agency": task.agency})
     return rows
 
 
@@ -280,7 +290,7 @@ class Projector:
             keys = list(self._due_tasks)
             for chunk in _chunks(keys, 500):
                 connection.execute(_DELETE_DUE, {"ids": list(chunk)})
-            rows = due_rows_of(self._due_tasks.values(), rules)
+            rows = _due_rows_keyed(self._due_tasks.items(), rules)
             if rows:
                 insert_rows(connection, due, rows)
         self._board.clear()
