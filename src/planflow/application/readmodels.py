@@ -21,7 +21,7 @@ read models cannot drift from the domain. ``rebuild`` replays every event to rec
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -129,6 +129,7 @@ def _due_rows_keyed(
     """``due_rows_of`` over (id text, task) pairs: the Projector has each id's text already."""
     rows: list[dict[str, Any]] = []
     shared: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+    chosen: dict[tuple[Any, ...], dict[str, Any] | None] = {}
     plan: str | None = None
     rules: PlanRules | None = None
     for key, task in tasks:
@@ -136,17 +137,22 @@ def _due_rows_keyed(
             plan, rules = task.plan, rules_of(task.plan)
         if rules is None:
             continue
-        steps_key = _steps_key(task)
-        if steps_key in shared:
-            step = shared[steps_key]
-        else:
-            items = pending(task, rules)
-            step = shared[steps_key] = _step_row(task, items[0]) if items else None
         since = handover_on(task, rules)
-        if since is not None:
-            handover = _handover_row(task, since)
-            if step is None or handover["fire_at"] <= step["fire_at"]:
-                step = handover
+        steps_key = _steps_key(task)
+        chosen_key = (steps_key, since)  # the row chosen depends on nothing else (plan, due)
+        if chosen_key in chosen:
+            step = chosen[chosen_key]
+        else:
+            if steps_key in shared:
+                step = shared[steps_key]
+            else:
+                items = pending(task, rules)
+                step = shared[steps_key] = _step_row(task, items[0]) if items else None
+            if since is not None:
+                handover = _handover_row(task, since)
+                if step is None or handover["fire_at"] <= step["fire_at"]:
+                    step = handover
+            chosen[chosen_key] = step
         if step is not None:
             rows.append({**step, "task_id": key, "agency": task.agency})
     return rows
@@ -212,6 +218,8 @@ class Projector:
         self._rules = rules
         self._due_tasks: dict[str, Task] = {}
         self._new: set[str] = set()
+        self._moment: datetime | None = None  # the last event's time, and ``to_db`` of it
+        self._stamp: datetime | None = None
 
     def task_event(self, event: Task.Event, task: Task, before: Task | None = None) -> None:
         """``task`` is the state right after ``event``; ``before``, if known, the state right
@@ -223,7 +231,11 @@ class Projector:
             self._new.add(key)  # its board row is inserted; any other is updated
         state = summarize(task)
         moment = event.timestamp
-        stamp = to_db(moment)
+        if moment is self._moment:  # a load's events share one timestamp: converted once
+            stamp = self._stamp
+        else:
+            stamp = self._stamp = to_db(moment)
+            self._moment = moment
         history: dict[str, Any] = {
             "task_id": key,
             "version": version,
