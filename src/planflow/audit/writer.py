@@ -190,13 +190,12 @@ def _batch_rows(
             f'"stream_id":{encode_basestring(stream_id)},"stream_version":{version},'
             f'"topic":{topic},"v":1}}'
         )
-        leaf = merkle.leaf_hash(entry.encode())
+        leaf = sha256(b"\x00" + entry.encode()).digest()  # merkle.leaf_hash, inlined
         before = heads.get(stream_id)
         if before is None:
             before = as_hash(_stream_head(session, stream_id, version - 1))
-        stream_hash = merkle.node_hash(before, leaf)
-        heads[stream_id] = stream_hash
-        previous = merkle.node_hash(previous, leaf)
+        stream_hash = heads[stream_id] = sha256(b"\x01" + before + leaf).digest()  # node_hash
+        previous = sha256(b"\x01" + previous + leaf).digest()
         rows.append(
             {
                 "position": position,
