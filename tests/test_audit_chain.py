@@ -10,7 +10,7 @@ from sqlalchemy import text
 from conftest import utc
 from planflow.application.app import PlanflowApp
 from planflow.audit import chain as core
-from planflow.audit import store
+from planflow.audit import store, writer
 from planflow.domain.task import task_id
 from planflow.workflow.loader import LoadedPlan
 
@@ -71,3 +71,31 @@ def test_rebuilding_the_read_models_leaves_the_chain_alone(
     before = store.chain_rows(app.engine)
     assert app.rebuild_read_models() == len(before)
     assert store.chain_rows(app.engine) == before
+
+
+def test_a_batch_is_chained_exactly_as_the_same_events_one_at_a_time(
+    app: PlanflowApp, mini_plan: LoadedPlan
+) -> None:
+    """The batch path builds its entries and links its own way (a plan load's speed); its rows
+    are those of the one-event path, also for streams the batch continues and odd topics."""
+    app.load_plan(mini_plan, actor="loader", at=utc(2022, 2, 15))
+    streams = sorted({r.stream_id for r in store.chain_rows(app.engine)})[:3]
+    batch = [
+        writer.NewEvent(10_000 + n, stream, 2 + n // 3, topic, f"state {n} ở đây".encode())
+        for n, (stream, topic) in enumerate(
+            [(s, t) for t in ('Giao "nhiệm vụ"\\', "planflow.domain.task:Task.X") for s in streams]
+        )
+    ]
+    batch.append(writer.NewEvent(10_010, "a-new-stream", 1, "t", b"{}"))
+    events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    written: list[list[tuple[object, ...]]] = []
+    for parts in ([batch], [[e] for e in batch]):
+        with app.engine.connect() as connection:
+            transaction = connection.begin()
+            for part in parts:
+                writer.append(connection, events, part, "2026-01-02T03:04:05.000006+00:00")
+            rows = connection.execute(text("SELECT * FROM planflow_chain ORDER BY position"))
+            written.append([tuple(r) for r in rows])
+            transaction.rollback()
+    assert len(written[0]) == len(store.chain_rows(app.engine)) + len(batch)
+    assert written[0] == written[1]

@@ -21,7 +21,7 @@ read models cannot drift from the domain. ``rebuild`` replays every event to rec
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -120,25 +120,41 @@ def due_rows_of(
     handover, the handover first at the same moment. The tick records what is due and the save
     re-projects the task, so the step after it then takes the row. A load gives many tasks the
     same duty and deadline (one a receiving agency): their next step is computed once and shared."""
+    return _due_rows_keyed(((str(task.id), task) for task in tasks), rules_of)
+
+
+def _due_rows_keyed(
+    tasks: Iterable[tuple[str, Task]], rules_of: Callable[[str], PlanRules | None]
+) -> list[dict[str, Any]]:
+    """``due_rows_of`` over (id text, task) pairs: the Projector has each id's text already."""
     rows: list[dict[str, Any]] = []
     shared: dict[tuple[Any, ...], dict[str, Any] | None] = {}
-    for task in tasks:
-        rules = rules_of(task.plan)
+    chosen: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+    plan: str | None = None
+    rules: PlanRules | None = None
+    for key, task in tasks:
+        if task.plan != plan:  # a load's tasks are all of one plan: its rules looked up once
+            plan, rules = task.plan, rules_of(task.plan)
         if rules is None:
             continue
-        steps_key = _steps_key(task)
-        if steps_key in shared:
-            step = shared[steps_key]
-        else:
-            items = pending(task, rules)
-            step = shared[steps_key] = _step_row(task, items[0]) if items else None
         since = handover_on(task, rules)
-        if since is not None:
-            handover = _handover_row(task, since)
-            if step is None or handover["fire_at"] <= step["fire_at"]:
-                step = handover
+        steps_key = _steps_key(task)
+        chosen_key = (steps_key, since)  # the row chosen depends on nothing else (plan, due)
+        if chosen_key in chosen:
+            step = chosen[chosen_key]
+        else:
+            if steps_key in shared:
+                step = shared[steps_key]
+            else:
+                items = pending(task, rules)
+                step = shared[steps_key] = _step_row(task, items[0]) if items else None
+            if since is not None:
+                handover = _handover_row(task, since)
+                if step is None or handover["fire_at"] <= step["fire_at"]:
+                    step = handover
+            chosen[chosen_key] = step
         if step is not None:
-            rows.append({**step, "task_id": str(task.id), "agency": task.agency})
+            rows.append({**step, "task_id": key, "agency": task.agency})
     return rows
 
 
@@ -202,6 +218,8 @@ class Projector:
         self._rules = rules
         self._due_tasks: dict[str, Task] = {}
         self._new: set[str] = set()
+        self._moment: datetime | None = None  # the last event's time, and ``to_db`` of it
+        self._stamp: datetime | None = None
 
     def task_event(self, event: Task.Event, task: Task, before: Task | None = None) -> None:
         """``task`` is the state right after ``event``; ``before``, if known, the state right
@@ -213,7 +231,11 @@ class Projector:
             self._new.add(key)  # its board row is inserted; any other is updated
         state = summarize(task)
         moment = event.timestamp
-        stamp = to_db(moment)
+        if moment is self._moment:  # a load's events share one timestamp: converted once
+            stamp = self._stamp
+        else:
+            stamp = self._stamp = to_db(moment)
+            self._moment = moment
         history: dict[str, Any] = {
             "task_id": key,
             "version": version,
@@ -280,7 +302,7 @@ class Projector:
             keys = list(self._due_tasks)
             for chunk in _chunks(keys, 500):
                 connection.execute(_DELETE_DUE, {"ids": list(chunk)})
-            rows = due_rows_of(self._due_tasks.values(), rules)
+            rows = _due_rows_keyed(self._due_tasks.items(), rules)
             if rows:
                 insert_rows(connection, due, rows)
         self._board.clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from hashlib import sha1
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -207,33 +207,64 @@ class Task(Aggregate):
         # pick ``create_id``'s arguments out of these and check the id's type on every call: a
         # large plan load creates tens of thousands of tasks): the same event, the task built
         # from it by its own ``mutate``, the event pending (tests/test_domain_task.py compares
-        # the two).
+        # the two, field order included). The frozen dataclass's fields are set at once, in
+        # its field order (the stored JSON keeps it), without its per-field ``__setattr__`` and
+        # its ``__post_init__`` (which checks the id is a UUID: ``task_id`` makes one).
         assigned: Any = cls.Assigned  # a dataclass made by the library's metaclass
-        event = assigned(
-            originator_topic=get_topic(cls),
-            originator_id=task_id(plan, duty_key(duty, role), agency, period),
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=assigned.create_timestamp(),
-            role=role,
-            recipient=recipient,
-            personal_responsibility=personal_responsibility,
-            window_start=window[0] if window else None,
-            window_end=window[1] if window else None,
+        event = object.__new__(assigned)
+        object.__setattr__(
+            event,
+            "__dict__",
+            {
+                "originator_id": task_id(plan, duty_key(duty, role), agency, period),
+                "originator_version": cls.INITIAL_VERSION,
+                "timestamp": assigned.create_timestamp(),
+                "originator_topic": get_topic(cls),
+                "actor": actor,
+                "plan": plan,
+                "duty": duty,
+                "agency": agency,
+                "period": period,
+                "due": due,
+                "completion": completion.value,
+                "title": title,
+                "role": role,
+                "recipient": recipient,
+                "personal_responsibility": personal_responsibility,
+                "window_start": window[0] if window else None,
+                "window_end": window[1] if window else None,
+                "check_ins": [d for _, d in check_ins or []],
+                "check_ins_open": [o for o, _ in check_ins or []],
+                "target": target,
+                "products": list(products or []),
+                "basis": basis,
+            },
+        )
+        # The event's ``mutate`` without its generic steps (resolving the topic, picking each
+        # init's arguments out of the event's fields by signature): the same calls, direct.
+        task: Task = cls.__new__(cls)
+        task.__base_init__(event.originator_id, event.originator_version, event.timestamp)
+        task.__init__(  # type: ignore[misc]
             plan=plan,
             duty=duty,
             agency=agency,
             period=period,
             due=due,
-            completion=completion.value,
+            completion=event.completion,
             title=title,
             actor=actor,
-            check_ins=[d for _, d in check_ins or []],
-            check_ins_open=[o for o, _ in check_ins or []],
+            role=role,
+            recipient=recipient,
+            personal_responsibility=personal_responsibility,
+            window_start=event.window_start,
+            window_end=event.window_end,
+            check_ins=event.check_ins,
+            check_ins_open=event.check_ins_open,
             target=target,
-            products=list(products or []),
+            products=event.products,
             basis=basis,
         )
-        task = cast(Task, event.mutate(None))
+        event.apply(task)
         task.pending_events.append(event)
         return task
 

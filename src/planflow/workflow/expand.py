@@ -103,8 +103,14 @@ def expand(
             found = [] if form is None else [Obligation(form.period, form.due)]
         else:
             found = obligations(duty, plan.year, calendar)
+        # The same for every task of the duty (a large plan names many agencies per duty).
+        lead_completion = Completion(duty.done_when.value)
+        target = target_text(duty.target)
+        products = tuple(duty.products)
+        basis = form.basis if form else ""
+        lead_check_ins = tuple((c.opens, c.due) for c in form.check_ins) if form else ()
         for obligation in found:
-            period, stated = obligation.period, obligation.stated
+            period, stated = obligation.period.code, obligation.stated
             due = calendar.effective_due(stated)
             holders: dict[tuple[str, str], None] = {}  # (agency, role), ordered, no repeats
             for code, role in [*((c, LEAD) for c in leads), *((c, COOPERATING) for c in helpers)]:
@@ -118,21 +124,19 @@ def expand(
                         plan=plan.id,
                         duty=duty.id,
                         agency=code,
-                        period=period.code,
+                        period=period,
                         due=due,
-                        completion=Completion(duty.done_when.value if lead else "activity"),
+                        completion=lead_completion if lead else Completion.ACTIVITY,
                         title=duty.title_vi,
                         stated_due=stated if stated != due else None,
                         role=role,
                         recipient=recipient_of(duty, code, maps, office) if lead else None,
                         personal_responsibility=personal and lead,
                         window=obligation.window,
-                        check_ins=tuple((c.opens, c.due) for c in form.check_ins)
-                        if form and lead
-                        else (),
-                        target=target_text(duty.target),
-                        products=tuple(duty.products),
-                        basis=form.basis if form else "",
+                        check_ins=lead_check_ins if lead else (),
+                        target=target,
+                        products=products,
+                        basis=basis,
                     )
                 )
     return specs
