@@ -35,7 +35,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    exists,
     func,
     insert,
     literal,
@@ -54,6 +53,7 @@ from planflow.domain.task import COOPERATING, ReportState
 REMINDER = ChaseKind.REMINDER.value
 # SQLite's page cache during the rewrite (KiB; a ceiling, used only as pages are read).
 _SQLITE_CACHE_KIB = 256 * 1024
+_CHUNK = 500  # task ids per IN (...) list
 _NO_FLOOR = 1_000_000  # above any reminder day: no reminder recorded yet
 
 # Scratch tables of one revision, created and dropped inside its transaction.
@@ -88,6 +88,14 @@ _handovers = Table(  # each ending agency's handover: the day after its last day
     Column("agency", String(64), primary_key=True),
     Column("fire_on", Date, nullable=False),
     Column("fire_at", DateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_ledger = Table(  # what the ledger holds for each of the plan's deadlines: one lookup a task
+    "planflow_tmp_ledger",
+    _scratch,
+    Column("task_id", String(36), primary_key=True),
+    Column("floor", Integer, nullable=True),  # the lowest reminder recorded, if any
+    Column("escalated", Integer, nullable=False),  # 1 if an escalation is recorded
     prefixes=["TEMPORARY"],
 )
 _next = Table(  # each affected task's next step under the new days
@@ -174,30 +182,32 @@ def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRule
         for table, rows in ((_fires, fires), (_after, after), (_handovers, handovers)):
             if rows:
                 session.execute(insert(table), rows)
-        # A task whose row is its handover (its agency ends) is replayed by the caller.
-        ending = [h["agency"] for h in handovers]
-        replay = (
-            list(
-                session.execute(
-                    select(board.c.id)
-                    .join(due, due.c.task_id == board.c.id)
-                    .where(
-                        and_(
-                            _open_lead(code),
-                            board.c.agency.in_(ending),
-                            board.c.duty.in_(duties),
-                            due.c.kind == HANDOVER,
-                        )
-                    )
-                ).scalars()
-            )
-            if ending
-            else []
-        )
+        ending = [str(h["agency"]) for h in handovers]
+        replay = _handover_rows(session, code, duties, ending)
         _next_steps(session, code, bool(handovers))
         _rewrite(session)
         _scratch.drop_all(connection)
     return replay
+
+
+def _handover_rows(session: Session, code: str, duties: list[str], ending: list[str]) -> list[str]:
+    """The affected tasks whose row is their handover (their agency ends): the caller replays
+    them. Read from the few handover rows (one pass over the due index), then their board rows."""
+    if not ending:
+        return []
+    ids = list(session.execute(select(due.c.task_id).where(due.c.kind == HANDOVER)).scalars())
+    replay: list[str] = []
+    for start in range(0, len(ids), _CHUNK):
+        chosen = select(board.c.id).where(
+            and_(
+                board.c.id.in_(ids[start : start + _CHUNK]),
+                _open_lead(code),
+                board.c.agency.in_(ending),
+                board.c.duty.in_(duties),
+            )
+        )
+        replay.extend(session.execute(chosen).scalars())
+    return sorted(replay)
 
 
 @contextmanager
@@ -226,29 +236,16 @@ def _next_steps(session: Session, code: str, handovers: bool) -> int:
     agency ends (``handovers``), its handover if that comes first or at the same moment —
     ``chasing.pending``'s order with the handover first, as ``readmodels.due_rows_of`` computes
     it. One pass over the plan's board rows."""
-    escalated = exists().where(
-        and_(
-            chases.c.task_id == board.c.id,
-            chases.c.kind == ChaseKind.ESCALATION.value,
-            chases.c.due == board.c.due,
-        )
-    )
-    floor = (  # the lowest reminder recorded for the deadline (a reminder supersedes the earlier)
-        select(func.min(chases.c.step))
+    _fill_ledger(session, code)
+    earliest = (  # the highest new day below the lowest reminder recorded (which supersedes)
+        select(func.max(_days.c.step))
         .where(
             and_(
-                chases.c.task_id == board.c.id,
-                chases.c.kind == REMINDER,
-                chases.c.due == board.c.due,
+                _days.c.duty == board.c.duty,
+                _days.c.step < func.coalesce(_ledger.c.floor, _NO_FLOOR),
             )
         )
-        .correlate(board)  # the board row of the outermost query, two levels up
-        .scalar_subquery()
-    )
-    earliest = (  # the highest new day below it
-        select(func.max(_days.c.step))
-        .where(and_(_days.c.duty == board.c.duty, _days.c.step < func.coalesce(floor, _NO_FLOOR)))
-        .correlate(board)
+        .correlate(board, _ledger)
         .scalar_subquery()
     )
     # The tasks whose row is a reminder or the overdue mark (not marked overdue), not escalated.
@@ -260,13 +257,17 @@ def _next_steps(session: Session, code: str, handovers: bool) -> int:
             board.c.agency,
             earliest.label("reminder"),
         )
-        .select_from(board.join(due, due.c.task_id == board.c.id))
+        .select_from(
+            board.join(due, due.c.task_id == board.c.id).outerjoin(
+                _ledger, _ledger.c.task_id == board.c.id
+            )
+        )
         .where(
             and_(
                 _open_lead(code),
                 board.c.duty.in_(select(_days.c.duty)),
                 due.c.kind.in_([REMINDER, ChaseKind.OVERDUE.value]),
-                ~escalated,
+                func.coalesce(_ledger.c.escalated, 0) == 0,
             )
         )
         .subquery()
@@ -303,6 +304,25 @@ def _next_steps(session: Session, code: str, handovers: bool) -> int:
             )
         )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _fill_ledger(session: Session, code: str) -> None:
+    """``_ledger``: for each of the plan's tasks with reminders or escalations recorded for its
+    current deadline, the lowest reminder and whether it was escalated — one grouped pass over
+    the plan's ledger rows instead of two correlated lookups per board row."""
+    current = and_(board.c.id == chases.c.task_id, board.c.due == chases.c.due)
+    escalation = ChaseKind.ESCALATION.value
+    rows = (
+        select(
+            chases.c.task_id,
+            func.min(case((chases.c.kind == REMINDER, chases.c.step))),
+            func.max(case((chases.c.kind == escalation, 1), else_=0)),
+        )
+        .select_from(chases.join(board, current))
+        .where(and_(chases.c.plan == code, chases.c.kind.in_([REMINDER, escalation])))
+        .group_by(chases.c.task_id)
+    )
+    session.execute(insert(_ledger).from_select(["task_id", "floor", "escalated"], rows))
 
 
 def _rewrite(session: Session) -> None:
