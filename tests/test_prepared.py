@@ -5,6 +5,7 @@ save must still be a ConcurrencyConflict that writes nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -131,10 +132,51 @@ def test_a_duplicate_key_through_the_driver_is_sqlalchemys_integrity_error(
             prepared.execute(driver, history_row(1, None))
 
 
-def test_a_stale_task_saved_on_sqlite_is_a_conflict_and_writes_nothing(
-    tmp_path: Path, mini_plan: LoadedPlan
+def test_rows_written_through_psycopg_are_stored_and_read_as_sqlalchemy_does(
+    postgres_url: str,
 ) -> None:
-    app = PlanflowApp(f"sqlite:///{tmp_path}/stale.db")
+    engine = create_engine(postgres_url)
+    metadata.create_all(engine, tables=[task_events])
+    rows = [history_row(1, None), history_row(2, datetime(2022, 3, 2, 9, 0, 0, 1))]
+    read = select(task_events).order_by(task_events.c.version)
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(task_events), rows)
+            by_sqlalchemy = [tuple(r) for r in connection.execute(read)]
+            connection.execute(task_events.delete())
+            driver = driver_of(connection)
+            assert driver is not None and not isinstance(driver, sqlite3.Connection)
+            assert execute_rows(connection, insert(task_events), rows[:1]) == 1
+            assert execute_rows(connection, insert(task_events), rows[1:]) == 1
+            by_driver = [tuple(r) for r in connection.execute(read)]
+            assert execute_rows(connection, task_events.delete(), [{}]) == 2
+        assert by_driver == by_sqlalchemy
+        assert len(by_driver) == 2
+    finally:
+        engine.dispose()
+
+
+def test_a_duplicate_key_through_psycopg_is_sqlalchemys_integrity_error(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    metadata.create_all(engine, tables=[task_events])
+    prepared = Prepared(insert(task_events), engine.dialect, list(history_row(1, None)))
+    try:
+        with engine.connect() as connection:
+            driver = driver_of(connection)
+            assert driver is not None
+            prepared.execute(driver, history_row(1, None))
+            with pytest.raises(IntegrityError):
+                prepared.execute(driver, history_row(1, None))
+    finally:
+        engine.dispose()
+
+
+def test_a_stale_task_saved_through_the_driver_is_a_conflict_and_writes_nothing(
+    database_url: str, mini_plan: LoadedPlan
+) -> None:
+    app = PlanflowApp(database_url)
     try:
         app.load_plan(mini_plan, actor="loader", at=LOADED)
         ref = task_id("mini-2022", "D1", "so-a", "2022")

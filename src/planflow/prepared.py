@@ -1,4 +1,4 @@
-"""A SQLAlchemy statement compiled once and sent straight to SQLite's driver.
+"""A SQLAlchemy statement compiled once and sent straight to the driver (sqlite3 or psycopg 3).
 
 On SQLite a command's few statements (the task load, the event insert, the chain's read and
 insert, the board update and the history insert) each cost about 50 µs in SQLAlchemy's execution
@@ -10,28 +10,37 @@ prepared statement in its own cache. A driver error is raised as the SQLAlchemy 
 SQLAlchemy would have raised (an ``IntegrityError`` for a duplicate version, an
 ``OperationalError`` for a locked store), so callers map errors as before.
 
-Other databases keep SQLAlchemy's ordinary path: ``driver_of`` answers None there.
+On PostgreSQL the same path runs on psycopg 3: the statement is compiled for SQLAlchemy's psycopg
+dialect (its ``%(name)s`` parameters, with the casts it renders), its values are passed as a dict
+built with the dialect's bind processors, and a ``psycopg.Error`` is raised as SQLAlchemy's
+exception for it (a duplicate version is still an ``IntegrityError``). Other drivers keep
+SQLAlchemy's ordinary path: ``driver_of`` answers None there.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
+import psycopg
 from sqlalchemy import Connection, Dialect, exc
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 _NO_VALUE = object()
 
+Driver: TypeAlias = "sqlite3.Connection | psycopg.Connection[Any]"
+Cursor: TypeAlias = "sqlite3.Cursor | psycopg.Cursor[Any]"
 
-def driver_of(connection: Connection) -> sqlite3.Connection | None:
-    """The sqlite3 connection under ``connection`` (in its transaction), or None elsewhere."""
-    if connection.dialect.name != "sqlite":
-        return None
+
+def driver_of(connection: Connection) -> Driver | None:
+    """The sqlite3 or psycopg connection under ``connection`` (in its transaction), or None
+    for other drivers."""
     driver = connection.connection.driver_connection
-    return driver if isinstance(driver, sqlite3.Connection) else None
+    if isinstance(driver, sqlite3.Connection | psycopg.Connection):
+        return driver
+    return None
 
 
 class Prepared:
@@ -50,23 +59,43 @@ class Prepared:
         )
         assert isinstance(compiled, SQLCompiler)
         self.sql = compiled.string
-        if "POSTCOMPILE" in self.sql or compiled.positiontup is None:
-            raise ValueError("only plain positional statements are prepared")
+        if "POSTCOMPILE" in self.sql:
+            raise ValueError("only plain statements are prepared")
+        positional = compiled.positiontup is not None
+        if not positional and dialect.paramstyle != "pyformat":
+            raise ValueError("only positional or pyformat statements are prepared")
+        names = compiled.positiontup if positional else list(compiled.binds)
+        escaped = compiled.escaped_bind_names
         processors = cast(Mapping[str, Any], compiled._bind_processors)
-        plan: list[tuple[str, Any, Any]] = []
-        for name in compiled.positiontup:
+        # (name in the SQL, parameter key, bind processor, value fixed at compile time)
+        plan: list[tuple[str, str, Any, Any]] = []
+        for name in names or ():
             bind = compiled.binds[name]
             process = processors.get(name)
+            sql_name = escaped.get(name, name)
             if bind.required or bind.callable is not None:
-                plan.append((bind.key, process, _NO_VALUE))
+                plan.append((sql_name, bind.key, process, _NO_VALUE))
             else:
                 value = bind.value
-                plan.append((name, None, process(value) if process else value))
+                plan.append((sql_name, name, None, process(value) if process else value))
         self._plan = plan
+        self._positional = positional
 
-    def values(self, params: Mapping[str, Any]) -> list[Any]:
+    def values(self, params: Mapping[str, Any]) -> list[Any] | dict[str, Any]:
+        """The driver's parameters: a list in the SQL's order (sqlite3), or a dict by the
+        names in the SQL (psycopg's ``%(name)s``)."""
+        if not self._positional:
+            named: dict[str, Any] = {}
+            for sql_name, key, process, fixed in self._plan:
+                if fixed is not _NO_VALUE:
+                    named[sql_name] = fixed
+                elif process is None:
+                    named[sql_name] = params[key]
+                else:
+                    named[sql_name] = process(params[key])
+            return named
         out: list[Any] = []
-        for key, process, fixed in self._plan:
+        for _, key, process, fixed in self._plan:
             if fixed is not _NO_VALUE:
                 out.append(fixed)
             elif process is None:
@@ -75,37 +104,40 @@ class Prepared:
                 out.append(process(params[key]))
         return out
 
-    def execute(self, driver: sqlite3.Connection, params: Mapping[str, Any]) -> sqlite3.Cursor:
+    def execute(self, driver: Driver, params: Mapping[str, Any]) -> Cursor:
         values = self.values(params)
         try:
             return driver.execute(self.sql, values)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, psycopg.Error) as error:
             raise _wrapped(self.sql, values, error) from error
 
-    def executemany(
-        self, driver: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]
-    ) -> sqlite3.Cursor:
+    def executemany(self, driver: Driver, rows: Sequence[Mapping[str, Any]]) -> Cursor:
         values = [self.values(row) for row in rows]
         try:
-            return driver.executemany(self.sql, values)
-        except sqlite3.Error as error:
+            if isinstance(driver, sqlite3.Connection):
+                return driver.executemany(self.sql, values)
+            cursor = driver.cursor()
+            cursor.executemany(self.sql, values)
+            return cursor
+        except (sqlite3.Error, psycopg.Error) as error:
             raise _wrapped(self.sql, values, error) from error
 
 
-_CACHE: dict[tuple[int, tuple[str, ...]], tuple[object, Prepared]] = {}
+_CACHE: dict[tuple[int, str, tuple[str, ...]], tuple[object, Prepared]] = {}
 
 
 def on_driver(
     connection: Connection,
     statement: ClauseElement | Executable,
     column_keys: Sequence[str] | None = None,
-) -> tuple[sqlite3.Connection, Prepared] | None:
-    """On SQLite, the driver connection of ``connection`` and ``statement`` (a statement built
-    once per process) prepared for it, compiled on first use; None on other databases."""
+) -> tuple[Driver, Prepared] | None:
+    """On SQLite and psycopg, the driver connection of ``connection`` and ``statement`` (a
+    statement built once per process) prepared for its dialect, compiled on first use; None for
+    other drivers."""
     driver = driver_of(connection)
     if driver is None:
         return None
-    key = (id(statement), tuple(column_keys or ()))
+    key = (id(statement), connection.dialect.name, tuple(column_keys or ()))
     kept = _CACHE.get(key)
     if kept is None:  # the statement is kept too, so its id is never reused
         kept = _CACHE[key] = (statement, Prepared(statement, connection.dialect, column_keys))
@@ -116,7 +148,7 @@ def execute_rows(
     connection: Connection, statement: Executable, rows: Sequence[Mapping[str, Any]]
 ) -> int:
     """Run an INSERT or UPDATE built once per process for each of ``rows`` (dicts with the same
-    keys, its columns and parameters): on SQLite through the driver, elsewhere through
+    keys, its columns and parameters): on SQLite and psycopg through the driver, elsewhere through
     SQLAlchemy. Returns the number of rows changed."""
     driven = on_driver(connection, statement, list(rows[0]))
     if driven is None:
@@ -127,8 +159,9 @@ def execute_rows(
     return prepared.executemany(driver, rows).rowcount
 
 
-def _wrapped(sql: str, values: Any, error: sqlite3.Error) -> exc.DBAPIError:
+def _wrapped(sql: str, values: Any, error: sqlite3.Error | psycopg.Error) -> exc.DBAPIError:
     """The exception SQLAlchemy raises for this driver error (IntegrityError, OperationalError…)."""
-    wrapped = exc.DBAPIError.instance(sql, values, error, sqlite3.Error)
+    base = sqlite3.Error if isinstance(error, sqlite3.Error) else psycopg.Error
+    wrapped = exc.DBAPIError.instance(sql, values, error, base)
     assert isinstance(wrapped, exc.DBAPIError)
     return wrapped

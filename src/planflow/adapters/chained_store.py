@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy import factory as sqlalchemy_factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
@@ -50,6 +51,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             table.c.id, sort_by_parameter_order=True
         )
         self._insert_one: Prepared | None = None  # one event on SQLite, through the driver
+        self._insert_returning: Prepared | None = None  # one event on psycopg, through the driver
 
     def _lock_table(self, session: Session) -> None:
         """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
@@ -86,10 +88,12 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]
         driver = driver_of(connection)
-        if driver is not None and len(rows) == 1:
+        if isinstance(driver, sqlite3.Connection) and len(rows) == 1:
             ids = [self._insert_one_sqlite(connection, driver, rows[0])]
-        elif driver is not None:
+        elif isinstance(driver, sqlite3.Connection):
             ids = self._insert_many_sqlite(connection, stored_events)
+        elif driver is not None and len(rows) == 1:
+            ids = [self._insert_one_returning(connection, driver, rows[0])]
         else:
             ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
         self._notify_channel(session)
@@ -107,9 +111,22 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         rowid read from the cursor; a duplicate version raises SQLAlchemy's IntegrityError."""
         if self._insert_one is None:
             self._insert_one = Prepared(insert(self.events_table), connection.dialect, list(row))
-        rowid = self._insert_one.execute(driver, row).lastrowid
-        assert rowid is not None
-        return int(rowid)
+        cursor = self._insert_one.execute(driver, row)
+        assert isinstance(cursor, sqlite3.Cursor) and cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    def _insert_one_returning(
+        self, connection: Connection, driver: psycopg.Connection[Any], row: dict[str, Any]
+    ) -> int:
+        """One event on PostgreSQL (a command): ``INSERT … RETURNING id`` compiled once and sent
+        to psycopg; a duplicate version raises SQLAlchemy's IntegrityError."""
+        if self._insert_returning is None:
+            self._insert_returning = Prepared(
+                self._insert_events_statement, connection.dialect, list(row)
+            )
+        found = self._insert_returning.execute(driver, row).fetchone()
+        assert found is not None
+        return int(found[0])
 
     def _insert_many_sqlite(
         self, connection: Connection, stored_events: Sequence[StoredEvent]

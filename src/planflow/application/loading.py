@@ -7,7 +7,7 @@ reads the latest snapshot and the later events with one ``UNION ALL`` built once
 (SQLAlchemy then only looks up its compiled form), on the connection of the command's
 transaction, and applies the events directly. The snapshot semantics are the library's: the
 snapshot with the highest version, then every event above that version
-(tests/test_snapshots.py). On SQLite the statements go to the driver (planflow/prepared.py).
+(tests/test_snapshots.py). On SQLite and psycopg the statements go to the driver (planflow/prepared.py).
 
 A task this process committed a command on is kept, and its next command reads only the events
 from the kept version on (``TaskLoader``; tests/test_task_cache.py).
@@ -173,7 +173,7 @@ class TaskLoader:
         return task if isinstance(task, Task) else None
 
     def _rows(self, connection: Connection, ref: UUID) -> Iterable[Sequence[Any]]:
-        """(kind, version, topic, state) rows: on SQLite through the driver (planflow/prepared.py)."""
+        """(kind, version, topic, state) rows: through the driver (planflow/prepared.py) if it can."""
         driver = driver_of(connection)
         if driver is None:
             return connection.execute(self._statement, {"id": ref})

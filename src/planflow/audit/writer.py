@@ -12,7 +12,6 @@ process so SQLAlchemy only looks up their compiled form.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 from planflow.audit import merkle
 from planflow.audit.chain import ZERO, as_hash, entry_bytes, link, state_sha256
 from planflow.audit.tables import chain, checkpoints
-from planflow.prepared import Prepared, on_driver
+from planflow.prepared import Driver, Prepared, on_driver
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,9 @@ _COLUMNS = [c.name for c in chain.columns]
 
 def _on_driver(
     session: Executor, statement: Any, keys: list[str] | None = None
-) -> tuple[sqlite3.Connection, Prepared] | None:
-    """On SQLite (a connection, not a session), the driver and the statement prepared for it."""
+) -> tuple[Driver, Prepared] | None:
+    """On SQLite and psycopg (a connection, not a session), the driver and the statement
+    prepared for it."""
     return None if isinstance(session, Session) else on_driver(session, statement, keys)
 
 
@@ -152,7 +152,7 @@ def append(
     if len(rows) > 1 and _dialect(session) == "sqlite":
         _insert_sqlite(session, rows)
     elif rows:
-        on_driver = _on_driver(session, _INSERT, _COLUMNS)
+        on_driver = _on_driver(session, _INSERT, _COLUMNS) if len(rows) == 1 else None
         if on_driver is not None:
             on_driver[1].execute(on_driver[0], rows[0])
         else:
