@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from conftest import MINI
 from planflow.application import revision_index
 from planflow.application.app import PlanflowApp
+from planflow.application.bulk import ROOMY_CACHE_KIB
 from planflow.application.tables import due
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.task import task_id
@@ -144,7 +145,7 @@ def test_on_sqlite_the_rewrite_runs_with_a_large_page_cache_and_gives_the_defaul
         ("escalation:\n", "escalation:\n  reminders_working_days_before: [10, 5, 2]\n"),
     )
     app.load_plan(load_workflow(widened), actor="loader", at=vn(2, 16))
-    assert seen == [-revision_index._SQLITE_CACHE_KIB]
+    assert seen == [-ROOMY_CACHE_KIB]
     assert cache_size() == default != seen[0]
     app.close()
 

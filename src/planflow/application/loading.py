@@ -141,14 +141,21 @@ class TaskLoader:
             if self._prepared_after is None:
                 self._prepared_after = Prepared(self._after, connection.dialect)
             rows = self._prepared_after.execute(driver, params)
+        later = iter(rows)
+        first = next(later, None)
+        if first is None or first[0] != notification_id or first[1] != task.version:
+            return None
+        return self._apply(ref, task, (row[1:] for row in later))
+
+    def _replay(self, connection: Connection, ref: UUID) -> Task | None:
+        """The latest snapshot and the events after it."""
+        return self._apply(ref, None, (row[1:] for row in self._rows(connection, ref)))
+
+    def _apply(self, ref: UUID, task: Task | None, events: Iterable[Sequence[Any]]) -> Task | None:
+        """``task`` (None: nothing yet) with the stored ``(version, topic, state)`` events applied."""
         to_domain_event = self._mapper.to_domain_event
-        current: Any = None
-        for nid, version, topic, state in rows:
-            if current is None:
-                if version != task.version or nid != notification_id:
-                    return None
-                current = task
-                continue
+        current: Any = task
+        for version, topic, state in events:
             stored = StoredEvent(
                 originator_id=ref,
                 originator_version=version,
@@ -157,20 +164,6 @@ class TaskLoader:
             )
             current = to_domain_event(stored).mutate(current)  # type: ignore[attr-defined]
         return current if isinstance(current, Task) else None
-
-    def _replay(self, connection: Connection, ref: UUID) -> Task | None:
-        """The latest snapshot and the events after it."""
-        to_domain_event = self._mapper.to_domain_event
-        task: Any = None
-        for _kind, version, topic, state in self._rows(connection, ref):
-            stored = StoredEvent(
-                originator_id=ref,
-                originator_version=version,
-                topic=topic,
-                state=state if isinstance(state, bytes) else bytes(state),
-            )
-            task = to_domain_event(stored).mutate(task)  # type: ignore[attr-defined]
-        return task if isinstance(task, Task) else None
 
     def _rows(self, connection: Connection, ref: UUID) -> Iterable[Sequence[Any]]:
         """(kind, version, topic, state) rows: through the driver (planflow/prepared.py) if it can."""

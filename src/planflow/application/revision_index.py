@@ -19,14 +19,11 @@ The result equals what ``readmodels.due_rows`` computes from each task (tested a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
     Column,
-    Connection,
     Date,
     DateTime,
     Integer,
@@ -44,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from planflow.application.bulk import roomy_cache
 from planflow.application.readmodels import HANDOVER
 from planflow.application.tables import board, chases, due, to_db
 from planflow.domain.chase import ChaseKind
@@ -51,8 +49,6 @@ from planflow.domain.chasing import ASSIGNEE_HEAD, PlanRules, reminders_pending,
 from planflow.domain.task import COOPERATING, ReportState
 
 REMINDER = ChaseKind.REMINDER.value
-# SQLite's page cache during the rewrite (KiB; a ceiling, used only as pages are read).
-_SQLITE_CACHE_KIB = 256 * 1024
 _CHUNK = 500  # task ids per IN (...) list
 _NO_FLOOR = 1_000_000  # above any reminder day: no reminder recorded yet
 
@@ -173,7 +169,7 @@ def reindex_reminders(session: Session, code: str, old: PlanRules, new: PlanRule
     # Created inside the transaction: a failure rolls their creation back with everything else
     # (on SQLite and PostgreSQL alike), so they are dropped only on the way out of a success.
     connection = session.connection()
-    with _roomy_cache(connection):
+    with roomy_cache(connection):
         _scratch.drop_all(connection, checkfirst=True)
         _scratch.create_all(connection)
         session.execute(
@@ -208,25 +204,6 @@ def _handover_rows(session: Session, code: str, duties: list[str], ending: list[
         )
         replay.extend(session.execute(chosen).scalars())
     return sorted(replay)
-
-
-@contextmanager
-def _roomy_cache(connection: Connection) -> Iterator[None]:
-    """On SQLite, a page cache large enough for the rewrite, back to the connection's own after.
-
-    With the default 2 MB the statements, which reach the due index, the board and the ledger in
-    task-id order (random pages), spill dirty pages to the WAL and read pages again many times
-    over, which grows faster than the plan (bench/bench_revision.py at 50,000 tasks; measured
-    with the per-step index this module rewrote before migration 0006)."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def _next_steps(session: Session, code: str, handovers: bool) -> int:
