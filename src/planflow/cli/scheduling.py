@@ -9,14 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -38,6 +35,7 @@ from planflow.cli.common import (
     open_app,
     wall_now,
 )
+from planflow.cli.stopping import stop_on_signals
 from planflow.domain.chase import CHASE_UP
 from planflow.domain.clock import LOCAL_TZ
 from planflow.domain.labels import ESCALATION_VI
@@ -250,7 +248,6 @@ def run(
         ticker = _ticker()
         tick_once = recorded_tick(ticker, node or node_name())
         outbox = _outbox(ticker, config, per_tick) if notify else None
-        stop = threading.Event()
         daily = daily_checkpoints(ticker.app, os.environ)
 
         def say(line: str, fields: dict[str, object]) -> None:
@@ -276,23 +273,17 @@ def run(
                 for line in outbox(moment):
                     say(f"  {line}", {"delivery": line})
 
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-        stop_ticking = start_background(job, clock, interval)
-        console.print(
-            f"Đang chạy: một lượt mỗi {interval:g} giây (Ctrl-C để dừng) / "
-            f"Running: a tick every {interval:g} s (Ctrl-C to stop)"
-        )
-        try:
-            while not stop.wait(0.2):
-                pass
-        finally:
-            stop_ticking()
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-            ticker.app.close()
+        with stop_on_signals() as stop:
+            stop_ticking = start_background(job, clock, interval)
+            console.print(
+                f"Đang chạy: một lượt mỗi {interval:g} giây (Ctrl-C để dừng) / "
+                f"Running: a tick every {interval:g} s (Ctrl-C to stop)"
+            )
+            try:
+                stop.wait()
+            finally:
+                stop_ticking()
+                ticker.app.close()
         console.print("Đã dừng / Stopped.")
 
 
