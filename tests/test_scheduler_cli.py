@@ -104,15 +104,19 @@ def test_run_ticks_until_sigterm_and_stops_cleanly(tmp_path: Path) -> None:
         env=env,
     )
     assert process.stdout is not None
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        lines.append(line)
-        if "Đã ghi" in line:
-            break
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    with process:  # pipes closed and the process reaped (killed first if it hung) whatever fails
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            lines.append(line)
+            if "Đã ghi" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        try:
+            out, err = process.communicate(timeout=30)
+        finally:
+            process.kill()
     assert process.returncode == 0, err
     assert any("Đã ghi" in line for line in lines)
     assert "Đã dừng / Stopped." in out
