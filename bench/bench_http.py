@@ -35,11 +35,13 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import http_locks
 import http_memory
 import httpx
 from bench_board import BOARD_AT
@@ -55,8 +57,11 @@ Row = dict[str, Any]
 _IN_PROCESS = [0]  # commands run in process so far: later runs write later moments
 
 
-def in_process(url: str, tasks: list[str], count: int) -> Row:
-    """``run_command("raise", …)`` in this process, one after another."""
+def in_process(
+    url: str, tasks: list[str], count: int, warmed: Callable[[], object] = lambda: None
+) -> Row:
+    """``run_command("raise", …)`` in this process, one after another (``warmed`` is called
+    after the warm-up)."""
     app = PlanflowApp(url)
     refs = [UUID(t) for t in tasks]
 
@@ -69,6 +74,7 @@ def in_process(url: str, tasks: list[str], count: int) -> Row:
 
     try:
         run(0, 20)  # warm up
+        warmed()
         started, cpu = time.perf_counter(), time.process_time()
         run(20, count)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
@@ -77,19 +83,28 @@ def in_process(url: str, tasks: list[str], count: int) -> Row:
     return {"rate": count / seconds, "cpu_ms": cpu_seconds / count * 1000}
 
 
-def http_commands(server: Server, who: People, seconds: float, client: str) -> Row:
+def http_commands(
+    server: Server, who: People, seconds: float, client: str, locks: Path | None = None
+) -> Row:
     """8 officers' clients for ``seconds`` after a 1 s warm-up; ``client`` is ``raw`` (asyncio
-    streams, bench/http_raw.py) or ``httpx`` (a thread and an httpx.Client each)."""
+    streams, bench/http_raw.py) or ``httpx`` (a thread and an httpx.Client each); with
+    ``locks`` (``--lock-stats``) the medians of the server's lock times."""
     officers = enumerate(who.officers)
     if client == "raw":
         raw = [raw_raiser(server, h, tasks, f"c{n}") for n, (h, tasks) in officers]
         run_raw_load(server, raw, seconds=1.0)  # warm up every worker's connections
+        if locks:
+            http_locks.take(locks)
         load = run_raw_load(server, raw, seconds=seconds)
     else:
         clients = [raiser(h, tasks, f"c{n}") for n, (h, tasks) in officers]
         run_load(server, clients, seconds=1.0)
+        if locks:
+            http_locks.take(locks)
         load = run_load(server, clients, seconds=seconds)
     ok = load.ok()
+    if locks:
+        time.sleep(0.3)  # the workers' last lines
     return {
         "rate": ok / load.seconds,
         "cpu_ms": load.cpu / max(ok, 1) * 1000,
@@ -97,6 +112,7 @@ def http_commands(server: Server, who: People, seconds: float, client: str) -> R
         "statuses": dict(load.statuses),
         "p50": load.quantile(50),
         "p99": load.quantile(99),
+        **(http_locks.summary(http_locks.take(locks)) if locks else {}),
     }
 
 
@@ -108,17 +124,29 @@ def commands_part(url: str, folder: Path, who: People, args: argparse.Namespace)
     engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
     rows: list[Row] = []
     clients = ["raw", "httpx"] if args.client == "both" else [args.client]
-    for workers in (1, 2) if engine == "PostgreSQL" else (1,):
-        with serve(url, folder, workers) as server:
-            for n in range(args.rounds):
-                base = in_process(url, who.spare, args.count)
-                rows.append({"engine": engine, "path": "in process", "round": n, **base})
-                for client in clients:
-                    row = http_commands(server, who, args.seconds, client)
-                    path = f"HTTP, 8 {client} clients, {workers} worker(s)"
-                    ratio = row["rate"] / base["rate"]
-                    rows.append({"engine": engine, "path": path, "round": n, "ratio": ratio, **row})
+    timing = http_locks.server_environment(folder) if args.lock_stats else nullcontext(None)
+    with timing as locks:
+        for workers in (1, 2) if engine == "PostgreSQL" else (1,):
+            with serve(url, folder, workers) as server:
+                for n in range(args.rounds):
+                    base = _in_process_timed(url, who, args)
+                    rows.append({"engine": engine, "path": "in process", "round": n, **base})
+                    for client in clients:
+                        row = http_commands(server, who, args.seconds, client, locks)
+                        path = f"HTTP, 8 {client} clients, {workers} worker(s)"
+                        ratio = row["rate"] / base["rate"]
+                        rows.append(
+                            {"engine": engine, "path": path, "round": n, "ratio": ratio, **row}
+                        )
     return rows
+
+
+def _in_process_timed(url: str, who: People, args: argparse.Namespace) -> Row:
+    if not args.lock_stats:
+        return in_process(url, who.spare, args.count)
+    with http_locks.installed() as lines:
+        row = in_process(url, who.spare, args.count, warmed=lines.clear)
+        return {**row, **http_locks.summary(http_locks.parse(lines))}
 
 
 def board_get(header: dict[str, str]) -> Callable[[httpx.Client, int], httpx.Response]:
@@ -241,6 +269,12 @@ def main() -> None:
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite's commands part")
     parser.add_argument(
+        "--lock-stats",
+        action="store_true",
+        help="commands: time the event table's lock per command, in process and in the server "
+        "(bench/http_locks.py)",
+    )
+    parser.add_argument(
         "--rounds", type=int, default=1, help="commands: in process then HTTP, this many times"
     )
     args = parser.parse_args()
@@ -285,6 +319,15 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"{row['cpu_ms']:.1f} | {row['client_cpu_ms']:.1f} | {row['ratio']:.2f}× | "
             f"{row['statuses']} |"
         )
+    locked = [row for row in results["commands"] if "lock_held_ms" in row]
+    if locked:
+        print("\n| engine | round | path | lock wait ms | lock held ms | whole command ms |")
+        print("|---|---:|---|---:|---:|---:|")
+        for row in locked:
+            print(
+                f"| {row['engine']} | {row['round']} | {row['path']} | "
+                f"{row['lock_wait_ms']:.2f} | {row['lock_held_ms']:.2f} | {row['command_ms']:.2f} |"
+            )
     print()
     for label, found in ratios.items():
         shown = ", ".join(f"{r:.2f}×" for r in found)
