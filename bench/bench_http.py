@@ -2,12 +2,17 @@
 
 Not a test. Three parts (docs/performance.md, "HTTP: commands, the board under load, memory"):
 
-1. **Commands**: ``raise`` (a difficulty) round robin over open tasks, from 8 concurrent httpx
+1. **Commands**: ``raise`` (a difficulty) round robin over open tasks, from 8 concurrent
    clients (8 agency officers, each on their own tasks) for a fixed time, against the same
    command in process (``PlanflowApp.run_command``, one thread, other agencies' tasks) on the
-   same store, measured before the server starts. SQLite with one worker; PostgreSQL (when
+   same store, measured just before each load with the server started and idle (``--rounds N``
+   alternates the two N times). The clients are asyncio streams with prebuilt requests
+   (bench/http_raw.py, cheap on the shared cores); ``--client httpx`` runs the old httpx
+   clients, ``--client both`` both in turn. The report gives the server's and the clients' CPU
+   per command; ``--lock-stats`` adds how long each command waits for and holds the event
+   table's lock (bench/http_locks.py). SQLite with one worker; PostgreSQL (when
    PLANFLOW_TEST_POSTGRES_URL is set; a fresh database, dropped afterwards) with one and with two
-   workers (``serve --workers 2``; SQLite refuses it).
+   workers (``serve --workers 2``; SQLite refuses it). ``--commands-only`` runs only this part.
 2. **The board under load** (SQLite, the big store): ``GET /api/v1/board?plan=bench`` from one
    client with a command written before each request (so every request computes the aggregate),
    from 16 concurrent clients reading, and from 16 clients while a 17th writes a command every
