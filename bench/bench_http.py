@@ -2,12 +2,17 @@
 
 Not a test. Three parts (docs/performance.md, "HTTP: commands, the board under load, memory"):
 
-1. **Commands**: ``raise`` (a difficulty) round robin over open tasks, from 8 concurrent httpx
+1. **Commands**: ``raise`` (a difficulty) round robin over open tasks, from 8 concurrent
    clients (8 agency officers, each on their own tasks) for a fixed time, against the same
    command in process (``PlanflowApp.run_command``, one thread, other agencies' tasks) on the
-   same store, measured before the server starts. SQLite with one worker; PostgreSQL (when
+   same store, measured just before each load with the server started and idle (``--rounds N``
+   alternates the two N times). The clients are asyncio streams with prebuilt requests
+   (bench/http_raw.py, cheap on the shared cores); ``--client httpx`` runs the old httpx
+   clients, ``--client both`` both in turn. The report gives the server's and the clients' CPU
+   per command; ``--lock-stats`` adds how long each command waits for and holds the event
+   table's lock (bench/http_locks.py). SQLite with one worker; PostgreSQL (when
    PLANFLOW_TEST_POSTGRES_URL is set; a fresh database, dropped afterwards) with one and with two
-   workers (``serve --workers 2``; SQLite refuses it).
+   workers (``serve --workers 2``; SQLite refuses it). ``--commands-only`` runs only this part.
 2. **The board under load** (SQLite, the big store): ``GET /api/v1/board?plan=bench`` from one
    client with a command written before each request (so every request computes the aggregate),
    from 16 concurrent clients reading, and from 16 clients while a 17th writes a command every
@@ -31,40 +36,50 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import http_locks
 import http_memory
 import httpx
 from bench_board import BOARD_AT
 from bench_command import PostgresDatabase
 from http_kit import Load, People, Server, build, people, raiser, run_load, serve
+from http_raw import raw_raiser, run_raw_load
 
 from planflow.application.app import PlanflowApp
 
 Row = dict[str, Any]
 
 
-def in_process(url: str, tasks: list[str], count: int) -> Row:
-    """``run_command("raise", …)`` in this process, one after another."""
+_IN_PROCESS = [0]  # commands run in process so far: later runs write later moments
+
+
+def in_process(
+    url: str, tasks: list[str], count: int, warmed: Callable[[], object] = lambda: None
+) -> Row:
+    """``run_command("raise", …)`` in this process, one after another (``warmed`` is called
+    after the warm-up)."""
     app = PlanflowApp(url)
     refs = [UUID(t) for t in tasks]
-    moment = BOARD_AT
 
     def run(start: int, n: int) -> None:
-        nonlocal moment
         for i in range(start, start + n):
-            moment += timedelta(seconds=1)
-            data = {"text": f"Vướng mắc {i}"}
+            _IN_PROCESS[0] += 1
+            moment = BOARD_AT + timedelta(seconds=_IN_PROCESS[0])
+            data = {"text": f"Vướng mắc {_IN_PROCESS[0]}"}
             app.run_command("raise", refs[i % len(refs)], data, actor="bench", at=moment)
 
     try:
         run(0, 20)  # warm up
+        warmed()
         started, cpu = time.perf_counter(), time.process_time()
         run(20, count)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
@@ -73,29 +88,70 @@ def in_process(url: str, tasks: list[str], count: int) -> Row:
     return {"rate": count / seconds, "cpu_ms": cpu_seconds / count * 1000}
 
 
-def http_commands(server: Server, who: People, seconds: float) -> Row:
-    clients = [raiser(h, tasks, f"c{n}") for n, (h, tasks) in enumerate(who.officers)]
-    run_load(server, clients, seconds=1.0)  # warm up every worker's connections
-    load = run_load(server, clients, seconds=seconds)
+def http_commands(
+    server: Server, who: People, seconds: float, client: str, locks: Path | None = None
+) -> Row:
+    """8 officers' clients for ``seconds`` after a 1 s warm-up; ``client`` is ``raw`` (asyncio
+    streams, bench/http_raw.py) or ``httpx`` (a thread and an httpx.Client each); with
+    ``locks`` (``--lock-stats``) the medians of the server's lock times."""
+    officers = enumerate(who.officers)
+    if client == "raw":
+        raw = [raw_raiser(server, h, tasks, f"c{n}") for n, (h, tasks) in officers]
+        run_raw_load(server, raw, seconds=1.0)  # warm up every worker's connections
+        if locks:
+            http_locks.take(locks)
+        load = run_raw_load(server, raw, seconds=seconds)
+    else:
+        clients = [raiser(h, tasks, f"c{n}") for n, (h, tasks) in officers]
+        run_load(server, clients, seconds=1.0)
+        if locks:
+            http_locks.take(locks)
+        load = run_load(server, clients, seconds=seconds)
     ok = load.ok()
+    if locks:
+        time.sleep(0.3)  # the workers' last lines
     return {
         "rate": ok / load.seconds,
         "cpu_ms": load.cpu / max(ok, 1) * 1000,
+        "client_cpu_ms": load.client_cpu / max(ok, 1) * 1000,
         "statuses": dict(load.statuses),
         "p50": load.quantile(50),
         "p99": load.quantile(99),
+        **(http_locks.summary(http_locks.take(locks)) if locks else {}),
     }
 
 
 def commands_part(url: str, folder: Path, who: People, args: argparse.Namespace) -> list[Row]:
-    """In process, then one worker (and two on PostgreSQL) over HTTP, on ``url``."""
+    """One worker (and two on PostgreSQL) over HTTP, on ``url``, with each client of
+    ``--client``: ``--rounds`` rounds of the same command in process then over HTTP, the server
+    started (and idle) during the in-process part, so each ratio compares neighbouring seconds
+    of this shared machine."""
     engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
-    rows = [{"engine": engine, "path": "in process", **in_process(url, who.spare, args.count)}]
-    for workers in (1, 2) if engine == "PostgreSQL" else (1,):
-        with serve(url, folder, workers) as server:
-            row = http_commands(server, who, args.seconds)
-        rows.append({"engine": engine, "path": f"HTTP, 8 clients, {workers} worker(s)", **row})
+    rows: list[Row] = []
+    clients = ["raw", "httpx"] if args.client == "both" else [args.client]
+    timing = http_locks.server_environment(folder) if args.lock_stats else nullcontext(None)
+    with timing as locks:
+        for workers in (1, 2) if engine == "PostgreSQL" else (1,):
+            with serve(url, folder, workers) as server:
+                for n in range(args.rounds):
+                    base = _in_process_timed(url, who, args)
+                    rows.append({"engine": engine, "path": "in process", "round": n, **base})
+                    for client in clients:
+                        row = http_commands(server, who, args.seconds, client, locks)
+                        path = f"HTTP, 8 {client} clients, {workers} worker(s)"
+                        ratio = row["rate"] / base["rate"]
+                        rows.append(
+                            {"engine": engine, "path": path, "round": n, "ratio": ratio, **row}
+                        )
     return rows
+
+
+def _in_process_timed(url: str, who: People, args: argparse.Namespace) -> Row:
+    if not args.lock_stats:
+        return in_process(url, who.spare, args.count)
+    with http_locks.installed() as lines:
+        row = in_process(url, who.spare, args.count, warmed=lines.clear)
+        return {**row, **http_locks.summary(http_locks.parse(lines))}
 
 
 def board_get(header: dict[str, str]) -> Callable[[httpx.Client, int], httpx.Response]:
@@ -167,6 +223,34 @@ def readers(
     }
 
 
+def sqlite_parts(folder: Path, args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """The commands on SQLite, then (unless ``--commands-only``) the board and the memory."""
+    url = f"sqlite:///{folder / 'http.db'}"
+    print(f"building {args.size:,} tasks (SQLite) …", flush=True)
+    results["built"] = build(url, args.size)
+    who = people(url)
+    results["commands"] += commands_part(url, folder, who, args)
+    if args.commands_only:
+        return
+    with serve(url, folder) as server:
+        one = one_client_misses(server, who, 5 if args.quick else 8)
+        results["board"] = {
+            "one client, each read after a write": one,
+            "16 readers": readers(server, who, args.each),
+            "16 readers + a write every 0.5 s": readers(server, who, args.each, writer=True),
+            "16 readers of the board page (/board)": readers(
+                server, who, max(2, args.each // 4), page=True
+            ),
+        }
+    if args.baseline_src:
+        with serve(url, folder, src=args.baseline_src) as server:
+            before = readers(server, who, max(2, args.each // 4))
+            pages = readers(server, who, 2, page=True)
+        results["board"][f"16 readers, {args.baseline_src}"] = before
+        results["board"][f"16 readers of /board, {args.baseline_src}"] = pages
+    results["memory"] = http_memory.run(args, folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=100_000)
@@ -178,6 +262,26 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, help="another code base for the 16 readers")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="10,000 tasks, short loads")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx", "both"],
+        default="raw",
+        help="the command clients: asyncio streams with prebuilt requests (bench/http_raw.py), "
+        "the old httpx clients, or both in turn on the same server",
+    )
+    parser.add_argument(
+        "--commands-only", action="store_true", help="only the commands part (both engines)"
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite's commands part")
+    parser.add_argument(
+        "--lock-stats",
+        action="store_true",
+        help="commands: time the event table's lock per command, in process and in the server "
+        "(bench/http_locks.py)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="commands: in process then HTTP, this many times"
+    )
     args = parser.parse_args()
     if args.quick:
         args.size, args.count, args.seconds, args.each = 10_000, 100, 4, 8
@@ -185,31 +289,11 @@ def main() -> None:
     if args.memory_only:
         http_memory.memory_only(args)
         return
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"commands": [], "board": {}, "memory": None}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'http.db'}"
-        print(f"building {args.size:,} tasks (SQLite) …", flush=True)
-        results["built"] = build(url, args.size)
-        who = people(url)
-        results["commands"] = commands_part(url, folder, who, args)
-        with serve(url, folder) as server:
-            one = one_client_misses(server, who, 5 if args.quick else 8)
-            results["board"] = {
-                "one client, each read after a write": one,
-                "16 readers": readers(server, who, args.each),
-                "16 readers + a write every 0.5 s": readers(server, who, args.each, writer=True),
-                "16 readers of the board page (/board)": readers(
-                    server, who, max(2, args.each // 4), page=True
-                ),
-            }
-        if args.baseline_src:
-            with serve(url, folder, src=args.baseline_src) as server:
-                before = readers(server, who, max(2, args.each // 4))
-                pages = readers(server, who, 2, page=True)
-            results["board"][f"16 readers, {args.baseline_src}"] = before
-            results["board"][f"16 readers of /board, {args.baseline_src}"] = pages
-        results["memory"] = http_memory.run(args, folder)
+        if not args.no_sqlite:
+            sqlite_parts(folder, args, results)
         admin = os.environ.get("PLANFLOW_TEST_POSTGRES_URL")
         if admin and not args.no_postgres:
             with PostgresDatabase(admin) as pg:
@@ -220,21 +304,41 @@ def main() -> None:
 
 
 def report(results: dict[str, Any], args: argparse.Namespace) -> None:
-    print(f"\n{args.size:,} tasks (SQLite), built in {results['built']:.0f} s\n")
-    print("| engine | path | commands/s | server CPU ms/command | vs in process | statuses |")
-    print("|---|---|---:|---:|---:|---|")
-    base: dict[str, float] = {}
+    if "built" in results:
+        print(f"\n{args.size:,} tasks (SQLite), built in {results['built']:.0f} s")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print(
+        "| engine | round | path | commands/s | CPU ms/command: server (in process: this "
+        "process) | clients' CPU ms/command | vs in process just before | statuses |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---|")
+    ratios: dict[str, list[float]] = {}
     for row in results["commands"]:
         if row["path"] == "in process":
-            base[row["engine"]] = row["rate"]
-            line = f"| {row['engine']} | in process (`run_command`) | {row['rate']:.0f} | "
-            print(line + f"{row['cpu_ms']:.1f} (this process) | 1.00× | |")
+            line = f"| {row['engine']} | {row['round']} | in process (`run_command`) | "
+            print(line + f"{row['rate']:.0f} | {row['cpu_ms']:.1f} | | 1.00× | |")
             continue
-        ratio = row["rate"] / base[row["engine"]]
+        ratios.setdefault(f"{row['engine']}, {row['path']}", []).append(row["ratio"])
         print(
-            f"| {row['engine']} | {row['path']} | {row['rate']:.0f} | {row['cpu_ms']:.1f} | "
-            f"{ratio:.2f}× | {row['statuses']} |"
+            f"| {row['engine']} | {row['round']} | {row['path']} | {row['rate']:.0f} | "
+            f"{row['cpu_ms']:.1f} | {row['client_cpu_ms']:.1f} | {row['ratio']:.2f}× | "
+            f"{row['statuses']} |"
         )
+    locked = [row for row in results["commands"] if "lock_held_ms" in row]
+    if locked:
+        print("\n| engine | round | path | lock wait ms | lock held ms | whole command ms |")
+        print("|---|---:|---|---:|---:|---:|")
+        for row in locked:
+            print(
+                f"| {row['engine']} | {row['round']} | {row['path']} | "
+                f"{row['lock_wait_ms']:.2f} | {row['lock_held_ms']:.2f} | {row['command_ms']:.2f} |"
+            )
+    print()
+    for label, found in ratios.items():
+        shown = ", ".join(f"{r:.2f}×" for r in found)
+        print(f"{label}: median {statistics.median(found):.2f}× ({shown})")
+    if not results["board"]:
+        return
     print("\n| board reads | p50 | p99 | server CPU ms/request | requests |")
     print("|---|---:|---:|---:|---:|")
     for label, row in results["board"].items():
@@ -244,7 +348,8 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"| {label}{extra} | {row['p50'] * 1000:.0f} ms | {row['p99'] * 1000:.0f} ms | "
             f"{row['cpu_ms']:.0f} | {requests} |"
         )
-    http_memory.print_memory(results["memory"], args.memory_size)
+    if results["memory"] is not None:
+        http_memory.print_memory(results["memory"], args.memory_size)
 
 
 if __name__ == "__main__":

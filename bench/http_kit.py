@@ -234,6 +234,7 @@ class Load:
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
     cpu: float = 0.0  # server CPU seconds over the load
+    client_cpu: float = 0.0  # the clients' CPU seconds (this process) over the load
 
     def ok(self) -> int:
         return self.statuses[200]
@@ -273,7 +274,7 @@ def run_load(
                 n += 1
 
     threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
-    cpu, started = server.cpu(), time.perf_counter()
+    cpu, mine, started = server.cpu(), time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     if seconds is not None:
@@ -282,6 +283,7 @@ def run_load(
     for thread in threads:
         thread.join()
     load.seconds, load.cpu = time.perf_counter() - started, server.cpu() - cpu
+    load.client_cpu = time.process_time() - mine
     return load
 
 

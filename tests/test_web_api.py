@@ -566,3 +566,25 @@ def test_the_clock_is_injected(world: WebWorld) -> None:
     world.clock.set(datetime(2022, 12, 31, tzinfo=UTC))
     moment = world.client.get("/api/v1/board", headers=world.token("auditor")).json()["moment"]
     assert moment.startswith("2022-12-31")
+
+
+def test_a_command_answers_every_outcome_field_as_the_response_model_declares(
+    world: WebWorld,
+) -> None:
+    task = world.task_id("D1", "so-a")
+    answered = world.client.post(
+        f"/api/v1/tasks/{task}/raise",
+        json={"text": "Thiếu kinh phí"},
+        headers=world.token("head-a"),
+    )
+    assert answered.headers["content-type"] == "application/json"
+    assert answered.json() == {
+        "task": task,
+        "command": "raise",
+        "version": 2,
+        "number": 1,
+        "sha256": None,
+    }
+    schema = world.client.get("/api/v1/openapi.json").json()
+    ok = schema["paths"]["/api/v1/tasks/{task}/raise"]["post"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Outcome"}

@@ -129,7 +129,9 @@ def create_app(
     security.install(web, settings.max_upload_bytes)  # oversized bodies, headers, outages
     web.add_middleware(observe.RequestIds)  # outermost: X-Request-ID, access log, latency
     web.include_router(observe.router(ctx))  # /healthz, /readyz, /metrics
-    for router in (session.router, plans.router, tasks.router, commands.router, summary.router):
+    # The task commands first: the routes most often asked for are matched first (each request
+    # is tried against the routes in order). No other router answers POST /tasks/{task}/….
+    for router in (commands.router, session.router, plans.router, tasks.router, summary.router):
         web.include_router(router, prefix=API_PREFIX)
     web.include_router(summary.pages)
     for router in (

@@ -18,7 +18,6 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from planflow.application.outage import DATABASE_ERRORS, is_outage
@@ -48,7 +47,21 @@ STATIC_PREFIX = "/static/"
 FORM_ALLOWANCE = 1024 * 1024  # the other form fields and multipart framing
 
 
+def _raw(name: str, value: str) -> tuple[bytes, bytes]:
+    return name.lower().encode("latin-1"), value.encode("latin-1")
+
+
+_ALWAYS = [_raw(name, value) for name, value in HEADERS.items()]
+_CSP = _raw("Content-Security-Policy", CSP)
+_DOCS_CSP = _raw("Content-Security-Policy", DOCS_CSP)
+_NO_STORE = _raw("Cache-Control", "no-store")
+_HSTS = _raw("Strict-Transport-Security", HSTS)
+
+
 class SecurityHeaders:
+    """The headers above on every response, replacing any of the same name the app set. Built
+    once as raw header pairs: per response, one pass over the app's headers."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -57,18 +70,18 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        https = scope.get("scheme") == "https"
+        ours = [_DOCS_CSP if path == "/docs" else _CSP, *_ALWAYS]
+        if not path.startswith(STATIC_PREFIX):
+            ours.append(_NO_STORE)
+        if scope.get("scheme") == "https":
+            ours.append(_HSTS)
+        names = {name for name, _ in ours}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = DOCS_CSP if path == "/docs" else CSP
-                for name, value in HEADERS.items():
-                    headers[name] = value
-                if not path.startswith(STATIC_PREFIX):
-                    headers["Cache-Control"] = "no-store"
-                if https:
-                    headers["Strict-Transport-Security"] = HSTS
+                given = message.get("headers") or []
+                kept = [pair for pair in given if bytes(pair[0]).lower() not in names]
+                message["headers"] = [*kept, *ours]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

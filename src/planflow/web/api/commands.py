@@ -12,7 +12,7 @@ one transaction. The report is sent as multipart (the file, a note, the expected
 from collections.abc import Callable
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import Field, create_model
 
 from planflow.application.commands import COMMANDS, CommandInput, CommandName, TaskCommand
@@ -45,14 +45,21 @@ def _body_model(spec: TaskCommand) -> type[CommandInput]:
     return cast(type[CommandInput], model)
 
 
+def answer(outcome: Outcome) -> Response:
+    """The outcome as JSON, the bytes FastAPI would send for ``response_model=Outcome``, without
+    its validating the model it was just given and encoding it again (the route keeps
+    ``response_model`` for the OpenAPI document)."""
+    return Response(outcome.model_dump_json(), media_type="application/json")
+
+
 def _json_route(spec: TaskCommand) -> Callable[..., Any]:
     body_model = _body_model(spec)
 
-    def endpoint(task: str, body: body_model, ctx: Ctx, user: ApiUser) -> Outcome:  # type: ignore[valid-type]
+    def endpoint(task: str, body: body_model, ctx: Ctx, user: ApiUser) -> Response:  # type: ignore[valid-type]
         ref = resolve_task(ctx.app.engine, task)
         data = body.model_dump(exclude={"expected_version"})  # type: ignore[attr-defined]
         version = body.expected_version  # type: ignore[attr-defined]
-        return TaskCommands(ctx, user).run(spec.name, ref, data, expected_version=version)
+        return answer(TaskCommands(ctx, user).run(spec.name, ref, data, expected_version=version))
 
     return endpoint
 
@@ -64,14 +71,20 @@ async def _report(
     file: Annotated[UploadFile, File(description="pdf, docx, xlsx, odt, png or jpg")],
     note: Annotated[str, Form(max_length=4000)] = "",
     expected_version: Annotated[int | None, Form(ge=1)] = None,
-) -> Outcome:
+) -> Response:
     ref = resolve_task(ctx.app.engine, task)
     commands = TaskCommands(ctx, user)
     # Access is checked before the file is read or stored.
     commands.check(ref, CommandName.REPORT)
     upload = await read_upload(file, ctx.settings.max_upload_bytes)
-    return commands.run(
-        CommandName.REPORT, ref, {"note": note}, upload=upload, expected_version=expected_version
+    return answer(
+        commands.run(
+            CommandName.REPORT,
+            ref,
+            {"note": note},
+            upload=upload,
+            expected_version=expected_version,
+        )
     )
 
 
