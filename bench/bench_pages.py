@@ -13,12 +13,17 @@ Python path the pages used before (every task view fetched, filtered and sorted:
 Run: ``python bench/bench_pages.py`` (10,000 and 100,000 tasks, several minutes, most of it building
 the stores); ``--quick`` (2,000 tasks, 3 repeats); ``--postgres`` on a fresh PostgreSQL database
 per size (PLANFLOW_TEST_POSTGRES_URL's server; the raw baselines through plain psycopg, after a
-``VACUUM ANALYZE``). Results go in docs/performance.md.
+``VACUUM ANALYZE``). ``--keep NAME`` keeps each size's store (PostgreSQL database ``NAME_<size>``, or
+SQLite file ``NAME_<size>.db`` in the temporary directory's place: the current directory) and reuses
+it when it is there, upgrading its schema to this code's head: a 100k PostgreSQL store takes minutes
+to build, so before/after runs of two code versions can share one. Results go in
+docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sqlite3
 import statistics
@@ -40,9 +45,11 @@ with warnings.catch_warnings():
 
 from bench_board import AS_OF, BOARD_AT, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
 from bench_chain import postgres_database
+from sqlalchemy import select
 from starlette.requests import Request
 
-from planflow.application.app import PlanflowApp
+from planflow.application import schema
+from planflow.application.app import PlanflowApp, normalize_url
 from planflow.application.queries.board_cache import BoardCache
 from planflow.application.tables import plans
 from planflow.domain import clock
@@ -132,6 +139,20 @@ GROUP BY t.agency, status
 """
 
 
+def kept_postgres_database(name: str) -> str:
+    """The URL of database ``name`` on PLANFLOW_TEST_POSTGRES_URL's server, created if missing."""
+    import psycopg
+
+    admin = os.environ["PLANFLOW_TEST_POSTGRES_URL"].replace(
+        "postgresql+psycopg://", "postgresql://"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        if conn.execute(query, (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return normalize_url(f"{admin.rpartition('/')[0]}/{name}")
+
+
 Raw = Callable[[], object]
 # SQLite plans the raw query on (plan, agency, period), reading each row from the table; the same
 # query on the pages' covering index is shown as a row of its own (its time against the raw's).
@@ -186,15 +207,37 @@ def interleaved(page: Callable[[], bytes], raw: Raw, repeat: int) -> tuple[float
     return statistics.median(pages), statistics.median(raws), body
 
 
-def measure(
-    size: int, repeat: int, url: str, with_before: bool = True
-) -> list[tuple[str, float, int, float]]:
+def _built(app: PlanflowApp) -> bool:
+    with app.engine.connect() as connection:
+        return (
+            connection.execute(select(plans.c.code).where(plans.c.code == "bench")).first()
+            is not None
+        )
+
+
+def _store(size: int, url: str, reuse: bool) -> PlanflowApp:
+    """The bench store: reused when ``reuse`` and it is there (its schema upgraded to this code's
+    head), else built."""
     started = time.perf_counter()
+    if reuse:
+        app = PlanflowApp(url)
+        if _built(app):
+            schema.upgrade(app.engine)
+            print(f"  {size:,} tasks reused", flush=True)
+            return app
+        app.close()
     app = build(Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else url, size)
     register_plan(app)
-    print(f"  {size:,} tasks built in {time.perf_counter() - started:.1f} s", flush=True)
-    settings = WebSettings(database_url=url, secret_key="bench")
     AccountStore(app.engine).add("director", Role.OFFICE_DIRECTOR, PASSWORD, LOADED_AT)
+    print(f"  {size:,} tasks built in {time.perf_counter() - started:.1f} s", flush=True)
+    return app
+
+
+def measure(
+    size: int, repeat: int, url: str, with_before: bool = True, reuse: bool = False
+) -> list[tuple[str, float, int, float]]:
+    app = _store(size, url, reuse)
+    settings = WebSettings(database_url=url, secret_key="bench")
     web = create_app(settings, lambda: BOARD_AT, application=app)
     # The board cache (board_cache.py) would answer the board page's timed requests after the
     # first from memory: measure the page's own work, as before the cache.
@@ -253,15 +296,27 @@ def main() -> None:
         action="store_true",
         help="on PostgreSQL: a fresh database per size at PLANFLOW_TEST_POSTGRES_URL's server",
     )
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="keep each size's store as NAME_<size> (a PostgreSQL database, or a SQLite file in "
+        "the current directory) and reuse it on the next run; drop it by hand when done",
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat = [2000], 3
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            if args.postgres:
+            if args.postgres and args.keep:
+                url = kept_postgres_database(f"{args.keep}_{size}")
+                results[size] = measure(size, args.repeat, url, not args.no_before, reuse=True)
+            elif args.postgres:
                 with postgres_database() as url:
                     results[size] = measure(size, args.repeat, url, not args.no_before)
+            elif args.keep:
+                lite = f"sqlite:///{Path.cwd()}/{args.keep}_{size}.db"
+                results[size] = measure(size, args.repeat, lite, not args.no_before, reuse=True)
             else:
                 lite = f"sqlite:///{Path(tmp)}/pages-{size}.db"
                 results[size] = measure(size, args.repeat, lite, not args.no_before)
