@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    exists,
     func,
     insert,
     literal,
@@ -151,16 +152,27 @@ def inbox(
     limit: int,
     offset: int = 0,
 ) -> list[InboxItem]:
-    """The newest first; ``offset`` items skipped (a page of the inbox)."""
-    query = _query(audience, moment)
+    """The newest first; ``offset`` items skipped (a page of the inbox).
+
+    The page's entries are chosen on the event index alone (less the read ones), and only they
+    are joined to the board, the chasing ledger and the read marks: the join no longer grows with
+    every item the inbox holds (37,000 overdue marks at province scale)."""
+    e, r = task_events, inbox_reads
+    newest = (e.c.timestamp.desc(), e.c.version.desc(), e.c.task_id)
+    keys = select(e.c.task_id, e.c.version).where(*_told(audience, moment))
     if unread_only:
-        query = query.where(inbox_reads.c.username.is_(None))
-    query = query.order_by(
-        task_events.c.timestamp.desc(), task_events.c.version.desc(), task_events.c.task_id
-    )
+        marked = and_(
+            r.c.username == audience.username,
+            r.c.task_id == e.c.task_id,
+            r.c.version == e.c.version,
+        )
+        keys = keys.where(~exists().where(marked))
+    page = keys.order_by(*newest).limit(limit).offset(offset).subquery()
+    on_page = and_(page.c.task_id == e.c.task_id, page.c.version == e.c.version)
+    query = _query(audience, moment).join(page, on_page).order_by(*newest)
     ensure_table(engine)
     with engine.connect() as connection:
-        rows = connection.execute(query.limit(limit).offset(offset)).all()
+        rows = connection.execute(query).all()
     return [
         InboxItem(
             task_id=row.task_id,
