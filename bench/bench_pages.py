@@ -32,7 +32,8 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from urllib.parse import urlencode
 from uuid import uuid4
@@ -43,15 +44,15 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     from fastapi.testclient import TestClient
 
-from bench_board import AS_OF, BOARD_AT, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
+from bench_board import AS_OF, BOARD_AT, DUES, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
 from bench_chain import postgres_database
-from sqlalchemy import select
+from sqlalchemy import DateTime, false, literal, select
 from starlette.requests import Request
 
 from planflow.application import schema
 from planflow.application.app import PlanflowApp, normalize_url
 from planflow.application.queries.board_cache import BoardCache
-from planflow.application.tables import plans
+from planflow.application.tables import board, plans, task_events
 from planflow.domain import clock
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.boardquery import TASKS_PER_PAGE, paginate, sort_tasks
@@ -207,6 +208,34 @@ def interleaved(page: Callable[[], bytes], raw: Raw, repeat: int) -> tuple[float
     return statistics.median(pages), statistics.median(raws), body
 
 
+def add_overdue_marks(app: PlanflowApp) -> int:
+    """The overdue marks a day's tick would have recorded by ``BOARD_AT``: for each open task past
+    its deadline, a ``MarkedOverdue`` entry in the event index (the next day, 08:00), which the
+    inboxes and every page's unread count read. Written to the index directly (the pages read
+    nothing else of an event); the board's rows are left as they are."""
+    b, e = board.c, task_events
+    today = clock.local_date(BOARD_AT)
+    added = 0
+    with app.engine.begin() as connection:
+        for due in DUES:
+            if due >= today:
+                continue
+            at = datetime.combine(due + timedelta(days=1), clock_time(8), tzinfo=clock.LOCAL_TZ)
+            state = [b[c.name] for c in e.columns if c.name in b and c.name != "version"]
+            rows = select(
+                b.id,
+                (b.version + 1).label("version"),
+                literal(at.astimezone(UTC).replace(tzinfo=None), DateTime).label("timestamp"),
+                literal("MarkedOverdue").label("event_type"),
+                literal("planflow-scheduler").label("actor"),
+                *state,
+            ).where(b.due == due, b.completed_at.is_(None), b.cancelled == false())
+            names = ["task_id", "version", "timestamp", "event_type", "actor"]
+            names += [c.name for c in state]
+            added += connection.execute(e.insert().from_select(names, rows)).rowcount
+    return added
+
+
 def _built(app: PlanflowApp) -> bool:
     with app.engine.connect() as connection:
         return (
@@ -215,9 +244,9 @@ def _built(app: PlanflowApp) -> bool:
         )
 
 
-def _store(size: int, url: str, reuse: bool) -> PlanflowApp:
+def _store(size: int, url: str, reuse: bool, marks: bool = False) -> PlanflowApp:
     """The bench store: reused when ``reuse`` and it is there (its schema upgraded to this code's
-    head), else built."""
+    head), else built (with ``marks``, its overdue marks added)."""
     started = time.perf_counter()
     if reuse:
         app = PlanflowApp(url)
@@ -229,14 +258,21 @@ def _store(size: int, url: str, reuse: bool) -> PlanflowApp:
     app = build(Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else url, size)
     register_plan(app)
     AccountStore(app.engine).add("director", Role.OFFICE_DIRECTOR, PASSWORD, LOADED_AT)
+    if marks:
+        print(f"  {add_overdue_marks(app):,} overdue marks added", flush=True)
     print(f"  {size:,} tasks built in {time.perf_counter() - started:.1f} s", flush=True)
     return app
 
 
 def measure(
-    size: int, repeat: int, url: str, with_before: bool = True, reuse: bool = False
+    size: int,
+    repeat: int,
+    url: str,
+    with_before: bool = True,
+    reuse: bool = False,
+    marks: bool = False,
 ) -> list[tuple[str, float, int, float]]:
-    app = _store(size, url, reuse)
+    app = _store(size, url, reuse, marks)
     settings = WebSettings(database_url=url, secret_key="bench")
     web = create_app(settings, lambda: BOARD_AT, application=app)
     # The board cache (board_cache.py) would answer the board page's timed requests after the
@@ -302,24 +338,32 @@ def main() -> None:
         help="keep each size's store as NAME_<size> (a PostgreSQL database, or a SQLite file in "
         "the current directory) and reuse it on the next run; drop it by hand when done",
     )
+    parser.add_argument(
+        "--overdue-marks",
+        action="store_true",
+        help="add the overdue marks a tick would have recorded (37,500 at 100k tasks), which "
+        "every page's unread count and the inbox read; a kept store gets the suffix _marks",
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat = [2000], 3
     results = {}
+    options = {"with_before": not args.no_before, "marks": args.overdue_marks}
+    suffix = "_marks" if args.overdue_marks else ""
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             if args.postgres and args.keep:
-                url = kept_postgres_database(f"{args.keep}_{size}")
-                results[size] = measure(size, args.repeat, url, not args.no_before, reuse=True)
+                url = kept_postgres_database(f"{args.keep}_{size}{suffix}")
+                results[size] = measure(size, args.repeat, url, reuse=True, **options)
             elif args.postgres:
                 with postgres_database() as url:
-                    results[size] = measure(size, args.repeat, url, not args.no_before)
+                    results[size] = measure(size, args.repeat, url, **options)
             elif args.keep:
-                lite = f"sqlite:///{Path.cwd()}/{args.keep}_{size}.db"
-                results[size] = measure(size, args.repeat, lite, not args.no_before, reuse=True)
+                lite = f"sqlite:///{Path.cwd()}/{args.keep}_{size}{suffix}.db"
+                results[size] = measure(size, args.repeat, lite, reuse=True, **options)
             else:
                 lite = f"sqlite:///{Path(tmp)}/pages-{size}.db"
-                results[size] = measure(size, args.repeat, lite, not args.no_before)
+                results[size] = measure(size, args.repeat, lite, **options)
     print()
     print("PostgreSQL" if args.postgres else "SQLite")
     print("| tasks | page | time | bytes | raw GROUP BY (interleaved) | page / raw |")
