@@ -46,7 +46,7 @@ with warnings.catch_warnings():
 
 from bench_board import AS_OF, BOARD_AT, DUES, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
 from bench_chain import postgres_database
-from sqlalchemy import DateTime, false, literal, select
+from sqlalchemy import DateTime, false, func, literal, select
 from starlette.requests import Request
 
 from planflow.application import schema
@@ -215,7 +215,6 @@ def add_overdue_marks(app: PlanflowApp) -> int:
     nothing else of an event); the board's rows are left as they are."""
     b, e = board.c, task_events
     today = clock.local_date(BOARD_AT)
-    added = 0
     with app.engine.begin() as connection:
         for due in DUES:
             if due >= today:
@@ -232,7 +231,9 @@ def add_overdue_marks(app: PlanflowApp) -> int:
             ).where(b.due == due, b.completed_at.is_(None), b.cancelled == false())
             names = ["task_id", "version", "timestamp", "event_type", "actor"]
             names += [c.name for c in state]
-            added += connection.execute(e.insert().from_select(names, rows)).rowcount
+            connection.execute(e.insert().from_select(names, rows))
+        marked = select(func.count()).where(e.c.event_type == "MarkedOverdue")
+        added = int(connection.execute(marked).scalar_one())
     return added
 
 
