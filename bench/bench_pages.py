@@ -13,12 +13,17 @@ Python path the pages used before (every task view fetched, filtered and sorted:
 Run: ``python bench/bench_pages.py`` (10,000 and 100,000 tasks, several minutes, most of it building
 the stores); ``--quick`` (2,000 tasks, 3 repeats); ``--postgres`` on a fresh PostgreSQL database
 per size (PLANFLOW_TEST_POSTGRES_URL's server; the raw baselines through plain psycopg, after a
-``VACUUM ANALYZE``). Results go in docs/performance.md.
+``VACUUM ANALYZE``). ``--keep NAME`` keeps each size's store (PostgreSQL database ``NAME_<size>``, or
+SQLite file ``NAME_<size>.db`` in the temporary directory's place: the current directory) and reuses
+it when it is there, upgrading its schema to this code's head: a 100k PostgreSQL store takes minutes
+to build, so before/after runs of two code versions can share one. Results go in
+docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sqlite3
 import statistics
@@ -27,7 +32,8 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from urllib.parse import urlencode
 from uuid import uuid4
@@ -38,13 +44,15 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     from fastapi.testclient import TestClient
 
-from bench_board import AS_OF, BOARD_AT, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
+from bench_board import AS_OF, BOARD_AT, DUES, LOADED_AT, RAW_AS_OF_SQL, RAW_SQL, build, timed
 from bench_chain import postgres_database
+from sqlalchemy import DateTime, false, func, literal, select
 from starlette.requests import Request
 
-from planflow.application.app import PlanflowApp
+from planflow.application import schema
+from planflow.application.app import PlanflowApp, normalize_url
 from planflow.application.queries.board_cache import BoardCache
-from planflow.application.tables import plans
+from planflow.application.tables import board, plans, task_events
 from planflow.domain import clock
 from planflow.web.accounts import AccountStore, Role
 from planflow.web.boardquery import TASKS_PER_PAGE, paginate, sort_tasks
@@ -132,6 +140,20 @@ GROUP BY t.agency, status
 """
 
 
+def kept_postgres_database(name: str) -> str:
+    """The URL of database ``name`` on PLANFLOW_TEST_POSTGRES_URL's server, created if missing."""
+    import psycopg
+
+    admin = os.environ["PLANFLOW_TEST_POSTGRES_URL"].replace(
+        "postgresql+psycopg://", "postgresql://"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        query = "SELECT 1 FROM pg_database WHERE datname = %s"
+        if conn.execute(query, (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return normalize_url(f"{admin.rpartition('/')[0]}/{name}")
+
+
 Raw = Callable[[], object]
 # SQLite plans the raw query on (plan, agency, period), reading each row from the table; the same
 # query on the pages' covering index is shown as a row of its own (its time against the raw's).
@@ -186,15 +208,73 @@ def interleaved(page: Callable[[], bytes], raw: Raw, repeat: int) -> tuple[float
     return statistics.median(pages), statistics.median(raws), body
 
 
-def measure(
-    size: int, repeat: int, url: str, with_before: bool = True
-) -> list[tuple[str, float, int, float]]:
+def add_overdue_marks(app: PlanflowApp) -> int:
+    """The overdue marks a day's tick would have recorded by ``BOARD_AT``: for each open task past
+    its deadline, a ``MarkedOverdue`` entry in the event index (the next day, 08:00), which the
+    inboxes and every page's unread count read. Written to the index directly (the pages read
+    nothing else of an event); the board's rows are left as they are."""
+    b, e = board.c, task_events
+    today = clock.local_date(BOARD_AT)
+    with app.engine.begin() as connection:
+        for due in DUES:
+            if due >= today:
+                continue
+            at = datetime.combine(due + timedelta(days=1), clock_time(8), tzinfo=clock.LOCAL_TZ)
+            state = [b[c.name] for c in e.columns if c.name in b and c.name != "version"]
+            rows = select(
+                b.id,
+                (b.version + 1).label("version"),
+                literal(at.astimezone(UTC).replace(tzinfo=None), DateTime).label("timestamp"),
+                literal("MarkedOverdue").label("event_type"),
+                literal("planflow-scheduler").label("actor"),
+                *state,
+            ).where(b.due == due, b.completed_at.is_(None), b.cancelled == false())
+            names = ["task_id", "version", "timestamp", "event_type", "actor"]
+            names += [c.name for c in state]
+            connection.execute(e.insert().from_select(names, rows))
+        marked = select(func.count()).where(e.c.event_type == "MarkedOverdue")
+        added = int(connection.execute(marked).scalar_one())
+    return added
+
+
+def _built(app: PlanflowApp) -> bool:
+    with app.engine.connect() as connection:
+        return (
+            connection.execute(select(plans.c.code).where(plans.c.code == "bench")).first()
+            is not None
+        )
+
+
+def _store(size: int, url: str, reuse: bool, marks: bool = False) -> PlanflowApp:
+    """The bench store: reused when ``reuse`` and it is there (its schema upgraded to this code's
+    head), else built (with ``marks``, its overdue marks added)."""
     started = time.perf_counter()
+    if reuse:
+        app = PlanflowApp(url)
+        if _built(app):
+            schema.upgrade(app.engine)
+            print(f"  {size:,} tasks reused", flush=True)
+            return app
+        app.close()
     app = build(Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else url, size)
     register_plan(app)
-    print(f"  {size:,} tasks built in {time.perf_counter() - started:.1f} s", flush=True)
-    settings = WebSettings(database_url=url, secret_key="bench")
     AccountStore(app.engine).add("director", Role.OFFICE_DIRECTOR, PASSWORD, LOADED_AT)
+    if marks:
+        print(f"  {add_overdue_marks(app):,} overdue marks added", flush=True)
+    print(f"  {size:,} tasks built in {time.perf_counter() - started:.1f} s", flush=True)
+    return app
+
+
+def measure(
+    size: int,
+    repeat: int,
+    url: str,
+    with_before: bool = True,
+    reuse: bool = False,
+    marks: bool = False,
+) -> list[tuple[str, float, int, float]]:
+    app = _store(size, url, reuse, marks)
+    settings = WebSettings(database_url=url, secret_key="bench")
     web = create_app(settings, lambda: BOARD_AT, application=app)
     # The board cache (board_cache.py) would answer the board page's timed requests after the
     # first from memory: measure the page's own work, as before the cache.
@@ -253,18 +333,38 @@ def main() -> None:
         action="store_true",
         help="on PostgreSQL: a fresh database per size at PLANFLOW_TEST_POSTGRES_URL's server",
     )
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="keep each size's store as NAME_<size> (a PostgreSQL database, or a SQLite file in "
+        "the current directory) and reuse it on the next run; drop it by hand when done",
+    )
+    parser.add_argument(
+        "--overdue-marks",
+        action="store_true",
+        help="add the overdue marks a tick would have recorded (37,500 at 100k tasks), which "
+        "every page's unread count and the inbox read; a kept store gets the suffix _marks",
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.repeat = [2000], 3
     results = {}
+    options = {"with_before": not args.no_before, "marks": args.overdue_marks}
+    suffix = "_marks" if args.overdue_marks else ""
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            if args.postgres:
+            if args.postgres and args.keep:
+                url = kept_postgres_database(f"{args.keep}_{size}{suffix}")
+                results[size] = measure(size, args.repeat, url, reuse=True, **options)
+            elif args.postgres:
                 with postgres_database() as url:
-                    results[size] = measure(size, args.repeat, url, not args.no_before)
+                    results[size] = measure(size, args.repeat, url, **options)
+            elif args.keep:
+                lite = f"sqlite:///{Path.cwd()}/{args.keep}_{size}{suffix}.db"
+                results[size] = measure(size, args.repeat, lite, reuse=True, **options)
             else:
                 lite = f"sqlite:///{Path(tmp)}/pages-{size}.db"
-                results[size] = measure(size, args.repeat, lite, not args.no_before)
+                results[size] = measure(size, args.repeat, lite, **options)
     print()
     print("PostgreSQL" if args.postgres else "SQLite")
     print("| tasks | page | time | bytes | raw GROUP BY (interleaved) | page / raw |")

@@ -89,3 +89,37 @@ def test_the_inbox_lists_news_for_an_agency_and_keeps_read_marks_through_a_rebui
     loaded.rebuild_read_models()
     assert unread(loaded.engine, officer, at) == 0
     assert [i.read for i in inbox(loaded.engine, officer, at, limit=10)] == [True]
+
+
+def test_the_unread_count_is_the_number_of_unread_items_the_inbox_lists(
+    loaded: PlanflowApp,
+) -> None:
+    """The header's count reads only the event index and the read marks (no join to the board):
+    it must still agree with the inbox's list, whatever is marked read and by whom."""
+    from planflow.application.queries import (
+        AGENCY_EVENTS,
+        Audience,
+        inbox,
+        inbox_count,
+        mark_read,
+        unread_count,
+    )
+
+    at = datetime(2022, 3, 10, tzinfo=UTC)
+    for duty in ("D1", "D2"):
+        for ref in _ids(loaded, duty).values():
+            loaded.chase_up(ref, actor="director", at=at, note="Nhanh")
+    officer = Audience("officer-a", "so-a", AGENCY_EVENTS)
+    colleague = Audience("officer-a2", "so-a", AGENCY_EVENTS)
+    items = inbox(loaded.engine, officer, at, limit=100)
+    assert len(items) == 2
+    mark_read(loaded.engine, officer, at, [(items[0].task_id, items[0].version)])
+    mark_read(loaded.engine, colleague, at, None)  # another account's marks do not count
+    for who in (officer, colleague, Audience("officer-b", "so-b", AGENCY_EVENTS)):
+        listed = inbox(loaded.engine, who, at, limit=100)
+        assert unread_count(loaded.engine, who, at) == sum(not i.read for i in listed)
+        assert inbox_count(loaded.engine, who, at) == len(listed)
+    assert unread_count(loaded.engine, officer, at) == len(items) - 1
+    assert unread_count(loaded.engine, colleague, at) == 0
+    earlier = datetime(2022, 3, 9, tzinfo=UTC)
+    assert unread_count(loaded.engine, officer, earlier) == 0

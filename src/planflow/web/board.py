@@ -5,10 +5,12 @@ counts per agency come from ``planflow.application.queries``."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from planflow.application.queries import AgencyRow, TaskView, per_agency
+from planflow.application.queries.pages import GridCell
 from planflow.application.timeparse import TimeFormatError, parse_moment
 from planflow.domain.errors import InvalidArgument
 from planflow.domain.periods import Period
@@ -73,7 +75,7 @@ def totals(views: list[TaskView]) -> dict[str, int]:
 class Grid:
     agencies: list[AgencyRow]
     duties: list[str]
-    cells: dict[tuple[str, str], TaskView]
+    cells: Mapping[tuple[str, str], TaskView | GridCell]
 
 
 def grid(views: list[TaskView]) -> Grid:

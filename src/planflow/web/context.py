@@ -9,6 +9,7 @@ from typing import Any
 
 from planflow.application.accounts_admin import AccountAdmin
 from planflow.application.app import PlanflowApp
+from planflow.application.digests import DigestStore
 from planflow.application.queries.board_cache import BoardCache
 from planflow.web.accounts import AccountStore
 from planflow.web.settings import WebSettings
@@ -38,6 +39,15 @@ class WebContext:
         admin = AccountAdmin(self.app.engine)
         self.cache["account-admin"] = admin
         return admin
+
+    def digests(self) -> DigestStore:
+        """The digest preferences (made once per app: making one checks its tables exist)."""
+        found = self.cache.get("digests")
+        if isinstance(found, DigestStore):
+            return found
+        made = DigestStore(self.app.engine)
+        self.cache["digests"] = made
+        return made
 
     def board_cache(self) -> BoardCache:
         """The board's counts and page figures until the next event or minute (one per app)."""

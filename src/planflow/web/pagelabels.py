@@ -6,10 +6,11 @@ same as when the templates joined the parts themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from planflow.application.queries import TaskView
+from planflow.application.queries.pages import GridCell
 from planflow.domain.status import TaskStatus
 from planflow.web.names import Names
 from planflow.web.pages.common import _vndate
@@ -75,7 +76,7 @@ def grid_cells(
     names: Names,
     agencies: Sequence[str],
     duties: Sequence[str],
-    cells: dict[tuple[str, str], TaskView],
+    cells: Mapping[tuple[str, str], TaskView | GridCell],
     gettext: Callable[[str], str],
 ) -> list[list[Cell | None]]:
     """Each agency's row of cells, one per duty (``None``: not assigned)."""

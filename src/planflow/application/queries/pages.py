@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import uuid4
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, FromClause, Select
 
-from planflow.application.queries import pagecounts, pagewindow
+from planflow.application.queries import pagecounts, pageduties, pagewindow
 from planflow.application.queries.board import status_case
 from planflow.application.queries.pagecounts import Group
 from planflow.application.queries.tasks import TaskView, as_of_rows, view_of
@@ -38,9 +38,11 @@ from planflow.application.tables import board
 from planflow.domain.status import TaskStatus
 
 __all__ = [
+    "GridCell",
     "Group",
     "Reader",
     "Selection",
+    "cells",
     "count",
     "count_where",
     "distinct",
@@ -282,18 +284,43 @@ def distinct(r: Reader, s: Selection, names: Sequence[str]) -> list[tuple[Any, .
 
 def duties(r: Reader, plan: str, role: str) -> list[str]:
     """The distinct duties of a plan's tasks of ``role`` that are not cancelled: on the board,
-    one seek per duty on ``ix_planflow_board_duties`` (the next duty after the last one found,
-    a recursive query) instead of reading every task's entry."""
+    walked on ``ix_planflow_board_duties`` and kept until such a task is created or cancelled
+    (``pageduties``), the number of such tasks taken from the request's tally when it has one."""
     if r.source is not board:
         found = distinct(r, Selection(plan=plan, role=role), ("duty",))
         return sorted(str(d) for (d,) in found)
-    c = board.c
-    mine = and_(c.plan == plan, c.cancelled == false(), c.role == role)
-    walk = select(func.min(c.duty).label("duty")).where(mine).cte("duties", recursive=True)
-    after = select(func.min(c.duty)).where(mine, c.duty > walk.c.duty).scalar_subquery()
-    walk = walk.union_all(select(after.label("duty")).where(walk.c.duty.is_not(None)))
-    query = select(walk.c.duty).where(walk.c.duty.is_not(None))
-    return sorted(str(d) for d in r.connection.execute(query).scalars())
+    groups = r.tallies.get(plan)
+    if groups is None:
+        return pageduties.walk(r.connection, plan, role)
+    live = sum(g.n for g in groups if g.role == role)
+    return pageduties.duties(r.connection, plan, role, live)
+
+
+class GridCell(NamedTuple):
+    """What the agencies × duties grid shows of a task (``cells``)."""
+
+    id: str
+    plan: str
+    duty: str
+    agency: str
+    due: date
+    status: TaskStatus
+    open_difficulties: int
+
+
+def cells(r: Reader, s: Selection) -> list[GridCell]:
+    """The selected tasks in the base order (as ``rows(..., sort="base")``), with only what the
+    grid shows of them: no task view is built for a cell."""
+    c, status = r.source.c, r.status
+    text = _binary(r.connection.dialect.name)
+    order = [c.due, text(c.plan), text(c.duty), text(c.agency), text(c.period), c.id]
+    columns = (c.id, c.plan, c.duty, c.agency, c.due, c.open_difficulties, status.label("judged"))
+    query = _where(select(*columns), c, status, s).order_by(*order)
+    judged = {w.value: w for w in TaskStatus}
+    return [
+        GridCell(row.id, row.plan, row.duty, row.agency, row.due, judged[row.judged], row[5])
+        for row in r.connection.execute(query)
+    ]
 
 
 def rows(

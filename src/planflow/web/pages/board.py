@@ -256,8 +256,8 @@ def _sql_grid(sc: boardsql.Scope, rows: list[AgencyRow]) -> tuple[board.Grid, in
     cells_of = replace(in_period, agencies=agencies)
     every = sorted({str(d) for (d,) in sc.distinct(cells_of, "duty")}, key=board._duty_key)
     duties = every[: boardsql.GRID_DUTIES]
-    views = sc.rows(replace(cells_of, duties=frozenset(duties)), sort="base")
-    cells = {(v.agency, v.duty): v for v in views}
+    found = sql_pages.cells(sc.reader, replace(cells_of, duties=frozenset(duties)))
+    cells = {(v.agency, v.duty): v for v in found}
     return board.Grid(rows, duties, cells), len(every) - len(duties)
 
 

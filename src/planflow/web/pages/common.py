@@ -139,6 +139,9 @@ def render(
     tr = translations(lang)
     if "n" not in values:
         values["n"] = Names.of(lang, list_plans(ctx.app.engine))
+    # The header's unread count, unless the page counted it already (the inbox's own page).
+    if "inbox_count" not in values:
+        values["inbox_count"] = inbox.count(ctx, user)
     html = (
         environment()
         .get_template(template)
@@ -158,7 +161,6 @@ def render(
             ),
             statuses=list(TaskStatus),
             flash=flash_text(lang, request.query_params.get("ok")),
-            inbox_count=inbox.count(ctx, user),
             **values,
         )
     )

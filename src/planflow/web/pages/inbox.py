@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from planflow.application.digests import DigestStore
 from planflow.application.queries import inbox, inbox_count, list_plans, mark_read
 from planflow.domain.errors import PlanflowError
 from planflow.web.boardquery import Page
@@ -76,12 +75,13 @@ def inbox_page(request: Request, ctx: Ctx, user: PageUser, session: SessionDep) 
         user,
         session,
         has_inbox=who is not None,
-        digest_on=who is not None and DigestStore(ctx.app.engine).enabled(user.username),
+        digest_on=who is not None and ctx.digests().enabled(user.username),
         items=told,
         only_unread=only_unread,
         n=names,
         page=page,
         page_url=lambda k: "/inbox?" + urlencode({**dict(request.query_params), "page": str(k)}),
+        **({"inbox_count": total} if who is not None and only_unread else {}),
     )
 
 
@@ -113,7 +113,5 @@ async def inbox_digest(request: Request, ctx: Ctx, user: PageUser, session: Sess
     except PlanflowError as exc:
         return error_page(request, ctx, exc, user, session, back="/inbox")
     if audience(signed_in) is not None:
-        DigestStore(ctx.app.engine).set_enabled(
-            signed_in.username, fields.get("enabled") == "1", ctx.now()
-        )
+        ctx.digests().set_enabled(signed_in.username, fields.get("enabled") == "1", ctx.now())
     return RedirectResponse("/inbox", status_code=303)
