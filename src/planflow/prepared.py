@@ -15,12 +15,19 @@ dialect (its ``%(name)s`` parameters, with the casts it renders), its values are
 built with the dialect's bind processors, and a ``psycopg.Error`` is raised as SQLAlchemy's
 exception for it (a duplicate version is still an ``IntegrityError``). Other drivers keep
 SQLAlchemy's ordinary path: ``driver_of`` answers None there.
+
+``pipelined`` puts psycopg in pipeline mode for a few statements whose results are not needed
+before the next one is sent: they go out together and their results come back at one sync (or
+when a cursor's result is first read), so a command waits on fewer round trips. The server runs
+them in order, each as it would alone; the first error is raised, as SQLAlchemy's exception, and
+the statements after it are not run.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeAlias, cast
 
 import psycopg
@@ -157,6 +164,17 @@ def execute_rows(
     if len(rows) == 1:
         return prepared.execute(driver, rows[0]).rowcount
     return prepared.executemany(driver, rows).rowcount
+
+
+@contextmanager
+def pipelined(driver: psycopg.Connection[Any]) -> Iterator[None]:
+    """psycopg's pipeline mode for the statements sent inside; on leaving, one sync sends what is
+    left and reads every result. A driver error is raised as SQLAlchemy's exception for it."""
+    try:
+        with driver.pipeline():
+            yield
+    except psycopg.Error as error:
+        raise _wrapped("(pipeline)", None, error) from error
 
 
 def _wrapped(sql: str, values: Any, error: sqlite3.Error | psycopg.Error) -> exc.DBAPIError:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from planflow.adapters.connections import connection_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
-from planflow.prepared import Prepared, driver_of
+from planflow.prepared import Prepared, driver_of, on_driver, pipelined
 
 
 def wall_clock() -> datetime:
@@ -51,7 +51,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             table.c.id, sort_by_parameter_order=True
         )
         self._insert_one: Prepared | None = None  # one event on SQLite, through the driver
-        self._insert_returning: Prepared | None = None  # one event on psycopg, through the driver
+        self._insert_returning: Prepared | None = None  # one event on psycopg, pipelined
 
     def _lock_table(self, session: Session) -> None:
         """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
@@ -76,7 +76,6 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     ) -> Sequence[int]:
         if not stored_events:
             return []
-        self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
         connection = connection_of(session)
         rows = [
             {
@@ -88,20 +87,24 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]
         driver = driver_of(connection)
-        if isinstance(driver, sqlite3.Connection) and len(rows) == 1:
-            ids = [self._insert_one_sqlite(connection, driver, rows[0])]
-        elif isinstance(driver, sqlite3.Connection):
-            ids = self._insert_many_sqlite(connection, stored_events)
-        elif driver is not None and len(rows) == 1:
-            ids = [self._insert_one_returning(connection, driver, rows[0])]
+        head: writer.Head | None = None
+        if isinstance(driver, psycopg.Connection) and len(rows) == 1:
+            nid, head = self._insert_one_pipelined(connection, driver, rows[0])
+            ids = [nid]
         else:
-            ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
-        self._notify_channel(session)
+            self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
+            if isinstance(driver, sqlite3.Connection) and len(rows) == 1:
+                ids = [self._insert_one_sqlite(connection, driver, rows[0])]
+            elif isinstance(driver, sqlite3.Connection):
+                ids = self._insert_many_sqlite(connection, stored_events)
+            else:
+                ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
+            self._notify_channel(session)
         new = [
             writer.NewEvent(nid, str(e.originator_id), e.originator_version, e.topic, e.state)
             for nid, e in zip(ids, stored_events, strict=True)
         ]
-        writer.append(connection, self.events_table, new, stamp(self.clock()))
+        writer.append(connection, self.events_table, new, stamp(self.clock()), head)
         return ids
 
     def _insert_one_sqlite(
@@ -115,18 +118,33 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         assert isinstance(cursor, sqlite3.Cursor) and cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
-    def _insert_one_returning(
+    def _insert_one_pipelined(
         self, connection: Connection, driver: psycopg.Connection[Any], row: dict[str, Any]
-    ) -> int:
-        """One event on PostgreSQL (a command): ``INSERT … RETURNING id`` compiled once and sent
-        to psycopg; a duplicate version raises SQLAlchemy's IntegrityError."""
+    ) -> tuple[int, writer.Head]:
+        """One event on PostgreSQL (a command): the library's table lock, ``INSERT … RETURNING
+        id`` (compiled once), the library's NOTIFY and the chain's head read, sent to psycopg
+        together (pipeline mode: one round trip). The server runs them in this order, so the
+        head is read under the table lock, as before. A duplicate version raises SQLAlchemy's
+        IntegrityError, and nothing after the insert runs."""
         if self._insert_returning is None:
             self._insert_returning = Prepared(
                 self._insert_events_statement, connection.dialect, list(row)
             )
-        found = self._insert_returning.execute(driver, row).fetchone()
+        stream_id, version = str(row["originator_id"]), int(row["originator_version"])
+        statement, params = writer.head_statement(stream_id, version)
+        driven = on_driver(connection, statement)
+        assert driven is not None
+        name = self.events_table_name
+        if self.schema_name is not None:
+            name = f"{self.schema_name}.{name}"
+        with pipelined(driver):
+            driver.execute(f"LOCK TABLE {name} IN EXCLUSIVE MODE")
+            inserted = self._insert_returning.execute(driver, row)
+            driver.execute(f"NOTIFY {self.channel_name};")
+            head = driven[1].execute(driver, params)
+        found = inserted.fetchone()
         assert found is not None
-        return int(found[0])
+        return int(found[0]), writer.head_of(head.fetchone(), version)
 
     def _insert_many_sqlite(
         self, connection: Connection, stored_events: Sequence[StoredEvent]

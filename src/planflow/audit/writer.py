@@ -66,30 +66,53 @@ def _on_driver(
     return None if isinstance(session, Session) else on_driver(session, statement, keys)
 
 
-def _head(session: Executor, first: NewEvent | None) -> tuple[Any, str | None]:
-    """(position, chain hash) of the chain's head or None, and the previous link of ``first``'s
-    stream when it continues one (one statement; on SQLite through the driver)."""
-    if first is None or first.stream_version <= 1:
-        driven = _on_driver(session, _HEAD)
-        if driven is not None:
-            return driven[1].execute(driven[0], {}).fetchone(), None
-        return session.execute(_HEAD).first(), None
-    params = {"stream_id": first.stream_id, "stream_version": first.stream_version - 1}
-    driven = _on_driver(session, _HEAD_AND_PREVIOUS)
-    row = (
-        driven[1].execute(driven[0], params).fetchone()
-        if driven is not None
-        else session.execute(_HEAD_AND_PREVIOUS, params).first()
-    )
+Head = tuple[Any, str | None]
+"""(position, chain hash) of the chain's head or None, and the previous link of the first new
+event's stream when it continues one."""
+
+
+def head_statement(stream_id: str, stream_version: int) -> tuple[Any, dict[str, Any]]:
+    """The one statement reading the chain's head (and, for an event continuing its stream, the
+    stream's previous link), built once per process, and its parameters."""
+    if stream_version <= 1:
+        return _HEAD, {}
+    return _HEAD_AND_PREVIOUS, {"stream_id": stream_id, "stream_version": stream_version - 1}
+
+
+def head_of(row: Sequence[Any] | None, stream_version: int) -> Head:
+    """The head as ``head_statement``'s row gives it."""
+    if stream_version <= 1:
+        return row, None
     if row is None:
         return None, None
     return (row[0], row[1]), None if row[2] is None else str(row[2])
 
 
+def _head(session: Executor, first: NewEvent | None) -> Head:
+    """The head, and the previous link of ``first``'s stream (one statement; on SQLite and
+    psycopg through the driver)."""
+    if first is None:
+        return session.execute(_HEAD).first(), None
+    statement, params = head_statement(first.stream_id, first.stream_version)
+    driven = _on_driver(session, statement)
+    row = (
+        driven[1].execute(driven[0], params).fetchone()
+        if driven is not None
+        else session.execute(statement, params).first()
+    )
+    return head_of(row, first.stream_version)
+
+
 def append(
-    session: Executor, events_table: Table, new: Sequence[NewEvent], recorded_at: str
+    session: Executor,
+    events_table: Table,
+    new: Sequence[NewEvent],
+    recorded_at: str,
+    head_read: Head | None = None,
 ) -> int:
     """Chain ``new`` (in order) after the current head. Returns the last position written.
+    ``head_read``: the head as ``head_statement`` read it for ``new[0]`` in this transaction,
+    under the table lock (the recorder sends that read with its event insert); else it is read.
 
     If the chain is empty while the store already holds events (a store from before the chain),
     those earlier events are chained first, in notification-id order, with the same time — but
@@ -98,7 +121,7 @@ def append(
     """
     streams: dict[str, str] = {}
     first = new[0] if new else None
-    head, previous_link = _head(session, first)
+    head, previous_link = head_read if head_read is not None else _head(session, first)
     if first is not None and previous_link is not None:
         streams[first.stream_id] = previous_link
     if head is None and not _signed_before(session):
