@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeAlias, cast
 
 import psycopg
@@ -87,6 +87,8 @@ class Prepared:
                 plan.append((sql_name, name, None, process(value) if process else value))
         self._plan = plan
         self._positional = positional
+        # psycopg takes the query as bytes without encoding it on every execute
+        self._driver_sql: str | bytes = self.sql if positional else self.sql.encode()
 
     def values(self, params: Mapping[str, Any]) -> list[Any] | dict[str, Any]:
         """The driver's parameters: a list in the SQL's order (sqlite3), or a dict by the
@@ -114,7 +116,7 @@ class Prepared:
     def execute(self, driver: Driver, params: Mapping[str, Any]) -> Cursor:
         values = self.values(params)
         try:
-            return driver.execute(self.sql, values)
+            return driver.execute(self._driver_sql, values)  # type: ignore[arg-type]
         except (sqlite3.Error, psycopg.Error) as error:
             raise _wrapped(self.sql, values, error) from error
 
@@ -124,7 +126,7 @@ class Prepared:
             if isinstance(driver, sqlite3.Connection):
                 return driver.executemany(self.sql, values)
             cursor = driver.cursor()
-            cursor.executemany(self.sql, values)
+            cursor.executemany(self._driver_sql, values)
             return cursor
         except (sqlite3.Error, psycopg.Error) as error:
             raise _wrapped(self.sql, values, error) from error
@@ -171,8 +173,15 @@ def pipelined(driver: psycopg.Connection[Any]) -> Iterator[None]:
     """psycopg's pipeline mode for the statements sent inside; on leaving, one sync sends what is
     left and reads every result. A driver error is raised as SQLAlchemy's exception for it."""
     try:
-        with driver.pipeline():
-            yield
+        with driver.pipeline() as pipeline:
+            try:
+                yield
+            except Exception:
+                # Collect the results of the statements the error aborted, so that leaving
+                # the pipeline raises (and logs) nothing more; the transaction has failed.
+                with suppress(psycopg.Error):
+                    pipeline.sync()
+                raise
     except psycopg.Error as error:
         raise _wrapped("(pipeline)", None, error) from error
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from planflow.adapters.connections import connection_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
-from planflow.prepared import Prepared, driver_of, on_driver, pipelined
+from planflow.prepared import Prepared, driver_of, pipelined
 
 
 def wall_clock() -> datetime:
@@ -51,7 +51,20 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             table.c.id, sort_by_parameter_order=True
         )
         self._insert_one: Prepared | None = None  # one event on SQLite, through the driver
-        self._insert_returning: Prepared | None = None  # one event on psycopg, pipelined
+        # one event on psycopg: the insert and the chain's head read in one statement (by
+        # whether the event continues a stream), the table lock and NOTIFY beside it
+        self._insert_event_values: Insert = (
+            insert(table)
+            .values(
+                {
+                    name: bindparam(name, type_=table.c[name].type)
+                    for name in ("originator_id", "originator_version", "topic", "state")
+                }
+            )
+            .returning(table.c.id)
+        )
+        self._insert_with_head: dict[bool, Prepared] = {}
+        self._lock_and_notify: tuple[bytes, bytes] | None = None
 
     def _lock_table(self, session: Session) -> None:
         """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
@@ -121,30 +134,40 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     def _insert_one_pipelined(
         self, connection: Connection, driver: psycopg.Connection[Any], row: dict[str, Any]
     ) -> tuple[int, writer.Head]:
-        """One event on PostgreSQL (a command): the library's table lock, ``INSERT … RETURNING
-        id`` (compiled once), the library's NOTIFY and the chain's head read, sent to psycopg
-        together (pipeline mode: one round trip). The server runs them in this order, so the
-        head is read under the table lock, as before. A duplicate version raises SQLAlchemy's
+        """One event on PostgreSQL (a command), three statements sent to psycopg together
+        (pipeline mode: one round trip), which the server runs in this order: the library's
+        table lock; the event's ``INSERT … RETURNING id`` with the chain's head read in the same
+        statement (``writer.inserted_with_head``, compiled once), so the head is read under the
+        table lock, as before; the library's NOTIFY. A duplicate version raises SQLAlchemy's
         IntegrityError, and nothing after the insert runs."""
-        if self._insert_returning is None:
-            self._insert_returning = Prepared(
-                self._insert_events_statement, connection.dialect, list(row)
+        version = int(row["originator_version"])
+        continuing = version > 1
+        prepared = self._insert_with_head.get(continuing)
+        if prepared is None:
+            prepared = self._insert_with_head[continuing] = Prepared(
+                writer.inserted_with_head(self._insert_event_values, continuing),
+                connection.dialect,
             )
-        stream_id, version = str(row["originator_id"]), int(row["originator_version"])
-        statement, params = writer.head_statement(stream_id, version)
-        driven = on_driver(connection, statement)
-        assert driven is not None
-        name = self.events_table_name
-        if self.schema_name is not None:
-            name = f"{self.schema_name}.{name}"
+        params = row
+        if continuing:
+            params = {
+                **row,
+                "stream_id": str(row["originator_id"]),
+                "stream_version": version - 1,
+            }
+        if self._lock_and_notify is None:
+            name = self.events_table_name
+            if self.schema_name is not None:
+                name = f"{self.schema_name}.{name}"
+            lock = f"LOCK TABLE {name} IN EXCLUSIVE MODE".encode()
+            self._lock_and_notify = (lock, f"NOTIFY {self.channel_name};".encode())
         with pipelined(driver):
-            driver.execute(f"LOCK TABLE {name} IN EXCLUSIVE MODE")
-            inserted = self._insert_returning.execute(driver, row)
-            driver.execute(f"NOTIFY {self.channel_name};")
-            head = driven[1].execute(driver, params)
-        found = inserted.fetchone()
+            driver.execute(self._lock_and_notify[0])
+            cursor = prepared.execute(driver, params)
+            driver.execute(self._lock_and_notify[1])
+        found = cursor.fetchone()
         assert found is not None
-        return int(found[0]), writer.head_of(head.fetchone(), version)
+        return int(found[0]), writer.joined_head_of(found[1:], version)
 
     def _insert_many_sqlite(
         self, connection: Connection, stored_events: Sequence[StoredEvent]

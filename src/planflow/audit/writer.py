@@ -18,7 +18,18 @@ from hashlib import sha256
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from planflow.audit import merkle
@@ -85,6 +96,29 @@ def head_of(row: Sequence[Any] | None, stream_version: int) -> Head:
         return row, None
     if row is None:
         return None, None
+    return (row[0], row[1]), None if row[2] is None else str(row[2])
+
+
+def inserted_with_head(insert_returning: Insert, continuing: bool) -> Select[Any]:
+    """``insert_returning`` (an event's ``INSERT … RETURNING id``) and the chain's head read in
+    one statement (PostgreSQL): a row (id, head position, head chain hash[, the stream's previous
+    link if ``continuing``]), the head's columns None on an empty chain. The statement's reads
+    see what committed before it began; the recorder sends it once the table lock is held, so
+    the head is the one ``head_statement`` would read after the insert."""
+    inserted = insert_returning.cte("inserted")
+    head = _HEAD.subquery("head")
+    columns: list[Any] = [inserted.c.id, head.c.position, head.c.chain_hash]
+    if continuing:
+        columns.append(_PREVIOUS_LINK.label("previous_link"))
+    return select(*columns).select_from(inserted.outerjoin(head, true()))
+
+
+def joined_head_of(row: Sequence[Any], stream_version: int) -> Head:
+    """The head as ``inserted_with_head``'s row gives it (the row without its id)."""
+    if row[0] is None:
+        return None, None
+    if stream_version <= 1:
+        return (row[0], row[1]), None
     return (row[0], row[1]), None if row[2] is None else str(row[2])
 
 

@@ -1,0 +1,129 @@
+"""On PostgreSQL a task command's statements go to psycopg in a few pipelines
+(planflow/prepared.py ``pipelined``): the advisory lock with the load, the table lock with the
+event insert (the chain's head read folded into it) and NOTIFY, then the read models (the chain
+row before them). These tests count the round trips a command waits on, from libpq's own trace of the
+messages, and check that what the pipelines write is what a command writes."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+import pytest
+from sqlalchemy import select, text
+
+from planflow.application import loading
+from planflow.application.app import PlanflowApp
+from planflow.application.tables import board, due, task_events
+from planflow.domain.task import task_id
+from planflow.workflow.loader import LoadedPlan
+
+LOADED = datetime(2022, 2, 15, 1, tzinfo=UTC)
+REF = task_id("mini-2022", "D1", "so-a", "2022")
+
+
+@pytest.fixture
+def app(postgres_url: str, mini_plan: LoadedPlan) -> Iterator[PlanflowApp]:
+    application = PlanflowApp(postgres_url)
+    application.load_plan(mini_plan, actor="loader", at=LOADED)
+    yield application
+    application.close()
+
+
+def round_trips(app: PlanflowApp, command: object) -> int:
+    """How many times the client waited on the server while ``command()`` ran: each run of
+    messages it sent that the server's answers followed (libpq's trace of the connection)."""
+    with app.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "trace"
+        with path.open("w") as sink:
+            driver.pgconn.trace(sink.fileno())
+            driver.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+            try:
+                command()  # type: ignore[operator]
+            finally:
+                driver.pgconn.untrace()
+        lines = path.read_text().splitlines()
+    waits, last = 0, "B"
+    for line in lines:
+        side = line[:1]
+        if side == "F" and last == "B":
+            waits += 1
+        if side in "FB":
+            last = side
+    assert waits > 0
+    return waits
+
+
+def test_a_command_on_postgresql_waits_on_seven_round_trips_with_or_without_the_kept_task(
+    app: PlanflowApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the pool's ping, BEGIN, lock + load, table lock + insert + NOTIFY, the chain row, the
+    # read models, COMMIT; the same with the task kept (the load reads from its version on).
+    # Before the pipelines: 12.
+    moment = LOADED + timedelta(days=1)
+    app.raise_difficulty(REF, actor="so-a", at=moment, text="Khó khăn 1")
+    assert (
+        round_trips(
+            app, lambda: app.raise_difficulty(REF, actor="so-a", at=moment, text="Khó khăn 2")
+        )
+        <= 7
+    )
+    monkeypatch.setattr(loading, "KEPT_TASKS", 0)
+    app.raise_difficulty(REF, actor="so-a", at=moment, text="Khó khăn 3")  # drops the kept
+    assert (
+        round_trips(
+            app, lambda: app.raise_difficulty(REF, actor="so-a", at=moment, text="Khó khăn 4")
+        )
+        <= 7
+    )
+
+
+def test_a_command_that_moves_the_due_index_writes_it_through_the_pipeline(
+    app: PlanflowApp,
+) -> None:
+    before = due_rows(app, REF)
+    assert before
+    app.extend_deadline(
+        REF,
+        actor="vp",
+        at=LOADED + timedelta(days=1),
+        new_due=datetime(2023, 1, 31).date(),
+        reason="Gia hạn",
+    )
+    after = due_rows(app, REF)
+    assert after and after != before
+    with app.engine.connect() as connection:
+        versions = connection.execute(
+            select(task_events.c.version).where(task_events.c.task_id == str(REF))
+        ).all()
+        row = connection.execute(select(board.c.version).where(board.c.id == str(REF))).one()
+    assert [v for (v,) in versions] == [1, 2]
+    assert row.version == 2
+
+
+def test_a_board_row_missing_from_the_store_is_written_again_by_the_next_command(
+    app: PlanflowApp,
+) -> None:
+    with app.engine.begin() as connection:
+        connection.execute(text("DELETE FROM planflow_board WHERE id = :id"), {"id": str(REF)})
+    app.raise_difficulty(REF, actor="so-a", at=LOADED + timedelta(days=1), text="Khó khăn")
+    with app.engine.connect() as connection:
+        row = connection.execute(select(board.c.version).where(board.c.id == str(REF))).one()
+    assert row.version == 2
+
+
+def due_rows(app: PlanflowApp, ref: UUID) -> list[tuple[object, ...]]:
+    with app.engine.connect() as connection:
+        return [
+            tuple(r)
+            for r in connection.execute(
+                select(due).where(due.c.task_id == str(ref)).order_by(due.c.fire_at)
+            )
+        ]
