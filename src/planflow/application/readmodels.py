@@ -339,7 +339,7 @@ class Projector:
                 execute_rows(connection, _INSERT["planflow_board"], added)
             updates = [
                 _prepared_on(connection, _UPDATE_BOARD, _board_values(row)).execute(
-                    driver, _board_values(row)
+                    driver, _board_values(row), reuse=False
                 )
                 for row in changed
             ]
