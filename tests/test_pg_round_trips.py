@@ -1,5 +1,5 @@
 """On PostgreSQL a task command's statements go to psycopg in a few pipelines
-(planflow/prepared.py ``pipelined``): the advisory lock with the load, the table lock with the
+(planflow/prepared.py ``Batch``: one query string each): the advisory lock with the load, the table lock with the
 event insert (the chain's head read folded into it) and NOTIFY, then the read models (the chain
 row before them). These tests count the round trips a command waits on, from libpq's own trace of the
 messages, and check that what the pipelines write is what a command writes."""

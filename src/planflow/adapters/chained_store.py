@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from planflow.adapters.connections import connection_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
-from planflow.prepared import Prepared, driver_of, pipelined
+from planflow.prepared import Batch, Prepared, driver_of
 
 
 def wall_clock() -> datetime:
@@ -102,7 +102,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         driver = driver_of(connection)
         head: writer.Head | None = None
         if isinstance(driver, psycopg.Connection) and len(rows) == 1:
-            nid, head = self._insert_one_pipelined(connection, driver, rows[0])
+            nid, head = self._insert_one_batched(connection, driver, rows[0])
             ids = [nid]
         else:
             self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
@@ -131,11 +131,11 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         assert isinstance(cursor, sqlite3.Cursor) and cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
-    def _insert_one_pipelined(
+    def _insert_one_batched(
         self, connection: Connection, driver: psycopg.Connection[Any], row: dict[str, Any]
     ) -> tuple[int, writer.Head]:
         """One event on PostgreSQL (a command), three statements sent to psycopg together
-        (pipeline mode: one round trip), which the server runs in this order: the library's
+        (``Batch``: one query string, one round trip), which the server runs in this order: the library's
         table lock; the event's ``INSERT … RETURNING id`` with the chain's head read in the same
         statement (``writer.inserted_with_head``, compiled once), so the head is read under the
         table lock, as before; the library's NOTIFY. A duplicate version raises SQLAlchemy's
@@ -161,12 +161,13 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
                 name = f"{self.schema_name}.{name}"
             lock = f"LOCK TABLE {name} IN EXCLUSIVE MODE".encode()
             self._lock_and_notify = (lock, f"NOTIFY {self.channel_name};".encode())
-        with pipelined(driver):
-            driver.execute(self._lock_and_notify[0])
-            cursor = prepared.execute(driver, params)
-            driver.execute(self._lock_and_notify[1])
-        found = cursor.fetchone()
-        assert found is not None
+        batch = Batch()
+        batch.add(self._lock_and_notify[0])
+        batch.add(prepared, params)
+        batch.add(self._lock_and_notify[1])
+        rows = batch.run(driver)[1][1]
+        assert rows is not None and len(rows) == 1
+        found = rows[0]
         return int(found[0]), writer.joined_head_of(found[1:], version)
 
     def _insert_many_sqlite(
