@@ -1,8 +1,8 @@
-"""On PostgreSQL a task command's statements go to psycopg in a few pipelines
-(planflow/prepared.py ``Batch``: one query string each): the advisory lock with the load, the table lock with the
-event insert (the chain's head read folded into it) and NOTIFY, then the read models (the chain
-row before them). These tests count the round trips a command waits on, from libpq's own trace of the
-messages, and check that what the pipelines write is what a command writes."""
+"""On PostgreSQL a task command's statements go to psycopg a few at a time (planflow/prepared.py
+``Batch``: one query string, values quoted by psycopg): the advisory lock with the load; the
+table lock, the event insert (the chain's head read folded into it) and NOTIFY; the read
+models (the chain row before them). These tests count the round trips a command waits on, from
+libpq's own trace of the messages, and check what the batches write."""
 
 from __future__ import annotations
 
@@ -127,3 +127,18 @@ def due_rows(app: PlanflowApp, ref: UUID) -> list[tuple[object, ...]]:
                 select(due).where(due.c.task_id == str(ref)).order_by(due.c.fire_at)
             )
         ]
+
+
+def test_text_that_looks_like_sql_is_stored_as_it_was_given(app: PlanflowApp) -> None:
+    text_given = 'Khó khăn: \'); DROP TABLE planflow_board; -- \\ %s %(x)s $1 "x" ; ngày 5/3'
+    number = app.raise_difficulty(
+        REF, actor="so-a'; --", at=LOADED + timedelta(days=1), text=text_given
+    )
+    task = app.get_task(REF)
+    assert task.difficulties[number - 1].text == text_given
+    with app.engine.connect() as connection:
+        actors = connection.execute(
+            select(task_events.c.actor).where(task_events.c.task_id == str(REF))
+        ).all()
+        assert connection.execute(select(board.c.version).where(board.c.id == str(REF))).one()
+    assert [a for (a,) in actors] == ["loader", "so-a'; --"]
