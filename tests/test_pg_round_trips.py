@@ -66,7 +66,7 @@ def test_a_command_on_postgresql_waits_on_seven_round_trips_with_or_without_the_
 ) -> None:
     # the pool's ping, BEGIN, lock + load, table lock + insert + NOTIFY, the chain row, the
     # read models, COMMIT; the same with the task kept (the load reads from its version on).
-    # Before the pipelines: 12.
+    # Before the batches: 12.
     moment = LOADED + timedelta(days=1)
     app.raise_difficulty(REF, actor="so-a", at=moment, text="Khó khăn 1")
     assert (
@@ -85,7 +85,7 @@ def test_a_command_on_postgresql_waits_on_seven_round_trips_with_or_without_the_
     )
 
 
-def test_a_command_that_moves_the_due_index_writes_it_through_the_pipeline(
+def test_a_command_that_moves_the_due_index_writes_it_in_the_batch(
     app: PlanflowApp,
 ) -> None:
     before = due_rows(app, REF)

@@ -7,7 +7,8 @@ unique (originator_id, version) index whose violation is an IntegrityError — b
 events with one SQLAlchemy Core statement built once per process (``INSERT … RETURNING id``, so
 SQLAlchemy only looks up its compiled form), not through the ORM unit of work, then appends their
 chain rows on the same connection — the pattern of the library's process recorder, which writes
-tracking rows beside its events.
+tracking rows beside its events. On PostgreSQL one event (a command) goes in one round trip with
+the table lock, the chain's head read and NOTIFY (``prepared.Batch``).
 
 ``recorder.clock`` gives ``recorded_at`` (the wall clock by default); tests replace it.
 """
