@@ -14,12 +14,14 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Integer, String, bindparam, create_engine, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from planflow.application import loading
 from planflow.application.app import PlanflowApp
 from planflow.application.tables import board, due, task_events
 from planflow.domain.task import task_id
+from planflow.prepared import Batch, Prepared, driver_of
 from planflow.workflow.loader import LoadedPlan
 
 LOADED = datetime(2022, 2, 15, 1, tzinfo=UTC)
@@ -142,3 +144,39 @@ def test_text_that_looks_like_sql_is_stored_as_it_was_given(app: PlanflowApp) ->
         ).all()
         assert connection.execute(select(board.c.version).where(board.c.id == str(REF))).one()
     assert [a for (a,) in actors] == ["loader", "so-a'; --"]
+
+
+def test_a_batch_runs_in_order_and_stops_at_the_first_error_as_sqlalchemys(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    add = Prepared(
+        text("INSERT INTO batch_check (k, v) VALUES (:k, :v)").bindparams(
+            bindparam("k", type_=Integer), bindparam("v", type_=String)
+        ),
+        engine.dialect,
+    )
+    count = Prepared(select(func.count()).select_from(text("batch_check")), engine.dialect)
+    try:
+        with engine.connect() as connection:
+            driver = driver_of(connection)
+            assert isinstance(driver, psycopg.Connection)
+            connection.exec_driver_sql("CREATE TABLE batch_check (k int PRIMARY KEY, v text)")
+            batch = Batch()
+            batch.add(b"SELECT '100%'")
+            batch.add(add, {"k": 1, "v": "a'; %(v)s --"})
+            batch.add(count)
+            assert batch.run(driver) == [(1, [("100%",)]), (1, None), (1, [(1,)])]
+            connection.commit()
+            connection.begin()  # as a command's transaction: begun by SQLAlchemy
+            failing = Batch()
+            failing.add(add, {"k": 2, "v": "b"})
+            failing.add(add, {"k": 1, "v": "again"})
+            failing.add(add, {"k": 3, "v": "c"})
+            with pytest.raises(IntegrityError):
+                failing.run(driver)
+            connection.rollback()
+            rows = connection.exec_driver_sql("SELECT k, v FROM batch_check").all()
+            assert [tuple(r) for r in rows] == [(1, "a'; %(v)s --")]
+    finally:
+        engine.dispose()

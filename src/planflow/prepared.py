@@ -211,7 +211,7 @@ class Batch:
         ``run``'s results."""
         index = len(self._sql)
         if isinstance(statement, bytes):
-            self._sql.append(statement)
+            self._sql.append(statement.replace(b"%", b"%%"))  # taken as it is
             return index
         sql, names = statement.numbered(index)
         self._sql.append(sql)
