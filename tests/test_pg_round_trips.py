@@ -1,8 +1,8 @@
-"""On PostgreSQL a task command's statements go to psycopg a few at a time (planflow/prepared.py
-``Batch``: one query string, values quoted by psycopg): the advisory lock with the load; the
-table lock, the event insert (the chain's head read folded into it) and NOTIFY; the read
-models (the chain row before them). These tests count the round trips a command waits on, from
-libpq's own trace of the messages, and check what the batches write."""
+"""On PostgreSQL a task command's statements go to psycopg a few at a time in pipeline mode
+(planflow/prepared.py ``pipelined``): the advisory lock with the load; the table lock, the event
+insert (the chain's head read folded into it) and NOTIFY; the read models (the chain row before
+them). These tests count the round trips a command waits on, from libpq's own trace of the
+messages, and check what the pipelines write and how they fail."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from planflow.application import loading
 from planflow.application.app import PlanflowApp
 from planflow.application.tables import board, due, task_events
 from planflow.domain.task import task_id
-from planflow.prepared import Batch, Prepared, driver_of
+from planflow.prepared import Prepared, driver_of, pipelined
 from planflow.workflow.loader import LoadedPlan
 
 LOADED = datetime(2022, 2, 15, 1, tzinfo=UTC)
@@ -68,7 +68,7 @@ def test_a_command_on_postgresql_waits_on_seven_round_trips_with_or_without_the_
 ) -> None:
     # the pool's ping, BEGIN, lock + load, table lock + insert + NOTIFY, the chain row, the
     # read models, COMMIT; the same with the task kept (the load reads from its version on).
-    # Before the batches: 12.
+    # Before the pipelines: 12.
     moment = LOADED + timedelta(days=1)
     app.raise_difficulty(REF, actor="so-a", at=moment, text="Khó khăn 1")
     assert (
@@ -87,7 +87,7 @@ def test_a_command_on_postgresql_waits_on_seven_round_trips_with_or_without_the_
     )
 
 
-def test_a_command_that_moves_the_due_index_writes_it_in_the_batch(
+def test_a_command_that_moves_the_due_index_writes_it_in_the_pipeline(
     app: PlanflowApp,
 ) -> None:
     before = due_rows(app, REF)
@@ -146,37 +146,35 @@ def test_text_that_looks_like_sql_is_stored_as_it_was_given(app: PlanflowApp) ->
     assert [a for (a,) in actors] == ["loader", "so-a'; --"]
 
 
-def test_a_batch_runs_in_order_and_stops_at_the_first_error_as_sqlalchemys(
-    postgres_url: str,
+def test_a_pipeline_runs_in_order_and_stops_at_the_first_error_as_sqlalchemys(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine = create_engine(postgres_url)
     add = Prepared(
-        text("INSERT INTO batch_check (k, v) VALUES (:k, :v)").bindparams(
+        text("INSERT INTO pipeline_check (k, v) VALUES (:k, :v)").bindparams(
             bindparam("k", type_=Integer), bindparam("v", type_=String)
         ),
         engine.dialect,
     )
-    count = Prepared(select(func.count()).select_from(text("batch_check")), engine.dialect)
+    count = Prepared(select(func.count()).select_from(text("pipeline_check")), engine.dialect)
     try:
         with engine.connect() as connection:
             driver = driver_of(connection)
             assert isinstance(driver, psycopg.Connection)
-            connection.exec_driver_sql("CREATE TABLE batch_check (k int PRIMARY KEY, v text)")
-            batch = Batch()
-            batch.add(b"SELECT '100%'")
-            batch.add(add, {"k": 1, "v": "a'; %(v)s --"})
-            batch.add(count)
-            assert batch.run(driver) == [(1, [("100%",)]), (1, None), (1, [(1,)])]
+            connection.exec_driver_sql("CREATE TABLE pipeline_check (k int PRIMARY KEY, v text)")
+            with pipelined(driver):
+                add.execute(driver, {"k": 1, "v": "a'; %(v)s --"}, reuse=False)
+                counted = count.execute(driver, {})
+            assert counted.fetchone() == (1,)
             connection.commit()
             connection.begin()  # as a command's transaction: begun by SQLAlchemy
-            failing = Batch()
-            failing.add(add, {"k": 2, "v": "b"})
-            failing.add(add, {"k": 1, "v": "again"})
-            failing.add(add, {"k": 3, "v": "c"})
-            with pytest.raises(IntegrityError):
-                failing.run(driver)
+            with pytest.raises(IntegrityError), pipelined(driver):
+                add.execute(driver, {"k": 2, "v": "b"}, reuse=False)
+                add.execute(driver, {"k": 1, "v": "again"}, reuse=False)
+                add.execute(driver, {"k": 3, "v": "c"}, reuse=False)
             connection.rollback()
-            rows = connection.exec_driver_sql("SELECT k, v FROM batch_check").all()
+            rows = connection.exec_driver_sql("SELECT k, v FROM pipeline_check").all()
             assert [tuple(r) for r in rows] == [(1, "a'; %(v)s --")]
     finally:
         engine.dispose()
+    assert "error ignored" not in caplog.text  # the failed pipeline was collected quietly

@@ -16,20 +16,21 @@ built with the dialect's bind processors, and a ``psycopg.Error`` is raised as S
 exception for it (a duplicate version is still an ``IntegrityError``). Other drivers keep
 SQLAlchemy's ordinary path: ``driver_of`` answers None there.
 
-``Batch`` sends a few such statements to psycopg as one query string (the simple query
-protocol, values bound client-side by psycopg's own quoting), for statements whose results are
-not needed before the next one is sent: one round trip and one driver call for all of them. The
-server runs them in order, each as it would alone (each with its own snapshot under READ
-COMMITTED); the first error stops the rest and is raised as SQLAlchemy's exception. On this
-machine it costs less client CPU than the same statements one by one and than psycopg's
-pipeline mode (docs/performance.md).
+``pipelined`` puts psycopg in pipeline mode for a few statements whose results are not needed
+before the next one is sent: they go out together and their results come back at one sync (or
+when a cursor's result is first read), so a command waits on fewer round trips. The server runs
+them in order, each as it would alone (each with its own snapshot under READ COMMITTED), and
+keeps them prepared; the first error is raised, as SQLAlchemy's exception, and the statements
+after it are not run. (Sending them as one query string with client-side values was measured
+too: less client CPU on a loaded machine, but slower on a quiet one, the server parsing them
+every time: docs/performance.md.)
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any, TypeAlias, cast
 from weakref import WeakKeyDictionary
 
@@ -92,23 +93,9 @@ class Prepared:
         self._positional = positional
         # psycopg takes the query as bytes without encoding it on every execute
         self._driver_sql = self.sql.encode()
-        self._numbered: dict[int, tuple[bytes, dict[str, str]]] = {}
         self._cursors: WeakKeyDictionary[psycopg.Connection[Any], psycopg.Cursor[Any]] = (
             WeakKeyDictionary()
         )
-
-    def numbered(self, index: int) -> tuple[bytes, dict[str, str]]:
-        """The psycopg SQL with each ``%(name)s`` renamed for the ``index``-th statement of a
-        ``Batch``, and the new name of each name."""
-        kept = self._numbered.get(index)
-        if kept is None:
-            prefix = f"s{index}_"
-            sql = _BIND.sub(
-                lambda m: b"%(" + prefix.encode() + m.group(1) + b")s", self._driver_sql
-            )
-            names = {sql_name: prefix + sql_name for sql_name, _, _, _ in self._plan}
-            kept = self._numbered[index] = (sql, names)
-        return kept
 
     def values(self, params: Mapping[str, Any]) -> list[Any] | dict[str, Any]:
         """The driver's parameters: a list in the SQL's order (sqlite3), or a dict by the
@@ -133,17 +120,20 @@ class Prepared:
                 out.append(process(params[key]))
         return out
 
-    def execute(self, driver: Driver, params: Mapping[str, Any]) -> Cursor:
-        """Run the statement; its cursor (results, ``rowcount``), read before the statement runs
-        again on that connection: on psycopg the statement's cursor is reused per connection (a
-        new one costs about a third of a short statement's client time)."""
+    def execute(self, driver: Driver, params: Mapping[str, Any], *, reuse: bool = True) -> Cursor:
+        """Run the statement; its cursor (results, ``rowcount``). On psycopg the statement's
+        cursor on that connection is reused (a new one costs about a third of a short
+        statement's time) unless ``reuse`` is False: a caller that runs the statement again
+        before it reads this result (in one pipeline) asks for a new one."""
         values = self.values(params)
         try:
             if isinstance(driver, sqlite3.Connection):
                 return driver.execute(self.sql, values)
-            cursor = self._cursors.get(driver)
+            cursor = self._cursors.get(driver) if reuse else None
             if cursor is None:
-                cursor = self._cursors[driver] = driver.cursor()
+                cursor = driver.cursor()
+                if reuse:
+                    self._cursors[driver] = cursor
             return cursor.execute(self._driver_sql, values)
         except (sqlite3.Error, psycopg.Error) as error:
             raise _wrapped(self.sql, values, error) from error
@@ -196,55 +186,22 @@ def execute_rows(
     return prepared.executemany(driver, rows).rowcount
 
 
-class Batch:
-    """Statements for one psycopg connection, sent together by ``run`` as one query string."""
-
-    def __init__(self) -> None:
-        self._sql: list[bytes] = []
-        self._values: dict[str, Any] = {}
-
-    def __len__(self) -> int:
-        return len(self._sql)
-
-    def add(self, statement: Prepared | bytes, params: Mapping[str, Any] | None = None) -> int:
-        """Queue ``statement`` (prepared, or plain SQL bytes without parameters); its index in
-        ``run``'s results."""
-        index = len(self._sql)
-        if isinstance(statement, bytes):
-            self._sql.append(statement.replace(b"%", b"%%"))  # taken as it is
-            return index
-        sql, names = statement.numbered(index)
-        self._sql.append(sql)
-        values = statement.values(params or {})
-        assert isinstance(values, dict)
-        for name, value in values.items():
-            self._values[names[name]] = value
-        return index
-
-    def run(self, driver: psycopg.Connection[Any]) -> list[tuple[int, list[Any] | None]]:
-        """Send the statements; for each, (rows changed, the rows it returned or None)."""
-        cursor = _client_cursors.get(driver)
-        if cursor is None:
-            cursor = _client_cursors[driver] = psycopg.ClientCursor(driver)
-        sql = b";\n".join(self._sql)
-        try:
-            cursor.execute(sql, self._values)
-            results: list[tuple[int, list[Any] | None]] = []
-            while True:
-                rows = cursor.fetchall() if cursor.description is not None else None
-                results.append((cursor.rowcount, rows))
-                if not cursor.nextset():
-                    break
-        except psycopg.Error as error:
-            raise _wrapped(sql.decode(), self._values, error) from error
-        assert len(results) == len(self._sql)
-        return results
-
-
-_client_cursors: WeakKeyDictionary[psycopg.Connection[Any], psycopg.ClientCursor[Any]] = (
-    WeakKeyDictionary()
-)
-_BIND = re.compile(rb"%\((\w+)\)s")
+@contextmanager
+def pipelined(driver: psycopg.Connection[Any]) -> Iterator[None]:
+    """psycopg's pipeline mode for the statements sent inside; on leaving, one sync sends what is
+    left and reads every result. A driver error is raised as SQLAlchemy's exception for it."""
+    try:
+        with driver.pipeline() as pipeline:
+            try:
+                yield
+            except Exception:
+                # Collect the results of the statements the error aborted, so that leaving
+                # the pipeline raises (and logs) nothing more; the transaction has failed.
+                with suppress(psycopg.Error):
+                    pipeline.sync()
+                raise
+    except psycopg.Error as error:
+        raise _wrapped("(pipeline)", None, error) from error
 
 
 def _wrapped(sql: str, values: Any, error: sqlite3.Error | psycopg.Error) -> exc.DBAPIError:

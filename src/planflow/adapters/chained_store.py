@@ -8,7 +8,7 @@ events with one SQLAlchemy Core statement built once per process (``INSERT … R
 SQLAlchemy only looks up its compiled form), not through the ORM unit of work, then appends their
 chain rows on the same connection — the pattern of the library's process recorder, which writes
 tracking rows beside its events. On PostgreSQL one event (a command) goes in one round trip with
-the table lock, the chain's head read and NOTIFY (``prepared.Batch``).
+the table lock, the chain's head read and NOTIFY (psycopg's pipeline mode: ``prepared.pipelined``).
 
 ``recorder.clock`` gives ``recorded_at`` (the wall clock by default); tests replace it.
 """
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from planflow.adapters.connections import connection_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
-from planflow.prepared import Batch, Prepared, driver_of
+from planflow.prepared import Prepared, driver_of, pipelined
 
 
 def wall_clock() -> datetime:
@@ -103,7 +103,7 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         driver = driver_of(connection)
         head: writer.Head | None = None
         if isinstance(driver, psycopg.Connection) and len(rows) == 1:
-            nid, head = self._insert_one_batched(connection, driver, rows[0])
+            nid, head = self._insert_one_pipelined(connection, driver, rows[0])
             ids = [nid]
         else:
             self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
@@ -132,11 +132,11 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         assert isinstance(cursor, sqlite3.Cursor) and cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
-    def _insert_one_batched(
+    def _insert_one_pipelined(
         self, connection: Connection, driver: psycopg.Connection[Any], row: dict[str, Any]
     ) -> tuple[int, writer.Head]:
         """One event on PostgreSQL (a command), three statements sent to psycopg together
-        (``Batch``: one query string, one round trip), which the server runs in this order: the library's
+        (pipeline mode: one round trip), which the server runs in this order: the library's
         table lock; the event's ``INSERT … RETURNING id`` with the chain's head read in the same
         statement (``writer.inserted_with_head``, compiled once), so the head is read under the
         table lock, as before; the library's NOTIFY. A duplicate version raises SQLAlchemy's
@@ -162,13 +162,12 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
                 name = f"{self.schema_name}.{name}"
             lock = f"LOCK TABLE {name} IN EXCLUSIVE MODE".encode()
             self._lock_and_notify = (lock, f"NOTIFY {self.channel_name};".encode())
-        batch = Batch()
-        batch.add(self._lock_and_notify[0])
-        batch.add(prepared, params)
-        batch.add(self._lock_and_notify[1])
-        rows = batch.run(driver)[1][1]
-        assert rows is not None and len(rows) == 1
-        found = rows[0]
+        with pipelined(driver):
+            driver.execute(self._lock_and_notify[0])
+            cursor = prepared.execute(driver, params)
+            driver.execute(self._lock_and_notify[1])
+        found = cursor.fetchone()
+        assert found is not None
         return int(found[0]), writer.joined_head_of(found[1:], version)
 
     def _insert_many_sqlite(

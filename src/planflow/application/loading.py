@@ -36,7 +36,7 @@ from sqlalchemy import (
 
 from planflow.application.storage import LOCK_ONE, task_lock_key
 from planflow.domain.task import Task
-from planflow.prepared import Batch, Prepared, driver_of
+from planflow.prepared import Prepared, driver_of, pipelined
 
 
 class _App(Protocol):
@@ -175,8 +175,7 @@ class TaskLoader:
     ) -> Iterable[Sequence[Any]]:
         """The rows of ``statement`` (the load or the read from a version), after the task's
         advisory lock if ``lock_key`` is given: on SQLite and psycopg through the driver
-        (planflow/prepared.py), the lock and the read sent together on psycopg (``Batch``): the
-        server runs the read, with its own snapshot, once the lock is held."""
+        (planflow/prepared.py), the lock and the read pipelined on psycopg."""
         driver = driver_of(connection)
         if driver is None:
             if lock_key is not None:
@@ -190,9 +189,7 @@ class TaskLoader:
         assert isinstance(driver, psycopg.Connection)
         if self._lock_statement is None:
             self._lock_statement = Prepared(LOCK_ONE, connection.dialect)
-        batch = Batch()  # the lock, then the read: one query string, one round trip
-        batch.add(self._lock_statement, {"key": lock_key})
-        batch.add(prepared, params)
-        rows = batch.run(driver)[1][1]
-        assert rows is not None
-        return rows
+        with pipelined(driver):
+            self._lock_statement.execute(driver, {"key": lock_key})
+            cursor = prepared.execute(driver, params)
+        return cursor.fetchall()

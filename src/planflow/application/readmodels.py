@@ -43,7 +43,7 @@ from planflow.domain import chase
 from planflow.domain.chasing import DueItem, PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
-from planflow.prepared import Batch, Prepared, driver_of, execute_rows, on_driver
+from planflow.prepared import Prepared, driver_of, execute_rows, on_driver, pipelined
 
 RulesFor = Callable[[str], PlanRules | None]
 
@@ -294,7 +294,7 @@ class Projector:
         connection = connection_of(session)
         driver = driver_of(connection)
         if isinstance(driver, psycopg.Connection) and self._few():
-            self._flush_batched(connection, driver)
+            self._flush_pipelined(connection, driver)
         else:
             _write_board(connection, self._board, self._new)
             _replace(connection, plans, plans.c.id, list(self._plans.values()))
@@ -318,42 +318,44 @@ class Projector:
         self._new.clear()
 
     def _few(self) -> bool:
-        """A command's rows (no plan, fewer than a bulk insert's): written as one ``Batch``."""
+        """A command's rows (no plan, fewer than a bulk insert's): written pipelined on psycopg."""
         return not self._plans and all(
             len(rows) < BULK_FROM
             for rows in (self._board, self._history, self._chases, self._due_tasks)
         )
 
-    def _flush_batched(self, connection: Connection, driver: psycopg.Connection[Any]) -> None:
+    def _flush_pipelined(self, connection: Connection, driver: psycopg.Connection[Any]) -> None:
         """``flush``'s writes for a command on psycopg: the due-index rows computed first (their
-        rules may be read), then every row's statement, in ``flush``'s order, sent together
-        (``Batch``: one query string, one round trip), each compiled once
-        (planflow/prepared.py). A board row that was not there after all is replaced once the
-        updates' counts are back."""
+        rules may be read), then the statements sent together (pipeline mode, one round trip)
+        in ``flush``'s order, each compiled once (planflow/prepared.py). A board row that was not
+        there after all is replaced once the updates' counts are back."""
         due_rows: list[dict[str, Any]] = []
         if self._due_tasks and self._rules is not None:
             due_rows = _due_rows_keyed(self._due_tasks.items(), self._rules)
         added = [row for key, row in self._board.items() if key in self._new]
         changed = [row for key, row in self._board.items() if key not in self._new]
-        batch = Batch()
-        for row in added:
-            batch.add(_prepared_on(connection, _INSERT[board.name], row), row)
-        updates = []
-        for row in changed:
-            values = _board_values(row)
-            updates.append(batch.add(_prepared_on(connection, _UPDATE_BOARD, values), values))
-        for table, rows in ((task_events, self._history), (chases, self._chases)):
-            for row in rows:
-                batch.add(_prepared_on(connection, _INSERT[table.name], row), row)
-        if self._due_tasks and self._rules is not None:
-            for key in self._due_tasks:
-                batch.add(_prepared_on(connection, _DELETE_DUE_ONE, {}), {"due_task": key})
-            for row in due_rows:
-                batch.add(_prepared_on(connection, _INSERT_DUE, row), row)
-        if not len(batch):
-            return
-        results = batch.run(driver)
-        missing = [row for row, i in zip(changed, updates, strict=True) if results[i][0] != 1]
+        with pipelined(driver):
+            if added:
+                execute_rows(connection, _INSERT["planflow_board"], added)
+            updates = [
+                _prepared_on(connection, _UPDATE_BOARD, _board_values(row)).execute(
+                    driver, _board_values(row), reuse=False
+                )
+                for row in changed
+            ]
+            if self._history:
+                execute_rows(connection, _INSERT[task_events.name], self._history)
+            if self._chases:
+                execute_rows(connection, _INSERT[chases.name], self._chases)
+            if self._due_tasks and self._rules is not None:
+                execute_rows(
+                    connection, _DELETE_DUE_ONE, [{"due_task": k} for k in self._due_tasks]
+                )
+                if due_rows:
+                    execute_rows(connection, _INSERT_DUE, due_rows)
+        missing = [
+            row for row, cursor in zip(changed, updates, strict=True) if cursor.rowcount != 1
+        ]
         if missing:
             _replace(connection, board, board.c.id, missing)
 
