@@ -55,8 +55,8 @@ def task_loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[UUID]]:
     monkeypatch.setattr(Repository, "get", counting)
     loader = TaskLoader.load
 
-    def counting_loader(self: TaskLoader, connection: Any, ref: UUID) -> Any:
-        task = loader(self, connection, ref)
+    def counting_loader(self: TaskLoader, connection: Any, ref: UUID, **kwargs: Any) -> Any:
+        task = loader(self, connection, ref, **kwargs)
         if task is not None:
             loads.append(ref)
         return task

@@ -140,9 +140,11 @@ def test_the_command_that_takes_a_snapshot_still_loads_its_task_once(
     monkeypatch.setattr(Repository, "get", counting)
     loader = TaskLoader.load
 
-    def counting_loader(self: TaskLoader, connection: Any, aggregate_id: UUID) -> Any:
+    def counting_loader(
+        self: TaskLoader, connection: Any, aggregate_id: UUID, **kwargs: Any
+    ) -> Any:
         loads.append(aggregate_id)
-        return loader(self, connection, aggregate_id)
+        return loader(self, connection, aggregate_id, **kwargs)
 
     monkeypatch.setattr(TaskLoader, "load", counting_loader)
     app.raise_difficulty(ref, actor="so-x", at=moment + timedelta(minutes=1), text="Lần thứ 50")

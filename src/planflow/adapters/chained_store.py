@@ -7,7 +7,8 @@ unique (originator_id, version) index whose violation is an IntegrityError — b
 events with one SQLAlchemy Core statement built once per process (``INSERT … RETURNING id``, so
 SQLAlchemy only looks up its compiled form), not through the ORM unit of work, then appends their
 chain rows on the same connection — the pattern of the library's process recorder, which writes
-tracking rows beside its events.
+tracking rows beside its events. On PostgreSQL one event (a command) goes in one round trip with
+the table lock, the chain's head read and NOTIFY (psycopg's pipeline mode: ``prepared.pipelined``).
 
 ``recorder.clock`` gives ``recorded_at`` (the wall clock by default); tests replace it.
 """
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from planflow.adapters.connections import connection_of
 from planflow.audit import writer
 from planflow.audit.tables import audit_metadata
-from planflow.prepared import Prepared, driver_of
+from planflow.prepared import Prepared, driver_of, pipelined
 
 
 def wall_clock() -> datetime:
@@ -51,7 +52,20 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             table.c.id, sort_by_parameter_order=True
         )
         self._insert_one: Prepared | None = None  # one event on SQLite, through the driver
-        self._insert_returning: Prepared | None = None  # one event on psycopg, through the driver
+        # one event on psycopg: the insert and the chain's head read in one statement (by
+        # whether the event continues a stream), the table lock and NOTIFY beside it
+        self._insert_event_values: Insert = (
+            insert(table)
+            .values(
+                {
+                    name: bindparam(name, type_=table.c[name].type)
+                    for name in ("originator_id", "originator_version", "topic", "state")
+                }
+            )
+            .returning(table.c.id)
+        )
+        self._insert_with_head: dict[bool, Prepared] = {}
+        self._lock_and_notify: tuple[bytes, bytes] | None = None
 
     def _lock_table(self, session: Session) -> None:
         """The library's lock (PostgreSQL: notification ids follow commit order), sent as the
@@ -76,7 +90,6 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     ) -> Sequence[int]:
         if not stored_events:
             return []
-        self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
         connection = connection_of(session)
         rows = [
             {
@@ -88,20 +101,24 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             for e in stored_events
         ]
         driver = driver_of(connection)
-        if isinstance(driver, sqlite3.Connection) and len(rows) == 1:
-            ids = [self._insert_one_sqlite(connection, driver, rows[0])]
-        elif isinstance(driver, sqlite3.Connection):
-            ids = self._insert_many_sqlite(connection, stored_events)
-        elif driver is not None and len(rows) == 1:
-            ids = [self._insert_one_returning(connection, driver, rows[0])]
+        head: writer.Head | None = None
+        if isinstance(driver, psycopg.Connection) and len(rows) == 1:
+            nid, head = self._insert_one_pipelined(connection, driver, rows[0])
+            ids = [nid]
         else:
-            ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
-        self._notify_channel(session)
+            self._lock_table(session)  # PostgreSQL: LOCK TABLE … IN EXCLUSIVE MODE, as the library
+            if isinstance(driver, sqlite3.Connection) and len(rows) == 1:
+                ids = [self._insert_one_sqlite(connection, driver, rows[0])]
+            elif isinstance(driver, sqlite3.Connection):
+                ids = self._insert_many_sqlite(connection, stored_events)
+            else:
+                ids = [int(r[0]) for r in connection.execute(self._insert_events_statement, rows)]
+            self._notify_channel(session)
         new = [
             writer.NewEvent(nid, str(e.originator_id), e.originator_version, e.topic, e.state)
             for nid, e in zip(ids, stored_events, strict=True)
         ]
-        writer.append(connection, self.events_table, new, stamp(self.clock()))
+        writer.append(connection, self.events_table, new, stamp(self.clock()), head)
         return ids
 
     def _insert_one_sqlite(
@@ -115,18 +132,43 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         assert isinstance(cursor, sqlite3.Cursor) and cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
-    def _insert_one_returning(
+    def _insert_one_pipelined(
         self, connection: Connection, driver: psycopg.Connection[Any], row: dict[str, Any]
-    ) -> int:
-        """One event on PostgreSQL (a command): ``INSERT … RETURNING id`` compiled once and sent
-        to psycopg; a duplicate version raises SQLAlchemy's IntegrityError."""
-        if self._insert_returning is None:
-            self._insert_returning = Prepared(
-                self._insert_events_statement, connection.dialect, list(row)
+    ) -> tuple[int, writer.Head]:
+        """One event on PostgreSQL (a command), three statements sent to psycopg together
+        (pipeline mode: one round trip), which the server runs in this order: the library's
+        table lock; the event's ``INSERT … RETURNING id`` with the chain's head read in the same
+        statement (``writer.inserted_with_head``, compiled once), so the head is read under the
+        table lock, as before; the library's NOTIFY. A duplicate version raises SQLAlchemy's
+        IntegrityError, and nothing after the insert runs."""
+        version = int(row["originator_version"])
+        continuing = version > 1
+        prepared = self._insert_with_head.get(continuing)
+        if prepared is None:
+            prepared = self._insert_with_head[continuing] = Prepared(
+                writer.inserted_with_head(self._insert_event_values, continuing),
+                connection.dialect,
             )
-        found = self._insert_returning.execute(driver, row).fetchone()
+        params = row
+        if continuing:
+            params = {
+                **row,
+                "stream_id": str(row["originator_id"]),
+                "stream_version": version - 1,
+            }
+        if self._lock_and_notify is None:
+            name = self.events_table_name
+            if self.schema_name is not None:
+                name = f"{self.schema_name}.{name}"
+            lock = f"LOCK TABLE {name} IN EXCLUSIVE MODE".encode()
+            self._lock_and_notify = (lock, f"NOTIFY {self.channel_name};".encode())
+        with pipelined(driver):
+            driver.execute(self._lock_and_notify[0])
+            cursor = prepared.execute(driver, params)
+            driver.execute(self._lock_and_notify[1])
+        found = cursor.fetchone()
         assert found is not None
-        return int(found[0])
+        return int(found[0]), writer.joined_head_of(found[1:], version)
 
     def _insert_many_sqlite(
         self, connection: Connection, stored_events: Sequence[StoredEvent]

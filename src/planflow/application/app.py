@@ -743,10 +743,9 @@ class PlanflowApp(Application[UUID]):
         """The task, loaded once, with its write lock held for this transaction: its latest
         snapshot and the events after it read with one statement on the transaction's
         connection (application/loading.py), replayed without the repository's layers."""
-        lock_tasks(session, [ref])
         if self._task_loader is None:
             self._task_loader = TaskLoader(self)
-        task = self._task_loader.load(connection_of(session), ref)
+        task = self._task_loader.load(connection_of(session), ref, lock=True)
         if task is None:
             raise TaskNotFound(str(ref))
         return task

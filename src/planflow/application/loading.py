@@ -16,11 +16,12 @@ from the kept version on (``TaskLoader``; tests/test_task_cache.py).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from threading import Lock
 from typing import Any, Protocol
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import Mapper, StoredEvent
 from sqlalchemy import (
     Connection,
@@ -33,8 +34,9 @@ from sqlalchemy import (
     union_all,
 )
 
+from planflow.application.storage import LOCK_ONE, task_lock_key
 from planflow.domain.task import Task
-from planflow.prepared import Prepared, driver_of
+from planflow.prepared import Prepared, driver_of, pipelined
 
 
 class _App(Protocol):
@@ -104,8 +106,8 @@ class TaskLoader:
         snapshots = _table(app.snapshots.recorder) if app.snapshots is not None else None
         self._statement = _statement(_table(app.recorder), snapshots)
         self._after = _after_statement(_table(app.recorder))
-        self._prepared: Prepared | None = None
-        self._prepared_after: Prepared | None = None
+        self._prepared: dict[int, Prepared] = {}  # by id of the statement (kept above)
+        self._lock_statement: Prepared | None = None
         self._kept: OrderedDict[UUID, tuple[int, Task]] = OrderedDict()
         self._lock = Lock()
 
@@ -118,38 +120,37 @@ class TaskLoader:
             while len(self._kept) > KEPT_TASKS:
                 self._kept.popitem(last=False)
 
-    def load(self, connection: Connection, ref: UUID) -> Task | None:
-        """The task's current state, or None if it has no events."""
+    def load(self, connection: Connection, ref: UUID, *, lock: bool = False) -> Task | None:
+        """The task's current state, or None if it has no events. With ``lock``, the task's
+        write lock is taken first (PostgreSQL's advisory lock; on psycopg sent in one round trip
+        with the read, which the server runs once the lock is held)."""
+        lock_key = task_lock_key(ref) if lock and connection.dialect.name == "postgresql" else None
         with self._lock:
             kept = self._kept.pop(ref, None)
         if kept is not None:
-            forwarded = self._forward(connection, ref, *kept)
+            forwarded = self._forward(connection, ref, *kept, lock_key)
             if forwarded is not None:
                 return forwarded
-        return self._replay(connection, ref)
+            lock_key = None  # held now
+        rows = self._read(connection, self._statement, {"id": ref}, lock_key)
+        return self._apply(ref, None, (row[1:] for row in rows))
 
     def _forward(
-        self, connection: Connection, ref: UUID, notification_id: int, task: Task
+        self,
+        connection: Connection,
+        ref: UUID,
+        notification_id: int,
+        task: Task,
+        lock_key: int | None,
     ) -> Task | None:
         """The kept task brought up to date with the events after it, or None if the store does
         not hold its last event as it was kept."""
         params = {"id": ref, "version": task.version}
-        driver = driver_of(connection)
-        if driver is None:
-            rows: Iterable[Sequence[Any]] = connection.execute(self._after, params)
-        else:
-            if self._prepared_after is None:
-                self._prepared_after = Prepared(self._after, connection.dialect)
-            rows = self._prepared_after.execute(driver, params)
-        later = iter(rows)
+        later = iter(self._read(connection, self._after, params, lock_key))
         first = next(later, None)
         if first is None or first[0] != notification_id or first[1] != task.version:
             return None
         return self._apply(ref, task, (row[1:] for row in later))
-
-    def _replay(self, connection: Connection, ref: UUID) -> Task | None:
-        """The latest snapshot and the events after it."""
-        return self._apply(ref, None, (row[1:] for row in self._rows(connection, ref)))
 
     def _apply(self, ref: UUID, task: Task | None, events: Iterable[Sequence[Any]]) -> Task | None:
         """``task`` (None: nothing yet) with the stored ``(version, topic, state)`` events applied."""
@@ -165,11 +166,30 @@ class TaskLoader:
             current = to_domain_event(stored).mutate(current)  # type: ignore[attr-defined]
         return current if isinstance(current, Task) else None
 
-    def _rows(self, connection: Connection, ref: UUID) -> Iterable[Sequence[Any]]:
-        """(kind, version, topic, state) rows: through the driver (planflow/prepared.py) if it can."""
+    def _read(
+        self,
+        connection: Connection,
+        statement: Executable,
+        params: Mapping[str, Any],
+        lock_key: int | None,
+    ) -> Iterable[Sequence[Any]]:
+        """The rows of ``statement`` (the load or the read from a version), after the task's
+        advisory lock if ``lock_key`` is given: on SQLite and psycopg through the driver
+        (planflow/prepared.py), the lock and the read pipelined on psycopg."""
         driver = driver_of(connection)
         if driver is None:
-            return connection.execute(self._statement, {"id": ref})
-        if self._prepared is None:
-            self._prepared = Prepared(self._statement, connection.dialect)
-        return self._prepared.execute(driver, {"id": ref})
+            if lock_key is not None:
+                connection.execute(LOCK_ONE, {"key": lock_key})
+            return connection.execute(statement, params)
+        prepared = self._prepared.get(id(statement))
+        if prepared is None:
+            prepared = self._prepared[id(statement)] = Prepared(statement, connection.dialect)
+        if lock_key is None:
+            return prepared.execute(driver, params)
+        assert isinstance(driver, psycopg.Connection)
+        if self._lock_statement is None:
+            self._lock_statement = Prepared(LOCK_ONE, connection.dialect)
+        with pipelined(driver):
+            self._lock_statement.execute(driver, {"key": lock_key})
+            cursor = prepared.execute(driver, params)
+        return cursor.fetchall()

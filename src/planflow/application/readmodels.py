@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     Column,
     Connection,
@@ -42,7 +43,7 @@ from planflow.domain import chase
 from planflow.domain.chasing import DueItem, PlanRules, handover_on, pending, start_of
 from planflow.domain.plan import Plan
 from planflow.domain.task import ReportState, Task
-from planflow.prepared import execute_rows
+from planflow.prepared import Prepared, driver_of, execute_rows, on_driver, pipelined
 
 RulesFor = Callable[[str], PlanRules | None]
 
@@ -291,26 +292,82 @@ class Projector:
         state changed (statements built once per process, so SQLAlchemy only looks up their
         compiled form), on the session's connection (Core, without the ORM's execute layer)."""
         connection = connection_of(session)
-        _write_board(connection, self._board, self._new)
-        _replace(connection, plans, plans.c.id, list(self._plans.values()))
-        if self._history:
-            _insert(connection, task_events, self._history)
-        if self._chases:
-            _insert(connection, chases, self._chases)
-        if self._due_tasks and self._rules is not None:
-            rules = self._rules
-            keys = list(self._due_tasks)
-            for chunk in _chunks(keys, 500):
-                connection.execute(_DELETE_DUE, {"ids": list(chunk)})
-            rows = _due_rows_keyed(self._due_tasks.items(), rules)
-            if rows:
-                insert_rows(connection, due, rows)
+        driver = driver_of(connection)
+        if isinstance(driver, psycopg.Connection) and self._few():
+            self._flush_pipelined(connection, driver)
+        else:
+            _write_board(connection, self._board, self._new)
+            _replace(connection, plans, plans.c.id, list(self._plans.values()))
+            if self._history:
+                _insert(connection, task_events, self._history)
+            if self._chases:
+                _insert(connection, chases, self._chases)
+            if self._due_tasks and self._rules is not None:
+                rules = self._rules
+                keys = list(self._due_tasks)
+                for chunk in _chunks(keys, 500):
+                    connection.execute(_DELETE_DUE, {"ids": list(chunk)})
+                rows = _due_rows_keyed(self._due_tasks.items(), rules)
+                if rows:
+                    insert_rows(connection, due, rows)
         self._board.clear()
         self._history.clear()
         self._plans.clear()
         self._chases.clear()
         self._due_tasks.clear()
         self._new.clear()
+
+    def _few(self) -> bool:
+        """A command's rows (no plan, fewer than a bulk insert's): written pipelined on psycopg."""
+        return not self._plans and all(
+            len(rows) < BULK_FROM
+            for rows in (self._board, self._history, self._chases, self._due_tasks)
+        )
+
+    def _flush_pipelined(self, connection: Connection, driver: psycopg.Connection[Any]) -> None:
+        """``flush``'s writes for a command on psycopg: the due-index rows computed first (their
+        rules may be read), then the statements sent together (pipeline mode, one round trip)
+        in ``flush``'s order, each compiled once (planflow/prepared.py). A board row that was not
+        there after all is replaced once the updates' counts are back."""
+        due_rows: list[dict[str, Any]] = []
+        if self._due_tasks and self._rules is not None:
+            due_rows = _due_rows_keyed(self._due_tasks.items(), self._rules)
+        added = [row for key, row in self._board.items() if key in self._new]
+        changed = [row for key, row in self._board.items() if key not in self._new]
+        with pipelined(driver):
+            if added:
+                execute_rows(connection, _INSERT["planflow_board"], added)
+            updates = [
+                _prepared_on(connection, _UPDATE_BOARD, _board_values(row)).execute(
+                    driver, _board_values(row), reuse=False
+                )
+                for row in changed
+            ]
+            if self._history:
+                execute_rows(connection, _INSERT[task_events.name], self._history)
+            if self._chases:
+                execute_rows(connection, _INSERT[chases.name], self._chases)
+            if self._due_tasks and self._rules is not None:
+                execute_rows(
+                    connection, _DELETE_DUE_ONE, [{"due_task": k} for k in self._due_tasks]
+                )
+                if due_rows:
+                    execute_rows(connection, _INSERT_DUE, due_rows)
+        missing = [
+            row for row, cursor in zip(changed, updates, strict=True) if cursor.rowcount != 1
+        ]
+        if missing:
+            _replace(connection, board, board.c.id, missing)
+
+
+def _board_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {"board_id": row["id"], **{k: v for k, v in row.items() if k != "id"}}
+
+
+def _prepared_on(connection: Connection, statement: Any, row: dict[str, Any]) -> Prepared:
+    driven = on_driver(connection, statement, list(row))
+    assert driven is not None
+    return driven[1]
 
 
 def due_key(task: Task) -> tuple[Any, ...]:
@@ -337,6 +394,8 @@ def _steps_key(task: Task) -> tuple[Any, ...]:
 
 _UPDATE_BOARD = update(board).where(board.c.id == bindparam("board_id"))
 _DELETE_DUE = delete(due).where(due.c.task_id.in_(bindparam("ids", expanding=True)))
+_DELETE_DUE_ONE = delete(due).where(due.c.task_id == bindparam("due_task"))
+_INSERT_DUE = insert(due)
 
 
 def _write_board(session: Connection, rows: dict[str, dict[str, Any]], new: set[str]) -> None:
@@ -348,9 +407,7 @@ def _write_board(session: Connection, rows: dict[str, dict[str, Any]], new: set[
     changed = [row for key, row in rows.items() if key not in new]
     if not changed:
         return
-    values = [
-        {"board_id": row["id"], **{k: v for k, v in row.items() if k != "id"}} for row in changed
-    ]
+    values = [_board_values(row) for row in changed]
     if execute_rows(session, _UPDATE_BOARD, values) != len(changed):
         _replace(session, board, board.c.id, changed)
 

@@ -33,7 +33,8 @@ from planflow.application.errors import StoreBusy, StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-_LOCK_ONE = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger())))
+LOCK_ONE = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger())))
+"""One task's write lock (PostgreSQL); its parameter ``key`` is ``task_lock_key(ref)``."""
 
 _writing: ContextVar[bool] = ContextVar("planflow_writing", default=False)
 
@@ -71,13 +72,18 @@ def tune_engine(engine: Engine) -> None:
     engine._planflow_tuned = True  # type: ignore[attr-defined]
 
 
+def task_lock_key(ref: UUID) -> int:
+    """The advisory lock key of a task: the first 8 bytes of its id, signed."""
+    return int.from_bytes(ref.bytes[:8], "big", signed=True)
+
+
 def lock_tasks(session: Session, refs: Iterable[UUID]) -> None:
     """Hold the write lock of each task until the transaction ends (PostgreSQL only)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    keys = sorted({int.from_bytes(ref.bytes[:8], "big", signed=True) for ref in refs})
+    keys = sorted({task_lock_key(ref) for ref in refs})
     if len(keys) == 1:  # a command: one cached Core statement on the transaction's connection
-        connection_of(session).execute(_LOCK_ONE, {"key": keys[0]})
+        connection_of(session).execute(LOCK_ONE, {"key": keys[0]})
         return
     for start in range(0, len(keys), 1000):
         session.execute(

@@ -18,7 +18,18 @@ from hashlib import sha256
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from planflow.audit import merkle
@@ -66,30 +77,76 @@ def _on_driver(
     return None if isinstance(session, Session) else on_driver(session, statement, keys)
 
 
-def _head(session: Executor, first: NewEvent | None) -> tuple[Any, str | None]:
-    """(position, chain hash) of the chain's head or None, and the previous link of ``first``'s
-    stream when it continues one (one statement; on SQLite through the driver)."""
-    if first is None or first.stream_version <= 1:
-        driven = _on_driver(session, _HEAD)
-        if driven is not None:
-            return driven[1].execute(driven[0], {}).fetchone(), None
-        return session.execute(_HEAD).first(), None
-    params = {"stream_id": first.stream_id, "stream_version": first.stream_version - 1}
-    driven = _on_driver(session, _HEAD_AND_PREVIOUS)
-    row = (
-        driven[1].execute(driven[0], params).fetchone()
-        if driven is not None
-        else session.execute(_HEAD_AND_PREVIOUS, params).first()
-    )
+Head = tuple[Any, str | None]
+"""(position, chain hash) of the chain's head or None, and the previous link of the first new
+event's stream when it continues one."""
+
+
+def head_statement(stream_id: str, stream_version: int) -> tuple[Any, dict[str, Any]]:
+    """The one statement reading the chain's head (and, for an event continuing its stream, the
+    stream's previous link), built once per process, and its parameters."""
+    if stream_version <= 1:
+        return _HEAD, {}
+    return _HEAD_AND_PREVIOUS, {"stream_id": stream_id, "stream_version": stream_version - 1}
+
+
+def head_of(row: Sequence[Any] | None, stream_version: int) -> Head:
+    """The head as ``head_statement``'s row gives it."""
+    if stream_version <= 1:
+        return row, None
     if row is None:
         return None, None
     return (row[0], row[1]), None if row[2] is None else str(row[2])
 
 
+def inserted_with_head(insert_returning: Insert, continuing: bool) -> Select[Any]:
+    """``insert_returning`` (an event's ``INSERT … RETURNING id``) and the chain's head read in
+    one statement (PostgreSQL): a row (id, head position, head chain hash[, the stream's previous
+    link if ``continuing``]), the head's columns None on an empty chain. The statement's reads
+    see what committed before it began; the recorder sends it once the table lock is held, so
+    the head is the one ``head_statement`` would read after the insert."""
+    inserted = insert_returning.cte("inserted")
+    head = _HEAD.subquery("head")
+    columns: list[Any] = [inserted.c.id, head.c.position, head.c.chain_hash]
+    if continuing:
+        columns.append(_PREVIOUS_LINK.label("previous_link"))
+    return select(*columns).select_from(inserted.outerjoin(head, true()))
+
+
+def joined_head_of(row: Sequence[Any], stream_version: int) -> Head:
+    """The head as ``inserted_with_head``'s row gives it (the row without its id)."""
+    if row[0] is None:
+        return None, None
+    if stream_version <= 1:
+        return (row[0], row[1]), None
+    return (row[0], row[1]), None if row[2] is None else str(row[2])
+
+
+def _head(session: Executor, first: NewEvent | None) -> Head:
+    """The head, and the previous link of ``first``'s stream (one statement; on SQLite and
+    psycopg through the driver)."""
+    if first is None:
+        return session.execute(_HEAD).first(), None
+    statement, params = head_statement(first.stream_id, first.stream_version)
+    driven = _on_driver(session, statement)
+    row = (
+        driven[1].execute(driven[0], params).fetchone()
+        if driven is not None
+        else session.execute(statement, params).first()
+    )
+    return head_of(row, first.stream_version)
+
+
 def append(
-    session: Executor, events_table: Table, new: Sequence[NewEvent], recorded_at: str
+    session: Executor,
+    events_table: Table,
+    new: Sequence[NewEvent],
+    recorded_at: str,
+    head_read: Head | None = None,
 ) -> int:
     """Chain ``new`` (in order) after the current head. Returns the last position written.
+    ``head_read``: the head as ``head_statement`` read it for ``new[0]`` in this transaction,
+    under the table lock (the recorder sends that read with its event insert); else it is read.
 
     If the chain is empty while the store already holds events (a store from before the chain),
     those earlier events are chained first, in notification-id order, with the same time — but
@@ -98,7 +155,7 @@ def append(
     """
     streams: dict[str, str] = {}
     first = new[0] if new else None
-    head, previous_link = _head(session, first)
+    head, previous_link = head_read if head_read is not None else _head(session, first)
     if first is not None and previous_link is not None:
         streams[first.stream_id] = previous_link
     if head is None and not _signed_before(session):
