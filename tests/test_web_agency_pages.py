@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_each_list_read_a_page_at_a_time_is_the_full_list_cut_in_order(year: Yea
         assert counts.total == len(full["open"]) + len(full["cooperating"]) + len(full["done"])
         received = count_tasks(app.engine, BoardFilter(recipient=agency))
         assert received.submitted == len(full["review"])
-        options: dict[str, dict[str, object]] = {
+        options: dict[str, dict[str, Any]] = {
             "open": {"cooperating": False, "completed": False},
             "review": {"state": "submitted"},
             "cooperating": {"cooperating": True},
@@ -106,7 +107,7 @@ def test_each_list_read_a_page_at_a_time_is_the_full_list_cut_in_order(year: Yea
             for offset in range(0, len(full[name]) + 7, 7):
                 page = page_of_tasks(
                     app.engine, NOW, filters, limit=7, offset=offset, **options[name]
-                )  # type: ignore[arg-type]
+                )
                 assert len(page) <= 7
                 pages.extend(page)
             assert pages == full[name], (agency, name)
