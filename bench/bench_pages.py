@@ -69,6 +69,9 @@ PAGES = [
     ("/audit", "current"),
     (f"/audit?{urlencode({'as_of': AS_OF_PARAM})}", "as_of"),
     (f"/board?{urlencode({'as_of': AS_OF_PARAM, 'period': '2022-Q2'})}", "as_of"),
+    # The agency's page as the director sees it first: the bench's plan names no agencies, so
+    # its lists hold every task (each list one page of 100 rows, issue 14).
+    ("/agency", "current"),
 ]
 
 
