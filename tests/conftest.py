@@ -157,6 +157,17 @@ KG_LOADER = "loader"
 KG_LOADED_AT = datetime(2022, 2, 15, tzinfo=UTC)
 
 
+def revised_mini(tmp_path: Path, *edits: tuple[str, str]) -> LoadedPlan:
+    """The mini plan with each (old, new) text edit made once, loaded from a copy in tmp_path."""
+    text = MINI.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "mini-revised.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_workflow(path)
+
+
 def copy_sqlite(source: Path, target: Path) -> Path:
     """Copy a SQLite store file (and its WAL files, if any) to ``target``."""
     for suffix in ("", "-wal", "-shm"):

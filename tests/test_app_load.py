@@ -9,28 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from conftest import MINI, utc
+from conftest import revised_mini, utc
 from planflow.application.app import PlanflowApp
 from planflow.application.errors import PlanRevisionRefused
 from planflow.application.queries import BoardFilter, list_tasks
 from planflow.application.tables import board, plans, task_events
 from planflow.domain.plan import Plan, plan_id
 from planflow.domain.task import Task, task_id
-from planflow.workflow.loader import LoadedPlan, load_workflow
+from planflow.workflow.loader import LoadedPlan
 
 LOADED_AT = utc(2022, 2, 15, 2)
 REVISED_AT = utc(2022, 3, 1, 2)
 PLAN = "mini-2022"
-
-
-def revised_mini(tmp_path: Path, *edits: tuple[str, str]) -> LoadedPlan:
-    text = MINI.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "mini-revised.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_workflow(path)
 
 
 def event_count(app: PlanflowApp) -> int:

@@ -12,13 +12,13 @@ from uuid import UUID
 
 import pytest
 
+from conftest import revised_mini
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks, pageduties
 from planflow.application.queries import pages as sql_pages
-from planflow.workflow.loader import LoadedPlan, load_workflow
+from planflow.workflow.loader import LoadedPlan
 
 PLAN = "mini-2022"
-MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
 AT = datetime(2022, 3, 10, tzinfo=UTC)
 
 
@@ -28,16 +28,6 @@ def loaded(database_url: str, mini_plan: LoadedPlan) -> Iterator[PlanflowApp]:
     app.load_plan(mini_plan, actor="loader", at=datetime(2022, 2, 20, tzinfo=UTC))
     yield app
     app.close()
-
-
-def revised_mini(tmp_path: Path, *edits: tuple[str, str]) -> LoadedPlan:
-    text = MINI.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "mini-revised.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_workflow(path)
 
 
 def _listed(app: PlanflowApp) -> list[str]:

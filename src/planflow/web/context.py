@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from planflow.application.accounts_admin import AccountAdmin
 from planflow.application.app import PlanflowApp
@@ -15,6 +15,7 @@ from planflow.web.accounts import AccountStore
 from planflow.web.settings import WebSettings
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,30 +32,24 @@ class WebContext:
             raise ValueError("the web clock must return timezone-aware datetimes")
         return moment
 
+    def _once(self, key: str, kind: type[T], make: Callable[[], T]) -> T:
+        """The app's one ``kind`` kept under ``key``, made on first use."""
+        found = self.cache.get(key)
+        if isinstance(found, kind):
+            return found
+        made = self.cache.setdefault(key, make())
+        assert isinstance(made, kind)
+        return made
+
     def account_admin(self) -> AccountAdmin:
         """Managing accounts, their sign-in log and change log (made once per app)."""
-        found = self.cache.get("account-admin")
-        if isinstance(found, AccountAdmin):
-            return found
-        admin = AccountAdmin(self.app.engine)
-        self.cache["account-admin"] = admin
-        return admin
+        return self._once("account-admin", AccountAdmin, lambda: AccountAdmin(self.app.engine))
 
     def digests(self) -> DigestStore:
         """The digest preferences (made once per app: making one checks its tables exist)."""
-        found = self.cache.get("digests")
-        if isinstance(found, DigestStore):
-            return found
-        made = DigestStore(self.app.engine)
-        self.cache["digests"] = made
-        return made
+        return self._once("digests", DigestStore, lambda: DigestStore(self.app.engine))
 
     def board_cache(self) -> BoardCache:
         """The board's counts and page figures until the next event or minute (one per app)."""
-        found = self.cache.get("board-cache")
-        if isinstance(found, BoardCache):
-            return found
         events = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        made = self.cache.setdefault("board-cache", BoardCache(self.app.engine, events))
-        assert isinstance(made, BoardCache)
-        return made
+        return self._once("board-cache", BoardCache, lambda: BoardCache(self.app.engine, events))
