@@ -157,15 +157,20 @@ KG_LOADER = "loader"
 KG_LOADED_AT = datetime(2022, 2, 15, tzinfo=UTC)
 
 
-def revised_mini(tmp_path: Path, *edits: tuple[str, str]) -> LoadedPlan:
-    """The mini plan with each (old, new) text edit made once, loaded from a copy in tmp_path."""
+def edited_mini(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    """A copy of mini.yaml with each ``old`` text (which must occur once) replaced by ``new``."""
     text = MINI.read_text(encoding="utf-8")
     for old, new in edits:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
-    path = tmp_path / "mini-revised.yaml"
+    path = tmp_path / "mini-edited.yaml"
     path.write_text(text, encoding="utf-8")
-    return load_workflow(path)
+    return path
+
+
+def revised_mini(tmp_path: Path, *edits: tuple[str, str]) -> LoadedPlan:
+    """The mini plan with each (old, new) text edit made once (``edited_mini``), loaded."""
+    return load_workflow(edited_mini(tmp_path, *edits))
 
 
 def copy_sqlite(source: Path, target: Path) -> Path:

@@ -7,21 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KIEN_GIANG, MINI, ROOT
+from conftest import KIEN_GIANG, MINI, ROOT, edited_mini
 from planflow.workflow.errors import Problem, WorkflowError
 from planflow.workflow.loader import LoadedPlan, load_workflow
 from planflow.workflow.model import Workflow
-
-
-def edited_mini(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    """A copy of mini.yaml with each ``old`` text (which must occur once) replaced by ``new``."""
-    text = MINI.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def problems_of(path: Path) -> list[Problem]:
