@@ -146,6 +146,15 @@ def mini_plan() -> LoadedPlan:
     return load_workflow(MINI)
 
 
+@pytest.fixture
+def loaded(database_url: str, mini_plan: LoadedPlan) -> Iterator[PlanflowApp]:
+    """The mini plan loaded on 20 Feb 2022, on each database (a module may define its own)."""
+    app = PlanflowApp(database_url)
+    app.load_plan(mini_plan, actor="loader", at=datetime(2022, 2, 20, tzinfo=UTC))
+    yield app
+    app.close()
+
+
 @pytest.fixture(scope="session")
 def kien_giang() -> LoadedPlan:
     return load_workflow(KIEN_GIANG)

@@ -4,7 +4,7 @@ aggregate, and concurrent identical misses run it once — on SQLite and Postgre
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -14,7 +14,6 @@ import pytest
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import AgencyRow, BoardFilter, counts_by_agency, list_tasks
 from planflow.application.queries.board_cache import BoardCache
-from planflow.workflow.loader import LoadedPlan
 from webkit import WebWorld
 
 NOON = datetime(2022, 3, 21, 5, 0, 30, tzinfo=UTC)  # 12:00:30 on 21/3 in Vietnam
@@ -32,14 +31,6 @@ class Counting:
         if self.gate is not None:
             assert self.gate.wait(timeout=30)
         return counts_by_agency(*args, **kwargs)
-
-
-@pytest.fixture
-def loaded(database_url: str, mini_plan: LoadedPlan) -> Iterator[PlanflowApp]:
-    app = PlanflowApp(database_url)
-    app.load_plan(mini_plan, actor="loader", at=datetime(2022, 2, 20, tzinfo=UTC))
-    yield app
-    app.close()
 
 
 def _cache(app: PlanflowApp, compute: Counting) -> BoardCache:

@@ -5,7 +5,6 @@ database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -16,18 +15,9 @@ from conftest import revised_mini
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, list_tasks, pageduties
 from planflow.application.queries import pages as sql_pages
-from planflow.workflow.loader import LoadedPlan
 
 PLAN = "mini-2022"
 AT = datetime(2022, 3, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def loaded(database_url: str, mini_plan: LoadedPlan) -> Iterator[PlanflowApp]:
-    app = PlanflowApp(database_url)
-    app.load_plan(mini_plan, actor="loader", at=datetime(2022, 2, 20, tzinfo=UTC))
-    yield app
-    app.close()
 
 
 def _listed(app: PlanflowApp) -> list[str]:

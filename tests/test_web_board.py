@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -10,15 +9,6 @@ import pytest
 
 from planflow.application.app import PlanflowApp
 from planflow.application.queries import BoardFilter, counts_by_agency, list_tasks, per_agency
-from planflow.workflow.loader import LoadedPlan
-
-
-@pytest.fixture
-def loaded(database_url: str, mini_plan: LoadedPlan) -> Iterator[PlanflowApp]:
-    app = PlanflowApp(database_url)
-    app.load_plan(mini_plan, actor="loader", at=datetime(2022, 2, 20, tzinfo=UTC))
-    yield app
-    app.close()
 
 
 def _ids(app: PlanflowApp, duty: str, period: str | None = None) -> dict[str, UUID]:
